@@ -1,0 +1,22 @@
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Delivery;
+
+/// <summary>The handoff of one order to a courier. Correlated by the order id.</summary>
+public sealed class DeliveryState : SagaStateMachineInstance, ISagaVersion
+{
+    public Guid CorrelationId { get; set; }
+    public string CurrentState { get; set; } = "";
+    public int Version { get; set; }
+
+    public string StoreId { get; set; } = "";
+    public DateTimeOffset WindowStart { get; set; }
+    public DateTimeOffset WindowEnd { get; set; }
+    public int Attempt { get; set; }
+    public string? CourierId { get; set; }
+    public string? FailureReason { get; set; }
+
+    public Guid? CourierAssignmentToken { get; set; }
+    public Guid? PickupToken { get; set; }
+    public Guid? DeliveryDeadlineToken { get; set; }
+}

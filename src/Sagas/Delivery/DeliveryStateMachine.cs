@@ -1,0 +1,168 @@
+using Grocery.Workflows.Contracts.Delivery;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Delivery;
+
+/// <summary>
+/// Hands a picked, paid order to a courier: book one, wait for assignment and pick-up, re-dispatch when nobody
+/// comes (up to <see cref="DeliverySettings.MaxDispatchAttempts"/>), then follow the parcel to the door.
+/// Failure makes the order refund and return stock.
+/// </summary>
+public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState>
+{
+    public DeliveryStateMachine(DeliverySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        MaxDispatchAttempts = settings.MaxDispatchAttempts;
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => ArrangeDelivery, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => CourierAccepted, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => CourierNoShow, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => ParcelPickedUp, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => ParcelDelivered, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => DeliveryAttemptFailed, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => CancelDelivery, x => x.CorrelateById(m => m.Message.OrderId));
+
+        Schedule(() => CourierAssignment, x => x.CourierAssignmentToken, s =>
+        {
+            s.Delay = settings.CourierAssignmentTimeout;
+            s.Received = r => r.CorrelateById(m => m.Message.OrderId);
+        });
+        Schedule(() => Pickup, x => x.PickupToken, s =>
+        {
+            s.Delay = settings.PickupTimeout;
+            s.Received = r => r.CorrelateById(m => m.Message.OrderId);
+        });
+        Schedule(() => DeliveryDeadline, x => x.DeliveryDeadlineToken, s =>
+        {
+            s.Delay = settings.DeliveryTimeout;
+            s.Received = r => r.CorrelateById(m => m.Message.OrderId);
+        });
+
+        Initially(
+            When(ArrangeDelivery)
+                .Then(ctx =>
+                {
+                    ctx.Saga.StoreId = ctx.Message.StoreId;
+                    ctx.Saga.WindowStart = ctx.Message.WindowStart;
+                    ctx.Saga.WindowEnd = ctx.Message.WindowEnd;
+                    ctx.Saga.Attempt = 1;
+                })
+                .DispatchCourier(this));
+
+        During(AwaitingCourier,
+            When(CourierAccepted, ctx => ctx.Message.Attempt == ctx.Saga.Attempt)
+                .Unschedule(CourierAssignment)
+                .Then(ctx => ctx.Saga.CourierId = ctx.Message.CourierId)
+                .Schedule(Pickup, ctx => new CourierPickupTimeout(ctx.Saga.CorrelationId, ctx.Saga.Attempt))
+                .TransitionTo(CourierAssigned),
+            When(CourierAssignment!.Received)
+                .Redispatch(this, "No courier accepted the booking in time"));
+
+        During(CourierAssigned,
+            When(ParcelPickedUp)
+                .Unschedule(Pickup)
+                .Schedule(DeliveryDeadline, ctx => new DeliveryOverdue(ctx.Saga.CorrelationId))
+                .Publish(ctx => new DeliveryHandedOff(ctx.Saga.CorrelationId, ctx.Saga.CourierId!))
+                .TransitionTo(PickedUp),
+            When(CourierNoShow, ctx => ctx.Message.Attempt == ctx.Saga.Attempt)
+                .Unschedule(Pickup)
+                .Redispatch(this, "The courier did not turn up"),
+            When(Pickup!.Received)
+                .Redispatch(this, "The courier did not turn up"));
+
+        During(PickedUp,
+            When(ParcelDelivered)
+                .Unschedule(DeliveryDeadline)
+                .Publish(ctx => new DeliveryCompleted(ctx.Saga.CorrelationId, ctx.Saga.CourierId!))
+                .TransitionTo(Delivered),
+            When(DeliveryAttemptFailed)
+                .Unschedule(DeliveryDeadline)
+                .Fail(this, ctx => ctx.Message.Reason),
+            When(DeliveryDeadline!.Received)
+                .Fail(this, _ => "The parcel was not delivered in time"));
+
+        During(AwaitingCourier, CourierAssigned,
+            When(CancelDelivery)
+                .Unschedule(CourierAssignment)
+                .Unschedule(Pickup)
+                .Publish(ctx => new CancelCourierDispatch(ctx.Saga.CorrelationId, ctx.Saga.Attempt, ctx.Saga.CourierId))
+                .Then(ctx => ctx.Saga.FailureReason = "Cancelled: " + ctx.Message.Reason)
+                .Publish(ctx => new DeliveryFailed(ctx.Saga.CorrelationId, ctx.Saga.FailureReason!, ctx.Saga.Attempt))
+                .TransitionTo(Cancelled));
+
+        // An acceptance for a booking that is no longer wanted (superseded attempt, or delivery over): cancel it
+        // at the provider so no courier drives out for nothing.
+        During(AwaitingCourier,
+            When(CourierAccepted, ctx => ctx.Message.Attempt != ctx.Saga.Attempt)
+                .CancelUnwantedBooking());
+        During(CourierAssigned, PickedUp, Delivered,
+            When(CourierAccepted, ctx => ctx.Message.CourierId != ctx.Saga.CourierId)
+                .CancelUnwantedBooking());
+        During(Failed, Cancelled,
+            When(CourierAccepted)
+                .CancelUnwantedBooking());
+
+        // A duplicate report or anything for a finished delivery changes nothing.
+        OnUnhandledEvent(ctx => ctx.Ignore());
+    }
+
+    internal int MaxDispatchAttempts { get; }
+
+    public State AwaitingCourier { get; private set; } = null!;
+    public State CourierAssigned { get; private set; } = null!;
+    public State PickedUp { get; private set; } = null!;
+    public State Delivered { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+
+    public Event<ArrangeDelivery> ArrangeDelivery { get; private set; } = null!;
+    public Event<CourierAccepted> CourierAccepted { get; private set; } = null!;
+    public Event<CourierNoShow> CourierNoShow { get; private set; } = null!;
+    public Event<ParcelPickedUp> ParcelPickedUp { get; private set; } = null!;
+    public Event<ParcelDelivered> ParcelDelivered { get; private set; } = null!;
+    public Event<DeliveryAttemptFailed> DeliveryAttemptFailed { get; private set; } = null!;
+    public Event<CancelDelivery> CancelDelivery { get; private set; } = null!;
+
+    public Schedule<DeliveryState, CourierAssignmentTimeout> CourierAssignment { get; private set; } = null!;
+    public Schedule<DeliveryState, CourierPickupTimeout> Pickup { get; private set; } = null!;
+    public Schedule<DeliveryState, DeliveryOverdue> DeliveryDeadline { get; private set; } = null!;
+}
+
+internal static class DeliveryBehaviors
+{
+    public static EventActivityBinder<DeliveryState, T> DispatchCourier<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine)
+        where T : class =>
+        binder
+            .Publish(ctx => new DispatchCourier(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt))
+            .Schedule(machine.CourierAssignment, ctx => new CourierAssignmentTimeout(ctx.Saga.CorrelationId, ctx.Saga.Attempt))
+            .TransitionTo(machine.AwaitingCourier);
+
+    /// <summary>Cancel the current booking, then book another courier or, after the last attempt, fail.</summary>
+    public static EventActivityBinder<DeliveryState, T> Redispatch<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine, string reason)
+        where T : class =>
+        binder
+            .Publish(ctx => new CancelCourierDispatch(ctx.Saga.CorrelationId, ctx.Saga.Attempt, ctx.Saga.CourierId))
+            .IfElse(ctx => ctx.Saga.Attempt < machine.MaxDispatchAttempts,
+                again => again
+                    .Then(ctx =>
+                    {
+                        ctx.Saga.Attempt++;
+                        ctx.Saga.CourierId = null;
+                    })
+                    .DispatchCourier(machine),
+                giveUp => giveUp.Fail(machine, _ => $"{reason} ({machine.MaxDispatchAttempts} attempts)"));
+
+    public static EventActivityBinder<DeliveryState, T> Fail<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine,
+        Func<BehaviorContext<DeliveryState, T>, string> reason)
+        where T : class =>
+        binder
+            .Then(ctx => ctx.Saga.FailureReason = reason(ctx))
+            .Publish(ctx => new DeliveryFailed(ctx.Saga.CorrelationId, ctx.Saga.FailureReason!, ctx.Saga.Attempt))
+            .TransitionTo(machine.Failed);
+
+    public static EventActivityBinder<DeliveryState, CourierAccepted> CancelUnwantedBooking(this EventActivityBinder<DeliveryState, CourierAccepted> binder) =>
+        binder.Publish(ctx => new CancelCourierDispatch(ctx.Saga.CorrelationId, ctx.Message.Attempt, ctx.Message.CourierId));
+}

@@ -1,0 +1,43 @@
+using Grocery.Workflows.Contracts;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Orders;
+
+/// <summary>The life of one order. Correlated by the order id. Keeps every handle its compensation needs.</summary>
+public sealed class OrderState : SagaStateMachineInstance, ISagaVersion
+{
+    public Guid CorrelationId { get; set; }
+    public string CurrentState { get; set; } = "";
+    public int Version { get; set; }
+
+    public string CustomerId { get; set; } = "";
+    public string StoreId { get; set; } = "";
+    public Guid SlotId { get; set; }
+    public string Currency { get; set; } = "";
+    public List<OrderLine> Lines { get; set; } = [];
+    public string PaymentProvider { get; set; } = "";
+    public string PaymentToken { get; set; } = "";
+    public SubstitutionPreference SubstitutionPreference { get; set; }
+    public DateTimeOffset SubmittedAt { get; set; }
+    public long EstimatedTotal { get; set; }
+
+    // Handles for undo, in order of acquisition: slot, stock, payment, picking.
+    public Guid SlotReservationId { get; set; }
+    public bool SlotHoldEnded { get; set; }
+    public DateTimeOffset? WindowStart { get; set; }
+    public DateTimeOffset? WindowEnd { get; set; }
+    public bool StockReservationRequested { get; set; }
+    public string? AuthorizationId { get; set; }
+    public long AuthorizedAmount { get; set; }
+    public bool PickingRequested { get; set; }
+    public Guid? PickingDueToken { get; set; }
+
+    public List<PickedLine> PickedLines { get; set; } = [];
+    public long? PickedTotal { get; set; }
+    public string? CaptureId { get; set; }
+    public long CapturedAmount { get; set; }
+    public long RefundedAmount { get; set; }
+
+    /// <summary>Why the order ended other than Completed (rejection reason, cancel reason, delivery failure).</summary>
+    public string? EndReason { get; set; }
+}

@@ -1,0 +1,267 @@
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Delivery;
+using Grocery.Workflows.Contracts.Orders;
+using Grocery.Workflows.Contracts.Payments;
+using Grocery.Workflows.Contracts.Picking;
+using Grocery.Workflows.Contracts.Slots;
+using Grocery.Workflows.Contracts.Stock;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Orders;
+
+/// <summary>
+/// The life of a grocery order: hold a slot, reserve stock, authorize payment, confirm the slot, pick,
+/// capture the picked total, hand off to a courier. Every failure releases what was acquired, newest first.
+/// </summary>
+public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
+{
+    public OrderStateMachine(OrderSagaSettings settings, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+
+        InstanceState(x => x.CurrentState);
+
+        // Cancellation is honoured until a picker starts on the order.
+        State[] beforePicking = [AwaitingSlot, AwaitingStock, AwaitingPayment, AwaitingSlotConfirmation, Confirmed];
+        State[] fromPickingOn = [Picking, AwaitingCapture, ReadyForHandoff, OutForDelivery, Refunding, Completed, Rejected, Cancelled, Refunded];
+
+        Event(() => OrderSubmitted, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => CancelOrder, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => SlotHeld, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => SlotUnavailable, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => SlotHoldExpired, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => SlotConfirmed, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => SlotCutOffPassed, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => StockReserved, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => StockReservationFailed, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => ReserveStockFaulted, x => x.CorrelateById(m => m.Message.Message.OrderId));
+        Event(() => PaymentAuthorized, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => PaymentDeclined, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => AuthorizePaymentFaulted, x => x.CorrelateById(m => m.Message.Message.OrderId));
+        Event(() => PickingStarted, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => PickingCompleted, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => PaymentCaptured, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => PaymentCaptureFailed, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => CapturePaymentFaulted, x => x.CorrelateById(m => m.Message.Message.OrderId));
+        Event(() => DeliveryHandedOff, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => DeliveryCompleted, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => DeliveryFailed, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => PaymentRefunded, x => x.CorrelateById(m => m.Message.OrderId));
+
+        Schedule(() => PickingStart, x => x.PickingDueToken, s => s.Received = r => r.CorrelateById(m => m.Message.OrderId));
+
+        Initially(
+            When(OrderSubmitted)
+                .Then(ctx => ctx.Saga.Accept(ctx.Message, NewId.NextGuid()))
+                .Publish(ctx => new HoldSlot(ctx.Saga.CorrelationId, ctx.Saga.SlotReservationId, ctx.Saga.StoreId, ctx.Saga.SlotId))
+                .TransitionTo(AwaitingSlot));
+
+        During(AwaitingSlot,
+            When(SlotHeld)
+                .Then(ctx =>
+                {
+                    ctx.Saga.WindowStart = ctx.Message.WindowStart;
+                    ctx.Saga.WindowEnd = ctx.Message.WindowEnd;
+                    ctx.Saga.StockReservationRequested = true;
+                })
+                .Publish(ctx => new ReserveStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Lines.ToStockLines()))
+                .TransitionTo(AwaitingStock),
+            When(SlotUnavailable)
+                .Then(ctx => ctx.Saga.SlotHoldEnded = true)
+                .PublishRejection(OrderRejectionReason.SlotUnavailable, ctx => ctx.Message.Reason)
+                .TransitionTo(Rejected));
+
+        During(AwaitingStock,
+            When(StockReserved)
+                .Publish(ctx => new AuthorizePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.PaymentToken,
+                    new Money(OrderPricing.WithMargin(ctx.Saga.EstimatedTotal, settings.AuthorizationMarginPercent), ctx.Saga.Currency)))
+                .TransitionTo(AwaitingPayment),
+            When(StockReservationFailed)
+                .Then(ctx => ctx.Saga.StockReservationRequested = false)
+                .ReleaseHeldResources()
+                .PublishRejection(OrderRejectionReason.StockShort, ctx => "Not enough stock for " + string.Join(", ", ctx.Message.ShortSkus))
+                .TransitionTo(Rejected),
+            When(ReserveStockFaulted)
+                .Then(ctx => ctx.Saga.StockReservationRequested = false)
+                .ReleaseHeldResources()
+                .PublishRejection(OrderRejectionReason.StockReservationFailed, ctx => ctx.Message.Describe())
+                .TransitionTo(Rejected));
+
+        During(AwaitingPayment,
+            When(PaymentAuthorized)
+                .Then(ctx =>
+                {
+                    ctx.Saga.AuthorizationId = ctx.Message.AuthorizationId;
+                    ctx.Saga.AuthorizedAmount = ctx.Message.Amount.Amount;
+                })
+                .Publish(ctx => new ConfirmSlot(ctx.Saga.CorrelationId, ctx.Saga.SlotReservationId))
+                .TransitionTo(AwaitingSlotConfirmation),
+            When(PaymentDeclined)
+                .ReleaseHeldResources()
+                .PublishRejection(OrderRejectionReason.PaymentDeclined, ctx => ctx.Message.Reason)
+                .TransitionTo(Rejected),
+            When(AuthorizePaymentFaulted)
+                .ReleaseHeldResources()
+                .PublishRejection(OrderRejectionReason.PaymentFailed, ctx => ctx.Message.Describe())
+                .TransitionTo(Rejected));
+
+        During(AwaitingSlotConfirmation,
+            When(SlotConfirmed)
+                .Then(ctx =>
+                {
+                    ctx.Saga.WindowStart = ctx.Message.WindowStart;
+                    ctx.Saga.WindowEnd = ctx.Message.WindowEnd;
+                })
+                .Publish(ctx => new OrderConfirmed(ctx.Saga.CorrelationId, ctx.Saga.SlotId, new Money(ctx.Saga.AuthorizedAmount, ctx.Saga.Currency)))
+                .TransitionTo(Confirmed)
+                .IfElse(ctx => settings.StartPickingImmediately || PickingStartsAt(ctx.Saga) <= time.GetUtcNow(),
+                    now => now.RequestPicking(),
+                    later => later.Schedule(PickingStart, ctx => new PickingDue(ctx.Saga.CorrelationId),
+                        ctx => PickingStartsAt(ctx.Saga) - time.GetUtcNow())),
+            When(SlotCutOffPassed)
+                .Then(ctx => ctx.Saga.SlotHoldEnded = true)
+                .ReleaseHeldResources()
+                .PublishRejection(OrderRejectionReason.SlotCutOffPassed, ctx => $"Cut-off {ctx.Message.CutOffAt:u} passed")
+                .TransitionTo(Rejected));
+
+        During(AwaitingStock, AwaitingPayment, AwaitingSlotConfirmation,
+            When(SlotHoldExpired)
+                .Then(ctx => ctx.Saga.SlotHoldEnded = true)
+                .ReleaseHeldResources()
+                .PublishRejection(OrderRejectionReason.SlotHoldExpired, _ => "The slot hold expired before the order was confirmed")
+                .TransitionTo(Rejected));
+
+        During(Confirmed,
+            When(PickingStart!.Received)
+                .RequestPicking(),
+            When(PickingStarted)
+                .TransitionTo(Picking));
+
+        // PickingCompleted may overtake PickingStarted on a concurrent endpoint.
+        During(Confirmed, Picking,
+            When(PickingCompleted)
+                .Then(ctx =>
+                {
+                    ctx.Saga.PickedLines = [.. ctx.Message.Lines];
+                    ctx.Saga.PickedTotal = OrderPricing.Total(ctx.Message.Lines);
+                })
+                .Publish(ctx => new CommitPickedStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.PickedLines.ToStockLines()))
+                .IfElse(ctx => ctx.Saga.PickedTotal > 0,
+                    charge => charge
+                        .Publish(ctx => new CapturePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.AuthorizationId!,
+                            new Money(ctx.Saga.PickedTotal!.Value, ctx.Saga.Currency)))
+                        .TransitionTo(AwaitingCapture),
+                    nothing => nothing
+                        .Then(ctx => ctx.Saga.PickingRequested = false)
+                        .ReleaseHeldResources()
+                        .PublishRejection(OrderRejectionReason.NothingToDeliver, _ => "Every line was short and refunded")
+                        .TransitionTo(Rejected)));
+
+        During(AwaitingCapture,
+            When(PaymentCaptured)
+                .Then(ctx =>
+                {
+                    ctx.Saga.CaptureId = ctx.Message.CaptureId;
+                    ctx.Saga.CapturedAmount = ctx.Message.Amount.Amount;
+                })
+                .Publish(ctx => new ArrangeDelivery(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.WindowStart!.Value, ctx.Saga.WindowEnd!.Value))
+                .TransitionTo(ReadyForHandoff),
+            When(PaymentCaptureFailed)
+                .Then(ctx => ctx.Saga.PickingRequested = false)
+                .ReleaseHeldResources()
+                .PublishRejection(OrderRejectionReason.CaptureFailed, ctx => ctx.Message.Reason)
+                .TransitionTo(Rejected),
+            When(CapturePaymentFaulted)
+                .Then(ctx => ctx.Saga.PickingRequested = false)
+                .ReleaseHeldResources()
+                .PublishRejection(OrderRejectionReason.CaptureFailed, ctx => ctx.Message.Describe())
+                .TransitionTo(Rejected));
+
+        During(ReadyForHandoff,
+            When(DeliveryHandedOff)
+                .TransitionTo(OutForDelivery));
+
+        // DeliveryCompleted may overtake DeliveryHandedOff on a concurrent endpoint.
+        During(ReadyForHandoff, OutForDelivery,
+            When(DeliveryCompleted)
+                .Publish(ctx => new OrderCompleted(ctx.Saga.CorrelationId, new Money(ctx.Saga.CapturedAmount, ctx.Saga.Currency)))
+                .TransitionTo(Completed),
+            When(DeliveryFailed)
+                .Then(ctx => ctx.Saga.EndReason = ctx.Message.Reason)
+                .Publish(ctx => new RefundPayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.CaptureId!,
+                    new Money(ctx.Saga.CapturedAmount, ctx.Saga.Currency)))
+                .Publish(ctx => new ReturnStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.PickedLines.ToStockLines()))
+                .TransitionTo(Refunding));
+
+        During(Refunding,
+            When(PaymentRefunded)
+                .Then(ctx => ctx.Saga.RefundedAmount += ctx.Message.Amount.Amount)
+                .Publish(ctx => new OrderRefunded(ctx.Saga.CorrelationId, new Money(ctx.Saga.RefundedAmount, ctx.Saga.Currency), ctx.Saga.EndReason ?? ""))
+                .TransitionTo(Refunded));
+
+        During(beforePicking,
+            When(CancelOrder)
+                .Unschedule(PickingStart)
+                .Then(ctx => ctx.Saga.EndReason = ctx.Message.Reason)
+                .ReleaseHeldResources()
+                .Publish(ctx => new OrderCancelled(ctx.Saga.CorrelationId, ctx.Message.Reason))
+                .TransitionTo(Cancelled));
+
+        During(fromPickingOn,
+            When(CancelOrder)
+                .Publish(ctx => new OrderCancellationRefused(ctx.Saga.CorrelationId, ctx.Saga.CurrentState)));
+
+        // Answers that arrive after the order gave up: undo what they acquired.
+        During(Rejected, Cancelled,
+            When(StockReserved)
+                .Publish(ctx => new ReleaseStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId)),
+            When(PaymentAuthorized)
+                .Publish(ctx => new VoidPaymentAuthorization(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Message.AuthorizationId)));
+
+        // A duplicate, a late answer or anything for a finished order changes nothing.
+        OnUnhandledEvent(ctx => ctx.Ignore());
+
+        DateTimeOffset PickingStartsAt(OrderState order) => order.WindowStart!.Value - settings.PickingLeadTime;
+    }
+
+    public State AwaitingSlot { get; private set; } = null!;
+    public State AwaitingStock { get; private set; } = null!;
+    public State AwaitingPayment { get; private set; } = null!;
+    public State AwaitingSlotConfirmation { get; private set; } = null!;
+    public State Confirmed { get; private set; } = null!;
+    public State Picking { get; private set; } = null!;
+    public State AwaitingCapture { get; private set; } = null!;
+    public State ReadyForHandoff { get; private set; } = null!;
+    public State OutForDelivery { get; private set; } = null!;
+    public State Refunding { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Rejected { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+    public State Refunded { get; private set; } = null!;
+
+    public Event<OrderSubmitted> OrderSubmitted { get; private set; } = null!;
+    public Event<CancelOrder> CancelOrder { get; private set; } = null!;
+    public Event<SlotHeld> SlotHeld { get; private set; } = null!;
+    public Event<SlotUnavailable> SlotUnavailable { get; private set; } = null!;
+    public Event<SlotHoldExpired> SlotHoldExpired { get; private set; } = null!;
+    public Event<SlotConfirmed> SlotConfirmed { get; private set; } = null!;
+    public Event<SlotCutOffPassed> SlotCutOffPassed { get; private set; } = null!;
+    public Event<StockReserved> StockReserved { get; private set; } = null!;
+    public Event<StockReservationFailed> StockReservationFailed { get; private set; } = null!;
+    public Event<Fault<ReserveStock>> ReserveStockFaulted { get; private set; } = null!;
+    public Event<PaymentAuthorized> PaymentAuthorized { get; private set; } = null!;
+    public Event<PaymentDeclined> PaymentDeclined { get; private set; } = null!;
+    public Event<Fault<AuthorizePayment>> AuthorizePaymentFaulted { get; private set; } = null!;
+    public Event<PickingStarted> PickingStarted { get; private set; } = null!;
+    public Event<PickingCompleted> PickingCompleted { get; private set; } = null!;
+    public Event<PaymentCaptured> PaymentCaptured { get; private set; } = null!;
+    public Event<PaymentCaptureFailed> PaymentCaptureFailed { get; private set; } = null!;
+    public Event<Fault<CapturePayment>> CapturePaymentFaulted { get; private set; } = null!;
+    public Event<DeliveryHandedOff> DeliveryHandedOff { get; private set; } = null!;
+    public Event<DeliveryCompleted> DeliveryCompleted { get; private set; } = null!;
+    public Event<DeliveryFailed> DeliveryFailed { get; private set; } = null!;
+    public Event<PaymentRefunded> PaymentRefunded { get; private set; } = null!;
+
+    public Schedule<OrderState, PickingDue> PickingStart { get; private set; } = null!;
+}

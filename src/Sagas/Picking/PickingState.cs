@@ -1,0 +1,25 @@
+using Grocery.Workflows.Contracts;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Picking;
+
+/// <summary>What the picker reported for one ordered line.</summary>
+public sealed record LineReport(string Sku, decimal PickedQuantity, bool IsShort, OrderLine? ProposedSubstitute);
+
+/// <summary>Picking of one order. Correlated by the order id.</summary>
+public sealed class PickingState : SagaStateMachineInstance, ISagaVersion
+{
+    public Guid CorrelationId { get; set; }
+    public string CurrentState { get; set; } = "";
+    public int Version { get; set; }
+
+    public string StoreId { get; set; } = "";
+    public List<OrderLine> Lines { get; set; } = [];
+    public SubstitutionPreference SubstitutionPreference { get; set; }
+    public string? PickerId { get; set; }
+    public int Attempt { get; set; }
+    public List<LineReport> Reports { get; set; } = [];
+    public Guid? SubstitutionRoundId { get; set; }
+    public List<PickedLine> PickedLines { get; set; } = [];
+    public Guid? PickerResponseToken { get; set; }
+}

@@ -1,0 +1,118 @@
+using Grocery.Workflows.Contracts.Picking;
+using Grocery.Workflows.Contracts.Substitutions;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Picking;
+
+/// <summary>
+/// Picking of one order: queued for a picker, assigned, lines reported picked or short, short lines decided by
+/// the customer (substitution approval), completed with actual quantities. A silent picker is replaced.
+/// </summary>
+public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
+{
+    public PickingStateMachine(PickingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => StartPicking, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => PickerAssigned, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => PickerStarted, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => LinePicked, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => LineShort, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => SubstitutionsDecided, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => CancelPicking, x => x.CorrelateById(m => m.Message.OrderId));
+
+        Schedule(() => PickerResponse, x => x.PickerResponseToken, s =>
+        {
+            s.Delay = settings.PickerTimeout;
+            s.Received = r => r.CorrelateById(m => m.Message.OrderId);
+        });
+
+        Initially(
+            When(StartPicking)
+                .Then(ctx =>
+                {
+                    ctx.Saga.StoreId = ctx.Message.StoreId;
+                    ctx.Saga.Lines = [.. ctx.Message.Lines];
+                    ctx.Saga.SubstitutionPreference = ctx.Message.SubstitutionPreference;
+                    ctx.Saga.Attempt = 1;
+                })
+                .Publish(ctx => new PickingQueued(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt))
+                .TransitionTo(Queued),
+            // The cancellation overtook the start: the start, when it comes, finds a cancelled saga.
+            When(CancelPicking)
+                .Publish(ctx => new PickingCancelled(ctx.Saga.CorrelationId))
+                .TransitionTo(Cancelled));
+
+        During(Queued,
+            When(PickerAssigned)
+                .Then(ctx => ctx.Saga.PickerId = ctx.Message.PickerId)
+                .Schedule(PickerResponse, ctx => new PickerResponseTimeout(ctx.Saga.CorrelationId))
+                .TransitionTo(Assigned));
+
+        During(Assigned,
+            When(PickerStarted, ctx => ctx.Message.PickerId == ctx.Saga.PickerId)
+                .Schedule(PickerResponse, ctx => new PickerResponseTimeout(ctx.Saga.CorrelationId))
+                .Publish(ctx => new PickingStarted(ctx.Saga.CorrelationId, ctx.Saga.PickerId!))
+                .TransitionTo(InProgress));
+
+        During(InProgress,
+            When(LinePicked, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
+                .Then(ctx => ctx.Saga.Record(new LineReport(ctx.Message.Sku, ctx.Message.Quantity, IsShort: false, ProposedSubstitute: null)))
+                .FinishWhenEveryLineIsReported(this),
+            When(LineShort, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
+                .Then(ctx => ctx.Saga.Record(new LineReport(ctx.Message.Sku, ctx.Message.PickedQuantity, IsShort: true, ctx.Message.ProposedSubstitute)))
+                .FinishWhenEveryLineIsReported(this));
+
+        During(Assigned, InProgress,
+            When(PickerResponse!.Received)
+                .Publish(ctx => new PickerTimedOut(ctx.Saga.CorrelationId, ctx.Saga.PickerId ?? "", ctx.Saga.Attempt))
+                .Then(ctx =>
+                {
+                    ctx.Saga.PickerId = null;
+                    ctx.Saga.Attempt++;
+                })
+                .Publish(ctx => new PickingQueued(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt))
+                .TransitionTo(Queued));
+
+        During(AwaitingSubstitutions,
+            When(SubstitutionsDecided, ctx => ctx.Message.RoundId == ctx.Saga.SubstitutionRoundId)
+                .Then(ctx => ctx.Saga.PickedLines = [.. ctx.Saga.PickedLinesAfter(ctx.Message.Decisions)])
+                .Publish(ctx => new PickingCompleted(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.PickedLines))
+                .TransitionTo(Completed));
+
+        During(Queued, Assigned, InProgress,
+            When(CancelPicking)
+                .Unschedule(PickerResponse)
+                .Publish(ctx => new PickingCancelled(ctx.Saga.CorrelationId))
+                .TransitionTo(Cancelled));
+
+        During(AwaitingSubstitutions,
+            When(CancelPicking)
+                .Publish(ctx => new WithdrawSubstitutions(ctx.Saga.CorrelationId, ctx.Saga.SubstitutionRoundId!.Value))
+                .Publish(ctx => new PickingCancelled(ctx.Saga.CorrelationId))
+                .TransitionTo(Cancelled));
+
+        // A duplicate report, a stale picker or anything for finished picking changes nothing.
+        OnUnhandledEvent(ctx => ctx.Ignore());
+    }
+
+    public State Queued { get; private set; } = null!;
+    public State Assigned { get; private set; } = null!;
+    public State InProgress { get; private set; } = null!;
+    public State AwaitingSubstitutions { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+
+    public Event<StartPicking> StartPicking { get; private set; } = null!;
+    public Event<PickerAssigned> PickerAssigned { get; private set; } = null!;
+    public Event<PickerStarted> PickerStarted { get; private set; } = null!;
+    public Event<LinePicked> LinePicked { get; private set; } = null!;
+    public Event<LineShort> LineShort { get; private set; } = null!;
+    public Event<SubstitutionsDecided> SubstitutionsDecided { get; private set; } = null!;
+    public Event<CancelPicking> CancelPicking { get; private set; } = null!;
+
+    public Schedule<PickingState, PickerResponseTimeout> PickerResponse { get; private set; } = null!;
+}

@@ -1,0 +1,159 @@
+using Grocery.Workflows.Contracts.Slots;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Slots;
+
+/// <summary>
+/// Holds a delivery slot for an order: the slot store counts the hold against capacity, the hold lapses
+/// after <see cref="SlotReservationSettings.HoldDuration"/> unless the order confirms it before the window's
+/// cut-off, and it can be extended once while the slot still has room.
+/// </summary>
+public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotReservationState>
+{
+    public SlotReservationStateMachine(SlotReservationSettings settings, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => HoldSlot, x => x.CorrelateById(m => m.Message.ReservationId));
+        Event(() => SlotCapacityReserved, x => x.CorrelateById(m => m.Message.ReservationId));
+        Event(() => SlotCapacityUnavailable, x => x.CorrelateById(m => m.Message.ReservationId));
+        Event(() => ExtendSlotHold, x => x.CorrelateById(m => m.Message.ReservationId));
+        Event(() => SlotCapacityHoldExtended, x => x.CorrelateById(m => m.Message.ReservationId));
+        Event(() => SlotCapacityHoldExtensionRefused, x => x.CorrelateById(m => m.Message.ReservationId));
+        Event(() => ConfirmSlot, x => x.CorrelateById(m => m.Message.ReservationId));
+        Event(() => ReleaseSlot, x => x.CorrelateById(m => m.Message.ReservationId));
+
+        Schedule(() => HoldExpiration, x => x.HoldExpirationToken, s =>
+        {
+            s.Delay = settings.HoldDuration;
+            s.Received = r => r.CorrelateById(m => m.Message.ReservationId);
+        });
+
+        Initially(
+            When(HoldSlot)
+                .Then(ctx =>
+                {
+                    ctx.Saga.OrderId = ctx.Message.OrderId;
+                    ctx.Saga.StoreId = ctx.Message.StoreId;
+                    ctx.Saga.SlotId = ctx.Message.SlotId;
+                })
+                .Publish(ctx => new ReserveSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.SlotId))
+                .TransitionTo(AwaitingCapacity),
+            // The release overtook the hold: the hold, when it comes, finds a released reservation and takes nothing.
+            When(ReleaseSlot)
+                .Then(ctx => ctx.Saga.OrderId = ctx.Message.OrderId)
+                .TransitionTo(Released));
+
+        During(AwaitingCapacity,
+            When(SlotCapacityReserved)
+                .Then(ctx =>
+                {
+                    ctx.Saga.WindowStart = ctx.Message.WindowStart;
+                    ctx.Saga.WindowEnd = ctx.Message.WindowEnd;
+                    ctx.Saga.CutOffAt = ctx.Message.CutOffAt;
+                    ctx.Saga.HoldExpiresAt = time.GetUtcNow() + settings.HoldDuration;
+                })
+                .Schedule(HoldExpiration, ctx => new SlotHoldTimeout(ctx.Saga.OrderId, ctx.Saga.CorrelationId))
+                .Publish(ctx => new SlotHeld(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId,
+                    ctx.Message.WindowStart, ctx.Message.WindowEnd, ctx.Saga.HoldExpiresAt!.Value))
+                .TransitionTo(Held),
+            When(SlotCapacityUnavailable)
+                .Publish(ctx => new SlotUnavailable(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId, ctx.Message.Reason))
+                .TransitionTo(Unavailable),
+            // The store has not answered yet; if it still holds capacity, the Released state gives it back.
+            When(ReleaseSlot)
+                .Publish(ctx => new SlotReleased(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
+                .TransitionTo(Released));
+
+        During(Held,
+            When(ExtendSlotHold)
+                .IfElse(ctx => ctx.Saga.Extensions > 0 || ctx.Saga.ExtensionPending,
+                    refused => refused.Publish(ctx => new SlotHoldExtensionRefused(ctx.Saga.OrderId, ctx.Saga.CorrelationId,
+                        "The hold can be extended only once.")),
+                    ask => ask
+                        .Then(ctx => ctx.Saga.ExtensionPending = true)
+                        .Publish(ctx => new ExtendSlotCapacityHold(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))),
+            When(SlotCapacityHoldExtended, ctx => ctx.Saga.ExtensionPending)
+                .Then(ctx =>
+                {
+                    ctx.Saga.ExtensionPending = false;
+                    ctx.Saga.Extensions++;
+                    ctx.Saga.HoldExpiresAt += settings.ExtensionDuration;
+                })
+                .Schedule(HoldExpiration, ctx => new SlotHoldTimeout(ctx.Saga.OrderId, ctx.Saga.CorrelationId),
+                    ctx => Remaining(ctx.Saga.HoldExpiresAt!.Value, time))
+                .Publish(ctx => new SlotHoldExtended(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.HoldExpiresAt!.Value)),
+            When(SlotCapacityHoldExtensionRefused, ctx => ctx.Saga.ExtensionPending)
+                .Then(ctx => ctx.Saga.ExtensionPending = false)
+                .Publish(ctx => new SlotHoldExtensionRefused(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Message.Reason)),
+            When(ConfirmSlot)
+                .Unschedule(HoldExpiration)
+                .IfElse(ctx => time.GetUtcNow() <= ctx.Saga.CutOffAt,
+                    inTime => inTime
+                        .Publish(ctx => new ConfirmSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
+                        .Publish(ctx => new SlotConfirmed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId,
+                            ctx.Saga.WindowStart!.Value, ctx.Saga.WindowEnd!.Value))
+                        .TransitionTo(Confirmed),
+                    tooLate => tooLate
+                        .GiveCapacityBack()
+                        .Publish(ctx => new SlotCutOffPassed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId, ctx.Saga.CutOffAt!.Value))
+                        .TransitionTo(Released)),
+            When(HoldExpiration!.Received)
+                .GiveCapacityBack()
+                .Publish(ctx => new SlotHoldExpired(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
+                .TransitionTo(Expired),
+            When(ReleaseSlot)
+                .Unschedule(HoldExpiration)
+                .GiveCapacityBack()
+                .Publish(ctx => new SlotReleased(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
+                .TransitionTo(Released));
+
+        During(Confirmed,
+            When(ReleaseSlot)
+                .GiveCapacityBack()
+                .Publish(ctx => new SlotReleased(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
+                .TransitionTo(Released));
+
+        // Released before the store answered: the capacity it took is returned as soon as it reports it.
+        During(Released,
+            When(SlotCapacityReserved)
+                .Publish(ctx => new ReleaseSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId)));
+
+        // A duplicate, a late answer or anything for a finished reservation changes nothing.
+        OnUnhandledEvent(ctx => ctx.Ignore());
+    }
+
+    public State AwaitingCapacity { get; private set; } = null!;
+    public State Held { get; private set; } = null!;
+    public State Confirmed { get; private set; } = null!;
+    public State Expired { get; private set; } = null!;
+    public State Released { get; private set; } = null!;
+    public State Unavailable { get; private set; } = null!;
+
+    public Event<HoldSlot> HoldSlot { get; private set; } = null!;
+    public Event<SlotCapacityReserved> SlotCapacityReserved { get; private set; } = null!;
+    public Event<SlotCapacityUnavailable> SlotCapacityUnavailable { get; private set; } = null!;
+    public Event<ExtendSlotHold> ExtendSlotHold { get; private set; } = null!;
+    public Event<SlotCapacityHoldExtended> SlotCapacityHoldExtended { get; private set; } = null!;
+    public Event<SlotCapacityHoldExtensionRefused> SlotCapacityHoldExtensionRefused { get; private set; } = null!;
+    public Event<ConfirmSlot> ConfirmSlot { get; private set; } = null!;
+    public Event<ReleaseSlot> ReleaseSlot { get; private set; } = null!;
+
+    public Schedule<SlotReservationState, SlotHoldTimeout> HoldExpiration { get; private set; } = null!;
+
+    private static TimeSpan Remaining(DateTimeOffset until, TimeProvider time)
+    {
+        var remaining = until - time.GetUtcNow();
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+}
+
+internal static class SlotReservationBehaviors
+{
+    public static EventActivityBinder<SlotReservationState, T> GiveCapacityBack<T>(this EventActivityBinder<SlotReservationState, T> binder)
+        where T : class =>
+        binder.Publish(ctx => new ReleaseSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId));
+}

@@ -1,0 +1,132 @@
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Substitutions;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Substitutions;
+
+/// <summary>
+/// Puts a round of short lines to the customer: each replacement is approved or rejected; at the deadline the
+/// customer's preference decides the open lines (accept takes the replacement, refund and ask refund the line).
+/// </summary>
+public sealed class SubstitutionStateMachine : MassTransitStateMachine<SubstitutionState>
+{
+    public SubstitutionStateMachine(SubstitutionSettings settings, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => ProposeSubstitutions, x => x.CorrelateById(m => m.Message.RoundId));
+        Event(() => AnswerSubstitutions, x => x.CorrelateById(m => m.Message.RoundId));
+        Event(() => WithdrawSubstitutions, x => x.CorrelateById(m => m.Message.RoundId));
+
+        Schedule(() => DecisionDeadline, x => x.DecisionDeadlineToken, s =>
+        {
+            s.Delay = settings.DecisionTimeout;
+            s.Received = r => r.CorrelateById(m => m.Message.RoundId);
+        });
+
+        Initially(
+            When(ProposeSubstitutions)
+                .Then(ctx => ctx.Saga.Open(ctx.Message, time.GetUtcNow() + settings.DecisionTimeout))
+                .IfElse(ctx => ctx.Saga.IsDecided(),
+                    nothingToAsk => nothingToAsk
+                        .PublishDecision()
+                        .TransitionTo(Decided),
+                    ask => ask
+                        .Schedule(DecisionDeadline, ctx => new SubstitutionDecisionDue(ctx.Saga.OrderId, ctx.Saga.CorrelationId))
+                        .Publish(ctx => new SubstitutionsProposed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.Lines, ctx.Saga.DecideBy!.Value))
+                        .TransitionTo(AwaitingCustomerDecision)));
+
+        During(AwaitingCustomerDecision,
+            When(AnswerSubstitutions)
+                .Then(ctx => ctx.Saga.Apply(ctx.Message.Answers))
+                .If(ctx => ctx.Saga.IsDecided(),
+                    decided => decided
+                        .Unschedule(DecisionDeadline)
+                        .PublishDecision()
+                        .TransitionTo(Decided)),
+            When(DecisionDeadline!.Received)
+                .Then(ctx => ctx.Saga.ApplyPreference())
+                .PublishDecision()
+                .TransitionTo(Decided),
+            When(WithdrawSubstitutions)
+                .Unschedule(DecisionDeadline)
+                .TransitionTo(Withdrawn));
+
+        // A late answer, a second answer or a stale deadline changes nothing.
+        OnUnhandledEvent(ctx => ctx.Ignore());
+    }
+
+    public State AwaitingCustomerDecision { get; private set; } = null!;
+    public State Decided { get; private set; } = null!;
+    public State Withdrawn { get; private set; } = null!;
+
+    public Event<ProposeSubstitutions> ProposeSubstitutions { get; private set; } = null!;
+    public Event<AnswerSubstitutions> AnswerSubstitutions { get; private set; } = null!;
+    public Event<WithdrawSubstitutions> WithdrawSubstitutions { get; private set; } = null!;
+
+    public Schedule<SubstitutionState, SubstitutionDecisionDue> DecisionDeadline { get; private set; } = null!;
+}
+
+internal static class SubstitutionBehaviors
+{
+    public static void Open(this SubstitutionState round, ProposeSubstitutions proposal, DateTimeOffset decideBy)
+    {
+        round.OrderId = proposal.OrderId;
+        round.Preference = proposal.Preference;
+        round.Lines = [.. proposal.Lines];
+        round.DecideBy = decideBy;
+        round.Proposed = proposal.Lines.Count(l => l.Substitute is not null);
+        round.Decisions =
+        [
+            .. from line in proposal.Lines
+               where line.Substitute is null
+               select new SubstitutionDecision(line.Sku, SubstitutionOutcome.NoReplacement, null, ByDefault: false),
+        ];
+    }
+
+    public static bool IsDecided(this SubstitutionState round) => round.Decisions.Count == round.Lines.Count;
+
+    /// <summary>Answers for lines already decided or not in the round are ignored, so a repeated answer is harmless.</summary>
+    public static void Apply(this SubstitutionState round, IEnumerable<CustomerAnswer> answers)
+    {
+        foreach (var answer in answers)
+        {
+            var line = round.OpenLines().FirstOrDefault(l => l.Sku == answer.Sku);
+            if (line is not null)
+            {
+                round.Decide(line, answer.Approve, byDefault: false);
+            }
+        }
+    }
+
+    public static void ApplyPreference(this SubstitutionState round)
+    {
+        foreach (var line in round.OpenLines().ToList())
+        {
+            round.Decide(line, approve: round.Preference == SubstitutionPreference.Accept, byDefault: true);
+        }
+    }
+
+    private static IEnumerable<ShortLine> OpenLines(this SubstitutionState round) =>
+        round.Lines.Where(l => !round.Decisions.Exists(d => d.Sku == l.Sku));
+
+    private static void Decide(this SubstitutionState round, ShortLine line, bool approve, bool byDefault)
+    {
+        if (approve)
+        {
+            round.Accepted++;
+        }
+
+        round.Decisions.Add(approve
+            ? new SubstitutionDecision(line.Sku, SubstitutionOutcome.Accepted, line.Substitute, byDefault)
+            : new SubstitutionDecision(line.Sku, SubstitutionOutcome.Rejected, null, byDefault));
+    }
+
+    public static EventActivityBinder<SubstitutionState, T> PublishDecision<T>(this EventActivityBinder<SubstitutionState, T> binder)
+        where T : class =>
+        binder.Publish(ctx => new SubstitutionsDecided(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.Decisions,
+            ctx.Saga.Proposed, ctx.Saga.Accepted));
+}

@@ -1,0 +1,146 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Grocery.Workflows.Sagas.Tests;
+
+/// <summary>
+/// A fresh MassTransit test harness per scenario with the five sagas on the in-memory transport and the in-memory
+/// delayed scheduler. Deadlines are shortened through the settings classes; nothing waits on Task.Delay.
+/// </summary>
+public sealed class SagaTestHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private SagaTestHarness(ServiceProvider provider, ITestHarness bus)
+    {
+        _provider = provider;
+        Bus = bus;
+    }
+
+    public ITestHarness Bus { get; }
+
+    public OrderSagaSettings Order { get; private init; } = null!;
+    public SlotReservationSettings Slot { get; private init; } = null!;
+    public PickingSettings Picking { get; private init; } = null!;
+    public SubstitutionSettings Substitution { get; private init; } = null!;
+    public DeliverySettings Delivery { get; private init; } = null!;
+
+    /// <summary>Deadlines long enough never to fire in a test unless the test shortens them.</summary>
+    public static async Task<SagaTestHarness> Start(
+        Action<OrderSagaSettings>? order = null,
+        Action<SlotReservationSettings>? slot = null,
+        Action<PickingSettings>? picking = null,
+        Action<SubstitutionSettings>? substitution = null,
+        Action<DeliverySettings>? delivery = null,
+        Action<IBusRegistrationConfigurator>? world = null)
+    {
+        var orderSettings = Configure(new OrderSagaSettings { StartPickingImmediately = true }, order);
+        var slotSettings = Configure(new SlotReservationSettings { HoldDuration = TimeSpan.FromMinutes(5) }, slot);
+        var pickingSettings = Configure(new PickingSettings { PickerTimeout = TimeSpan.FromMinutes(5) }, picking);
+        var substitutionSettings = Configure(new SubstitutionSettings { DecisionTimeout = TimeSpan.FromMinutes(5) }, substitution);
+        var deliverySettings = Configure(new DeliverySettings
+        {
+            CourierAssignmentTimeout = TimeSpan.FromMinutes(5),
+            PickupTimeout = TimeSpan.FromMinutes(5),
+            DeliveryTimeout = TimeSpan.FromMinutes(5),
+        }, delivery);
+
+        var provider = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton(orderSettings)
+            .AddSingleton(slotSettings)
+            .AddSingleton(pickingSettings)
+            .AddSingleton(substitutionSettings)
+            .AddSingleton(deliverySettings)
+            .AddMassTransitTestHarness(x =>
+            {
+                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(20), testInactivityTimeout: TimeSpan.FromMilliseconds(600));
+                x.AddDelayedMessageScheduler();
+                x.AddGrocerySagas();
+                world?.Invoke(x);
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.ConfigureEndpoints(context);
+                });
+            })
+            .BuildServiceProvider(validateScopes: true);
+
+        var bus = provider.GetRequiredService<ITestHarness>();
+        await bus.Start();
+        return new SagaTestHarness(provider, bus)
+        {
+            Order = orderSettings,
+            Slot = slotSettings,
+            Picking = pickingSettings,
+            Substitution = substitutionSettings,
+            Delivery = deliverySettings,
+        };
+    }
+
+    public ISagaStateMachineTestHarness<TMachine, TState> Saga<TMachine, TState>()
+        where TMachine : class, SagaStateMachine<TState>
+        where TState : class, SagaStateMachineInstance =>
+        Bus.GetSagaStateMachineHarness<TMachine, TState>();
+
+    public Task Publish<T>(T message)
+        where T : class =>
+        Bus.Bus.Publish(message);
+
+    /// <summary>Waits until the saga reaches the state, then returns the instance.</summary>
+    public async Task<TState> InState<TMachine, TState>(Guid correlationId, Func<TMachine, State> state)
+        where TMachine : class, SagaStateMachine<TState>
+        where TState : class, SagaStateMachineInstance
+    {
+        var saga = Saga<TMachine, TState>();
+        var found = await saga.Exists(correlationId, state, TimeSpan.FromSeconds(10));
+        var instance = saga.Sagas.ContainsInState(correlationId, saga.StateMachine, state);
+        found.ShouldNotBeNull($"{typeof(TState).Name} {correlationId} did not reach {state(saga.StateMachine).Name}; " +
+            $"it is {CurrentState(saga.Sagas.Contains(correlationId))}");
+        return instance!;
+    }
+
+    /// <summary>The current state name, after the bus has gone quiet.</summary>
+    public async Task<string?> StateAfterQuiet<TMachine, TState>(Guid correlationId)
+        where TMachine : class, SagaStateMachine<TState>
+        where TState : class, SagaStateMachineInstance
+    {
+        await Bus.InactivityTask;
+        var saga = Saga<TMachine, TState>();
+        return CurrentState(saga.Sagas.Contains(correlationId));
+    }
+
+    /// <summary>Waits (up to the harness timeout) for a published message that matches.</summary>
+    public async Task<T> Published<T>(Func<T, bool>? match = null)
+        where T : class
+    {
+        var found = await Bus.Published.SelectAsync<T>(m => match?.Invoke(m.Context.Message) ?? true).FirstOrDefault();
+        found.ShouldNotBeNull($"No {typeof(T).Name} was published that matches.");
+        return found.Context.Message;
+    }
+
+    /// <summary>How many matching messages were published once the bus has gone quiet.</summary>
+    public async Task<int> CountPublished<T>(Func<T, bool>? match = null)
+        where T : class
+    {
+        await Bus.InactivityTask;
+        return Bus.Published.Select<T>(m => match?.Invoke(m.Context.Message) ?? true).Take(1000).Count();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bus.Stop();
+        await _provider.DisposeAsync();
+    }
+
+    // Every saga state of ours keeps its state name in CurrentState.
+    private static string? CurrentState(object? instance) =>
+        (string?)instance?.GetType().GetProperty("CurrentState")?.GetValue(instance);
+
+    private static T Configure<T>(T settings, Action<T>? change)
+    {
+        change?.Invoke(settings);
+        return settings;
+    }
+}
