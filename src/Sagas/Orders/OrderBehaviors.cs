@@ -52,7 +52,11 @@ internal static class OrderBehaviors
 
             if (order.PickedTotal is not null)
             {
-                await ctx.Publish(new ReturnStock(order.CorrelationId, order.StoreId, order.PickedLines.ToStockLines()));
+                // The reservation was settled when picking completed; what left the shelf goes back.
+                if (order.PickedLines.Count > 0)
+                {
+                    await ctx.Publish(new ReturnStock(order.CorrelationId, order.StoreId, order.PickedLines.ToStockLines()));
+                }
             }
             else if (order.StockReservationRequested)
             {

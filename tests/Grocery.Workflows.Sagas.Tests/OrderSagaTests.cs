@@ -1,0 +1,425 @@
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Delivery;
+using Grocery.Workflows.Contracts.Orders;
+using Grocery.Workflows.Contracts.Payments;
+using Grocery.Workflows.Contracts.Picking;
+using Grocery.Workflows.Contracts.Slots;
+using Grocery.Workflows.Contracts.Stock;
+using Grocery.Workflows.Sagas.Orders;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Tests;
+
+/// <summary>The order saga alone: the test plays the slot saga, the stock ledger, the payment provider, picking and delivery.</summary>
+public sealed class OrderSagaTests
+{
+    private static readonly Guid SlotId = Guid.Parse("5a1e0000-0000-0000-0000-000000000002");
+    private readonly Guid _orderId = Guid.NewGuid();
+    private readonly DateTimeOffset _windowStart = DateTimeOffset.UtcNow.AddHours(6);
+
+    // 2 x 25,000 VND milk + 1.2 kg bananas at 30,000 VND/kg = 86,000 VND.
+    private static readonly OrderLine Milk = new("MILK-1L", "Fresh milk 1 L", SaleUnit.Each, 2, 25_000);
+    private static readonly OrderLine Bananas = new("BANANA", "Bananas", SaleUnit.Kilogram, 1.2m, 30_000);
+
+    private OrderSubmitted Submitted => new(_orderId, "cust-42", "hcm-01", SlotId, "VND", [Milk, Bananas],
+        new PaymentMethod("sandbox", "tok_success"), SubstitutionPreference.Accept, DateTimeOffset.UtcNow);
+
+    private Task<OrderState> InState(SagaTestHarness h, Func<OrderStateMachine, State> state) =>
+        h.InState<OrderStateMachine, OrderState>(_orderId, state);
+
+    private Task<string?> StateAfterQuiet(SagaTestHarness h) => h.StateAfterQuiet<OrderStateMachine, OrderState>(_orderId);
+
+    private async Task<OrderState> SlotHeld(SagaTestHarness h)
+    {
+        await h.Publish(Submitted);
+        var hold = await h.Published<HoldSlot>(m => m.OrderId == _orderId);
+        await h.Publish(new SlotHeld(_orderId, hold.ReservationId, SlotId, _windowStart, _windowStart.AddHours(1), DateTimeOffset.UtcNow.AddHours(1)));
+        return await InState(h, m => m.AwaitingStock);
+    }
+
+    private async Task<OrderState> StockReserved(SagaTestHarness h)
+    {
+        await SlotHeld(h);
+        await h.Publish(new StockReserved(_orderId, "hcm-01"));
+        return await InState(h, m => m.AwaitingPayment);
+    }
+
+    private async Task<OrderState> Authorized(SagaTestHarness h)
+    {
+        var order = await StockReserved(h);
+        await h.Publish(new PaymentAuthorized(_orderId, "auth_1", new Money(98_900, "VND")));
+        await h.Published<ConfirmSlot>(m => m.OrderId == _orderId && m.ReservationId == order.SlotReservationId);
+        return await InState(h, m => m.AwaitingSlotConfirmation);
+    }
+
+    private async Task<OrderState> Confirmed(SagaTestHarness h)
+    {
+        var order = await Authorized(h);
+        await h.Publish(new SlotConfirmed(_orderId, order.SlotReservationId, SlotId, _windowStart, _windowStart.AddHours(1)));
+        return await InState(h, m => m.Confirmed);
+    }
+
+    private async Task<OrderState> Picking(SagaTestHarness h)
+    {
+        await Confirmed(h);
+        await h.Published<StartPicking>(m => m.OrderId == _orderId);
+        await h.Publish(new PickingStarted(_orderId, "picker-7"));
+        return await InState(h, m => m.Picking);
+    }
+
+    // Milk picked in full, bananas weighed 1.15 kg, plus a replacement yoghurt: 50,000 + 34,500 + 12,000.
+    private static readonly PickedLine[] PickedLines =
+    [
+        new("MILK-1L", "Fresh milk 1 L", SaleUnit.Each, 2, 2, 25_000, null),
+        new("BANANA", "Bananas", SaleUnit.Kilogram, 1.2m, 1.15m, 30_000, null),
+        new("YOGHURT", "Yoghurt", SaleUnit.Each, 0, 1, 12_000, "GREEK-YOG"),
+    ];
+
+    private async Task<OrderState> AwaitingCapture(SagaTestHarness h)
+    {
+        await Picking(h);
+        await h.Publish(new PickingCompleted(_orderId, "hcm-01", PickedLines));
+        return await InState(h, m => m.AwaitingCapture);
+    }
+
+    private async Task<OrderState> ReadyForHandoff(SagaTestHarness h)
+    {
+        await AwaitingCapture(h);
+        await h.Publish(new PaymentCaptured(_orderId, "cap_1", new Money(96_500, "VND")));
+        return await InState(h, m => m.ReadyForHandoff);
+    }
+
+    private static Type[] Compensations =>
+        [typeof(CancelPicking), typeof(VoidPaymentAuthorization), typeof(ReturnStock), typeof(ReleaseStock), typeof(ReleaseSlot)];
+
+    [Fact]
+    public async Task An_order_goes_from_submitted_to_completed()
+    {
+        await using var h = await SagaTestHarness.Start();
+
+        await ReadyForHandoff(h);
+        await h.Publish(new DeliveryHandedOff(_orderId, "courier-1"));
+        await InState(h, m => m.OutForDelivery);
+        await h.Publish(new DeliveryCompleted(_orderId, "courier-1"));
+
+        var completed = await InState(h, m => m.Completed);
+        (await h.Published<OrderCompleted>(m => m.OrderId == _orderId)).Captured.ShouldBe(new Money(96_500, "VND"));
+        completed.CaptureId.ShouldBe("cap_1");
+        (await h.PublishedInOrder(Compensations)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task The_order_authorizes_the_estimate_plus_the_margin_and_captures_the_picked_total()
+    {
+        await using var h = await SagaTestHarness.Start();
+
+        var order = await AwaitingCapture(h);
+
+        order.EstimatedTotal.ShouldBe(86_000);
+        (await h.Published<ReserveStock>(m => m.OrderId == _orderId)).Lines
+            .ShouldBe([new StockLine("MILK-1L", 2), new StockLine("BANANA", 1.2m)]);
+        (await h.Published<AuthorizePayment>(m => m.OrderId == _orderId)).Amount.ShouldBe(new Money(98_900, "VND"));
+        (await h.Published<OrderConfirmed>(m => m.OrderId == _orderId)).Authorized.ShouldBe(new Money(98_900, "VND"));
+        order.PickedTotal.ShouldBe(96_500);
+        (await h.Published<CommitPickedStock>(m => m.OrderId == _orderId)).Picked
+            .ShouldBe([new StockLine("MILK-1L", 2), new StockLine("BANANA", 1.15m), new StockLine("YOGHURT", 1)]);
+        var capture = await h.Published<CapturePayment>(m => m.OrderId == _orderId);
+        capture.Amount.ShouldBe(new Money(96_500, "VND"));
+        capture.AuthorizationId.ShouldBe("auth_1");
+    }
+
+    [Fact]
+    public async Task An_unavailable_slot_rejects_the_order_and_nothing_else_is_asked()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(Submitted);
+        var hold = await h.Published<HoldSlot>(m => m.OrderId == _orderId);
+
+        await h.Publish(new SlotUnavailable(_orderId, hold.ReservationId, SlotId, "Slot is full"));
+
+        await InState(h, m => m.Rejected);
+        var rejected = await h.Published<OrderRejected>(m => m.OrderId == _orderId);
+        rejected.Reason.ShouldBe(OrderRejectionReason.SlotUnavailable);
+        rejected.Detail.ShouldBe("Slot is full");
+        (await h.CountPublished<ReserveStock>()).ShouldBe(0);
+        (await h.PublishedInOrder(Compensations)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Short_stock_rejects_the_order_and_releases_the_slot()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var order = await SlotHeld(h);
+
+        await h.Publish(new StockReservationFailed(_orderId, "hcm-01", ["BANANA"]));
+
+        await InState(h, m => m.Rejected);
+        var rejected = await h.Published<OrderRejected>(m => m.OrderId == _orderId);
+        rejected.Reason.ShouldBe(OrderRejectionReason.StockShort);
+        rejected.Detail.ShouldContain("BANANA");
+        (await h.PublishedInOrder(Compensations)).ShouldBe([new ReleaseSlot(_orderId, order.SlotReservationId)]);
+        (await h.CountPublished<AuthorizePayment>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_stock_reservation_that_faults_rejects_the_order_and_releases_the_slot()
+    {
+        await using var h = await SagaTestHarness.Start(world: x => x.AddConsumer<BrokenStockLedger>());
+
+        await h.Publish(Submitted);
+        var hold = await h.Published<HoldSlot>(m => m.OrderId == _orderId);
+        await h.Publish(new SlotHeld(_orderId, hold.ReservationId, SlotId, _windowStart, _windowStart.AddHours(1), DateTimeOffset.UtcNow.AddHours(1)));
+
+        await InState(h, m => m.Rejected);
+        var rejected = await h.Published<OrderRejected>(m => m.OrderId == _orderId);
+        rejected.Reason.ShouldBe(OrderRejectionReason.StockReservationFailed);
+        rejected.Detail.ShouldContain("ledger is down");
+        (await h.PublishedInOrder(Compensations)).ShouldBe([new ReleaseSlot(_orderId, hold.ReservationId)]);
+    }
+
+    [Fact]
+    public async Task A_declined_payment_rejects_the_order_and_releases_stock_then_slot()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var order = await StockReserved(h);
+
+        await h.Publish(new PaymentDeclined(_orderId, "card_declined"));
+
+        await InState(h, m => m.Rejected);
+        (await h.Published<OrderRejected>(m => m.OrderId == _orderId)).Reason.ShouldBe(OrderRejectionReason.PaymentDeclined);
+        (await h.PublishedInOrder(Compensations)).ShouldBe(
+            [new ReleaseStock(_orderId, "hcm-01"), new ReleaseSlot(_orderId, order.SlotReservationId)]);
+    }
+
+    [Fact]
+    public async Task An_authorization_that_faults_rejects_the_order_and_releases_stock_then_slot()
+    {
+        await using var h = await SagaTestHarness.Start(world: x => x.AddConsumer<BrokenPaymentProvider>());
+        var order = await SlotHeld(h);
+
+        await h.Publish(new StockReserved(_orderId, "hcm-01"));
+
+        await InState(h, m => m.Rejected);
+        (await h.Published<OrderRejected>(m => m.OrderId == _orderId)).Reason.ShouldBe(OrderRejectionReason.PaymentFailed);
+        (await h.PublishedInOrder(Compensations)).ShouldBe(
+            [new ReleaseStock(_orderId, "hcm-01"), new ReleaseSlot(_orderId, order.SlotReservationId)]);
+    }
+
+    [Fact]
+    public async Task An_expired_slot_hold_rejects_the_order_and_a_late_authorization_is_voided()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var order = await StockReserved(h);
+
+        await h.Publish(new SlotHoldExpired(_orderId, order.SlotReservationId, SlotId));
+        await InState(h, m => m.Rejected);
+        await h.Publish(new PaymentAuthorized(_orderId, "auth_late", new Money(98_900, "VND")));
+
+        (await h.Published<OrderRejected>(m => m.OrderId == _orderId)).Reason.ShouldBe(OrderRejectionReason.SlotHoldExpired);
+        (await h.PublishedInOrder(Compensations)).ShouldBe(
+            [new ReleaseStock(_orderId, "hcm-01"), new VoidPaymentAuthorization(_orderId, "sandbox", "auth_late")]);
+        (await h.CountPublished<ConfirmSlot>()).ShouldBe(0);
+        (await StateAfterQuiet(h)).ShouldBe("Rejected");
+    }
+
+    [Fact]
+    public async Task A_passed_cut_off_voids_the_payment_then_releases_stock()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var order = await Authorized(h);
+
+        await h.Publish(new SlotCutOffPassed(_orderId, order.SlotReservationId, SlotId, DateTimeOffset.UtcNow.AddMinutes(-1)));
+
+        await InState(h, m => m.Rejected);
+        (await h.Published<OrderRejected>(m => m.OrderId == _orderId)).Reason.ShouldBe(OrderRejectionReason.SlotCutOffPassed);
+        (await h.PublishedInOrder(Compensations)).ShouldBe(
+            [new VoidPaymentAuthorization(_orderId, "sandbox", "auth_1"), new ReleaseStock(_orderId, "hcm-01")]);
+    }
+
+    [Fact]
+    public async Task Cancelling_before_picking_starts_undoes_everything_newest_first()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var order = await Confirmed(h);
+        await h.Published<StartPicking>(m => m.OrderId == _orderId);
+
+        await h.Publish(new CancelOrder(_orderId, "Changed my mind"));
+
+        var cancelled = await InState(h, m => m.Cancelled);
+        cancelled.EndReason.ShouldBe("Changed my mind");
+        (await h.Published<OrderCancelled>(m => m.OrderId == _orderId)).Reason.ShouldBe("Changed my mind");
+        (await h.PublishedInOrder(Compensations)).ShouldBe(
+        [
+            new CancelPicking(_orderId),
+            new VoidPaymentAuthorization(_orderId, "sandbox", "auth_1"),
+            new ReleaseStock(_orderId, "hcm-01"),
+            new ReleaseSlot(_orderId, order.SlotReservationId),
+        ]);
+    }
+
+    [Fact]
+    public async Task Cancelling_while_stock_is_being_reserved_releases_a_reservation_that_arrives_late()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var order = await SlotHeld(h);
+
+        await h.Publish(new CancelOrder(_orderId, "Wrong address"));
+        await InState(h, m => m.Cancelled);
+        await h.Publish(new StockReserved(_orderId, "hcm-01"));
+
+        (await h.PublishedInOrder(Compensations)).ShouldBe(
+        [
+            new ReleaseStock(_orderId, "hcm-01"),
+            new ReleaseSlot(_orderId, order.SlotReservationId),
+            new ReleaseStock(_orderId, "hcm-01"),
+        ]);
+        (await h.CountPublished<AuthorizePayment>()).ShouldBe(0);
+        (await StateAfterQuiet(h)).ShouldBe("Cancelled");
+    }
+
+    [Fact]
+    public async Task Cancelling_after_picking_started_is_refused()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Picking(h);
+
+        await h.Publish(new CancelOrder(_orderId, "Too late"));
+
+        (await h.Published<OrderCancellationRefused>(m => m.OrderId == _orderId)).State.ShouldBe("Picking");
+        (await StateAfterQuiet(h)).ShouldBe("Picking");
+        (await h.PublishedInOrder(Compensations)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_failed_capture_returns_the_picked_goods_voids_the_payment_and_releases_the_slot()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var order = await AwaitingCapture(h);
+
+        await h.Publish(new PaymentCaptureFailed(_orderId, "authorization_expired"));
+
+        await InState(h, m => m.Rejected);
+        (await h.Published<OrderRejected>(m => m.OrderId == _orderId)).Reason.ShouldBe(OrderRejectionReason.CaptureFailed);
+        var undo = await h.PublishedInOrder(Compensations);
+        undo.Select(u => u.GetType()).ShouldBe([typeof(VoidPaymentAuthorization), typeof(ReturnStock), typeof(ReleaseSlot)]);
+        ((ReturnStock)undo[1]).Lines.ShouldBe([new StockLine("MILK-1L", 2), new StockLine("BANANA", 1.15m), new StockLine("YOGHURT", 1)]);
+        ((ReleaseSlot)undo[2]).ReservationId.ShouldBe(order.SlotReservationId);
+    }
+
+    [Fact]
+    public async Task An_order_with_every_line_refunded_is_not_charged()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var order = await Picking(h);
+
+        await h.Publish(new PickingCompleted(_orderId, "hcm-01", []));
+
+        await InState(h, m => m.Rejected);
+        (await h.Published<OrderRejected>(m => m.OrderId == _orderId)).Reason.ShouldBe(OrderRejectionReason.NothingToDeliver);
+        (await h.CountPublished<CapturePayment>()).ShouldBe(0);
+        (await h.PublishedInOrder(Compensations)).ShouldBe(
+            [new VoidPaymentAuthorization(_orderId, "sandbox", "auth_1"), new ReleaseSlot(_orderId, order.SlotReservationId)]);
+    }
+
+    [Fact]
+    public async Task A_failed_delivery_after_capture_refunds_and_returns_stock()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await ReadyForHandoff(h);
+        await h.Publish(new DeliveryHandedOff(_orderId, "courier-1"));
+        await InState(h, m => m.OutForDelivery);
+
+        await h.Publish(new DeliveryFailed(_orderId, "Customer not at home", 1));
+
+        await InState(h, m => m.Refunding);
+        (await h.Published<RefundPayment>(m => m.OrderId == _orderId)).ShouldBe(
+            new RefundPayment(_orderId, "sandbox", "cap_1", new Money(96_500, "VND")));
+        (await h.Published<ReturnStock>(m => m.OrderId == _orderId)).Lines.Count.ShouldBe(3);
+
+        await h.Publish(new PaymentRefunded(_orderId, "re_1", new Money(96_500, "VND")));
+
+        var refunded = await InState(h, m => m.Refunded);
+        refunded.RefundedAmount.ShouldBe(96_500);
+        (await h.Published<OrderRefunded>(m => m.OrderId == _orderId)).Reason.ShouldBe("Customer not at home");
+    }
+
+    [Fact]
+    public async Task Picking_starts_at_the_lead_time_before_the_window_when_not_immediate()
+    {
+        await using var h = await SagaTestHarness.Start(order: o =>
+        {
+            o.StartPickingImmediately = false;
+            o.PickingLeadTime = TimeSpan.FromHours(6) - TimeSpan.FromMilliseconds(400);
+        });
+
+        var confirmed = await Confirmed(h);
+        confirmed.PickingDueToken.ShouldNotBeNull();
+        confirmed.PickingRequested.ShouldBeFalse();
+
+        (await h.Published<StartPicking>(m => m.OrderId == _orderId)).Lines.ShouldBe([Milk, Bananas]);
+        (await InState(h, m => m.Confirmed)).PickingRequested.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Cancelling_before_the_picking_time_cancels_the_scheduled_start()
+    {
+        await using var h = await SagaTestHarness.Start(order: o =>
+        {
+            o.StartPickingImmediately = false;
+            o.PickingLeadTime = TimeSpan.FromHours(6) - TimeSpan.FromMilliseconds(400);
+        });
+        await Confirmed(h);
+
+        await h.Publish(new CancelOrder(_orderId, "Changed my mind"));
+
+        (await InState(h, m => m.Cancelled)).PickingDueToken.ShouldBeNull();
+        await Task.WhenAll(h.Bus.InactivityTask);
+        (await h.CountPublished<StartPicking>()).ShouldBe(0);
+        (await h.CountPublished<CancelPicking>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Duplicate_events_do_not_apply_twice()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Authorized(h);
+
+        await h.Publish(Submitted);
+        await h.Publish(new PaymentAuthorized(_orderId, "auth_1", new Money(98_900, "VND")));
+        await h.Publish(new StockReserved(_orderId, "hcm-01"));
+
+        (await h.CountPublished<HoldSlot>()).ShouldBe(1);
+        (await h.CountPublished<AuthorizePayment>()).ShouldBe(1);
+        (await h.CountPublished<ConfirmSlot>()).ShouldBe(1);
+        (await StateAfterQuiet(h)).ShouldBe("AwaitingSlotConfirmation");
+    }
+
+    [Fact]
+    public async Task Events_for_a_completed_order_are_ignored_and_cancellation_is_refused()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await ReadyForHandoff(h);
+        await h.Publish(new DeliveryCompleted(_orderId, "courier-1"));
+        await InState(h, m => m.Completed);
+
+        await h.Publish(new DeliveryCompleted(_orderId, "courier-1"));
+        await h.Publish(new DeliveryFailed(_orderId, "late report", 1));
+        await h.Publish(new CancelOrder(_orderId, "after the fact"));
+
+        (await h.Published<OrderCancellationRefused>(m => m.OrderId == _orderId)).State.ShouldBe("Completed");
+        (await h.CountPublished<OrderCompleted>()).ShouldBe(1);
+        (await h.CountPublished<RefundPayment>()).ShouldBe(0);
+        (await StateAfterQuiet(h)).ShouldBe("Completed");
+        h.Bus.Consumed.Select<Fault>().Take(1).Count().ShouldBe(0);
+    }
+
+    private sealed class BrokenStockLedger : IConsumer<ReserveStock>
+    {
+        public Task Consume(ConsumeContext<ReserveStock> context) => throw new InvalidOperationException("The stock ledger is down");
+    }
+
+    private sealed class BrokenPaymentProvider : IConsumer<AuthorizePayment>
+    {
+        public Task Consume(ConsumeContext<AuthorizePayment> context) => throw new HttpRequestException("Provider answered 503");
+    }
+}
