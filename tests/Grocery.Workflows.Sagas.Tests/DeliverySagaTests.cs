@@ -1,0 +1,171 @@
+using Grocery.Workflows.Contracts.Delivery;
+using Grocery.Workflows.Sagas.Delivery;
+using MassTransit;
+
+namespace Grocery.Workflows.Sagas.Tests;
+
+public sealed class DeliverySagaTests
+{
+    private readonly Guid _orderId = Guid.NewGuid();
+    private readonly DateTimeOffset _windowStart = DateTimeOffset.UtcNow.AddHours(1);
+
+    private Task<DeliveryState> InState(SagaTestHarness h, Func<DeliveryStateMachine, State> state) =>
+        h.InState<DeliveryStateMachine, DeliveryState>(_orderId, state);
+
+    private Task<string?> StateAfterQuiet(SagaTestHarness h) => h.StateAfterQuiet<DeliveryStateMachine, DeliveryState>(_orderId);
+
+    private async Task Assigned(SagaTestHarness h)
+    {
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", _windowStart, _windowStart.AddHours(1)));
+        await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 1);
+        await h.Publish(new CourierAccepted(_orderId, "courier-1", 1));
+        await InState(h, m => m.CourierAssigned);
+    }
+
+    private async Task PickedUp(SagaTestHarness h)
+    {
+        await Assigned(h);
+        await h.Publish(new ParcelPickedUp(_orderId, "courier-1"));
+        await InState(h, m => m.PickedUp);
+    }
+
+    [Fact]
+    public async Task A_courier_takes_the_parcel_and_delivers_it()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await PickedUp(h);
+        (await h.Published<DeliveryHandedOff>(m => m.OrderId == _orderId)).CourierId.ShouldBe("courier-1");
+
+        await h.Publish(new ParcelDelivered(_orderId, "courier-1"));
+
+        var delivered = await InState(h, m => m.Delivered);
+        delivered.DeliveryDeadlineToken.ShouldBeNull();
+        (await h.Published<DeliveryCompleted>(m => m.OrderId == _orderId)).CourierId.ShouldBe("courier-1");
+        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Without_an_assignment_in_time_another_courier_is_booked()
+    {
+        await using var h = await SagaTestHarness.Start(delivery: d => d.CourierAssignmentTimeout = TimeSpan.FromMilliseconds(300));
+
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", _windowStart, _windowStart.AddHours(1)));
+
+        await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 2);
+        (await h.Published<CancelCourierDispatch>(m => m.OrderId == _orderId)).ShouldBe(new CancelCourierDispatch(_orderId, 1, null));
+        await h.Publish(new CourierAccepted(_orderId, "courier-2", 2));
+        (await InState(h, m => m.CourierAssigned)).Attempt.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_reported_no_show_books_another_courier()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Assigned(h);
+
+        await h.Publish(new CourierNoShow(_orderId, "courier-1", 1));
+
+        (await h.Published<CancelCourierDispatch>(m => m.OrderId == _orderId)).ShouldBe(new CancelCourierDispatch(_orderId, 1, "courier-1"));
+        await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 2);
+        var again = await InState(h, m => m.AwaitingCourier);
+        again.CourierId.ShouldBeNull();
+        again.PickupToken.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_courier_who_does_not_pick_up_in_time_is_replaced()
+    {
+        await using var h = await SagaTestHarness.Start(delivery: d => d.PickupTimeout = TimeSpan.FromMilliseconds(300));
+        await Assigned(h);
+
+        await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 2);
+        (await InState(h, m => m.AwaitingCourier)).Attempt.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task After_the_last_attempt_the_delivery_fails()
+    {
+        await using var h = await SagaTestHarness.Start(delivery: d =>
+        {
+            d.CourierAssignmentTimeout = TimeSpan.FromMilliseconds(200);
+            d.MaxDispatchAttempts = 3;
+        });
+
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", _windowStart, _windowStart.AddHours(1)));
+
+        await InState(h, m => m.Failed);
+        var failed = await h.Published<DeliveryFailed>(m => m.OrderId == _orderId);
+        failed.Attempts.ShouldBe(3);
+        failed.Reason.ShouldContain("No courier");
+        (await h.CountPublished<DispatchCourier>()).ShouldBe(3);
+        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_failed_drop_off_fails_the_delivery()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await PickedUp(h);
+
+        await h.Publish(new DeliveryAttemptFailed(_orderId, "courier-1", "Customer not at home"));
+
+        (await InState(h, m => m.Failed)).FailureReason.ShouldBe("Customer not at home");
+        (await h.Published<DeliveryFailed>(m => m.OrderId == _orderId)).Reason.ShouldBe("Customer not at home");
+    }
+
+    [Fact]
+    public async Task A_parcel_not_delivered_in_time_fails_the_delivery()
+    {
+        await using var h = await SagaTestHarness.Start(delivery: d => d.DeliveryTimeout = TimeSpan.FromMilliseconds(300));
+        await PickedUp(h);
+
+        await InState(h, m => m.Failed);
+        (await h.Published<DeliveryFailed>(m => m.OrderId == _orderId)).Reason.ShouldContain("not delivered in time");
+        await h.Publish(new ParcelDelivered(_orderId, "courier-1"));
+        (await StateAfterQuiet(h)).ShouldBe("Failed");
+        (await h.CountPublished<DeliveryCompleted>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Cancelling_before_pick_up_cancels_the_booking_and_fails_the_delivery()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Assigned(h);
+
+        await h.Publish(new CancelDelivery(_orderId, "Store closed early"));
+
+        await InState(h, m => m.Cancelled);
+        await h.Published<CancelCourierDispatch>(m => m.OrderId == _orderId && m.CourierId == "courier-1");
+        (await h.Published<DeliveryFailed>(m => m.OrderId == _orderId)).Reason.ShouldBe("Cancelled: Store closed early");
+    }
+
+    [Fact]
+    public async Task A_late_acceptance_from_a_superseded_booking_is_cancelled()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Assigned(h);
+        await h.Publish(new CourierNoShow(_orderId, "courier-1", 1));
+        await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 2);
+
+        await h.Publish(new CourierAccepted(_orderId, "courier-1", 1));
+
+        await h.Published<CancelCourierDispatch>(m => m.OrderId == _orderId && m.Attempt == 1 && m.CourierId == "courier-1");
+        (await StateAfterQuiet(h)).ShouldBe("AwaitingCourier");
+        (await InState(h, m => m.AwaitingCourier)).Attempt.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_report_completes_once()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await PickedUp(h);
+
+        await h.Publish(new ParcelDelivered(_orderId, "courier-1"));
+        await InState(h, m => m.Delivered);
+        await h.Publish(new ParcelDelivered(_orderId, "courier-1"));
+        await h.Publish(new CourierNoShow(_orderId, "courier-1", 1));
+
+        (await h.CountPublished<DeliveryCompleted>()).ShouldBe(1);
+        (await StateAfterQuiet(h)).ShouldBe("Delivered");
+    }
+}
