@@ -155,6 +155,24 @@ public sealed class DeliverySagaTests
     }
 
     [Fact]
+    public async Task A_pick_up_that_overtakes_the_acceptance_hands_off_to_that_courier()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", _windowStart, _windowStart.AddHours(1)));
+        await InState(h, m => m.AwaitingCourier);
+
+        await h.Publish(new ParcelPickedUp(_orderId, "courier-5"));
+        var pickedUp = await InState(h, m => m.PickedUp);
+        pickedUp.CourierId.ShouldBe("courier-5");
+        pickedUp.CourierAssignmentToken.ShouldBeNull();
+        await h.Publish(new CourierAccepted(_orderId, "courier-5", 1));
+
+        (await StateAfterQuiet(h)).ShouldBe("PickedUp");
+        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(0);
+        (await h.Published<DeliveryHandedOff>(m => m.OrderId == _orderId)).CourierId.ShouldBe("courier-5");
+    }
+
+    [Fact]
     public async Task A_duplicate_delivery_report_completes_once()
     {
         await using var h = await SagaTestHarness.Start();

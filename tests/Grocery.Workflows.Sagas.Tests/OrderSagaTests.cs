@@ -373,7 +373,7 @@ public sealed class OrderSagaTests
         await h.Publish(new CancelOrder(_orderId, "Changed my mind"));
 
         (await InState(h, m => m.Cancelled)).PickingDueToken.ShouldBeNull();
-        await Task.WhenAll(h.Bus.InactivityTask);
+        await h.Quiet(atLeast: TimeSpan.FromSeconds(1));
         (await h.CountPublished<StartPicking>()).ShouldBe(0);
         (await h.CountPublished<CancelPicking>()).ShouldBe(0);
     }

@@ -143,6 +143,22 @@ public sealed class PickingSagaTests
     }
 
     [Fact]
+    public async Task A_start_that_overtakes_the_assignment_starts_picking_with_that_picker()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk], SubstitutionPreference.Accept));
+        await InState(h, m => m.Queued);
+
+        await h.Publish(new PickerStarted(_orderId, "picker-3"));
+        (await InState(h, m => m.InProgress)).PickerId.ShouldBe("picker-3");
+        await h.Publish(new PickerAssigned(_orderId, "picker-3"));
+        await h.Publish(new LinePicked(_orderId, "picker-3", "MILK-1L", 2));
+
+        await InState(h, m => m.Completed);
+        (await h.CountPublished<PickingStarted>()).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_duplicate_line_report_does_not_count_twice()
     {
         await using var h = await SagaTestHarness.Start();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -106,7 +107,7 @@ public sealed class SagaTestHarness : IAsyncDisposable
         where TMachine : class, SagaStateMachine<TState>
         where TState : class, SagaStateMachineInstance
     {
-        await Bus.InactivityTask;
+        await Quiet();
         var saga = Saga<TMachine, TState>();
         return CurrentState(saga.Sagas.Contains(correlationId));
     }
@@ -135,14 +136,41 @@ public sealed class SagaTestHarness : IAsyncDisposable
     public async Task<int> CountPublished<T>(Func<T, bool>? match = null)
         where T : class
     {
-        await Bus.InactivityTask;
+        await Quiet();
         return Bus.Published.Select<T>(m => match?.Invoke(m.Context.Message) ?? true).Take(1000).Count();
+    }
+
+    /// <summary>
+    /// Waits until nothing was published, sent or consumed for a quiet period (and at least <paramref name="atLeast"/>),
+    /// so that a test can assert that something did not happen. Used only for such negative assertions.
+    /// </summary>
+    public async Task Quiet(TimeSpan? atLeast = null)
+    {
+        var quietPeriod = TimeSpan.FromMilliseconds(400);
+        var total = Stopwatch.StartNew();
+        var sinceChange = Stopwatch.StartNew();
+        var seen = Activity();
+        while (sinceChange.Elapsed < quietPeriod || total.Elapsed < (atLeast ?? TimeSpan.Zero))
+        {
+            await Task.Delay(25);
+            var now = Activity();
+            if (now != seen)
+            {
+                seen = now;
+                sinceChange.Restart();
+            }
+        }
+
+        long Activity() =>
+            Bus.Published.Select(_ => true).Take(100_000).LongCount() +
+            Bus.Sent.Select(_ => true).Take(100_000).LongCount() +
+            Bus.Consumed.Select(_ => true).Take(100_000).LongCount();
     }
 
     /// <summary>The published messages of the given types, in the order they were published, once the bus is quiet.</summary>
     public async Task<IReadOnlyList<object>> PublishedInOrder(params Type[] types)
     {
-        await Bus.InactivityTask;
+        await Quiet();
         return [.. Bus.Published.Select(m => types.Contains(m.MessageType)).Take(1000).Select(m => m.MessageObject)];
     }
 

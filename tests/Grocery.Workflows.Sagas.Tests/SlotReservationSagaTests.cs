@@ -127,7 +127,7 @@ public sealed class SlotReservationSagaTests
         await h.Publish(new ExtendSlotHold(_orderId, _reservationId));
         await h.Publish(new SlotCapacityHoldExtended(_orderId, _reservationId));
         await h.Published<SlotHoldExtended>(m => m.ReservationId == _reservationId);
-        await Task.WhenAll(h.Bus.InactivityTask);
+        await h.Quiet(atLeast: TimeSpan.FromSeconds(1));
 
         (await h.StateAfterQuiet<SlotReservationStateMachine, SlotReservationState>(_reservationId)).ShouldBe("Held");
         (await h.CountPublished<SlotHoldExpired>()).ShouldBe(0);

@@ -120,7 +120,7 @@ public sealed class SubstitutionSagaTests
         await h.Publish(new WithdrawSubstitutions(_orderId, _roundId));
 
         await InState(h, m => m.Withdrawn);
-        await Task.WhenAll(h.Bus.InactivityTask);
+        await h.Quiet(atLeast: TimeSpan.FromSeconds(1));
         (await h.StateAfterQuiet<SubstitutionStateMachine, SubstitutionState>(_roundId)).ShouldBe("Withdrawn");
         (await h.CountPublished<SubstitutionsDecided>()).ShouldBe(0);
     }

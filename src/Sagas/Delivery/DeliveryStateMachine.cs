@@ -61,12 +61,17 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
             When(CourierAssignment!.Received)
                 .Redispatch(this, "No courier accepted the booking in time"));
 
+        // The pick-up may overtake the acceptance on a concurrent endpoint: whoever has the parcel is the courier.
+        During(AwaitingCourier,
+            When(ParcelPickedUp)
+                .Unschedule(CourierAssignment)
+                .Then(ctx => ctx.Saga.CourierId = ctx.Message.CourierId)
+                .HandOff(this));
+
         During(CourierAssigned,
             When(ParcelPickedUp)
                 .Unschedule(Pickup)
-                .Schedule(DeliveryDeadline, ctx => new DeliveryOverdue(ctx.Saga.CorrelationId))
-                .Publish(ctx => new DeliveryHandedOff(ctx.Saga.CorrelationId, ctx.Saga.CourierId!))
-                .TransitionTo(PickedUp),
+                .HandOff(this),
             When(CourierNoShow, ctx => ctx.Message.Attempt == ctx.Saga.Attempt)
                 .Unschedule(Pickup)
                 .Redispatch(this, "The courier did not turn up"),
@@ -154,6 +159,13 @@ internal static class DeliveryBehaviors
                     })
                     .DispatchCourier(machine),
                 giveUp => giveUp.Fail(machine, _ => $"{reason} ({machine.MaxDispatchAttempts} attempts)"));
+
+    public static EventActivityBinder<DeliveryState, T> HandOff<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine)
+        where T : class =>
+        binder
+            .Schedule(machine.DeliveryDeadline, ctx => new DeliveryOverdue(ctx.Saga.CorrelationId))
+            .Publish(ctx => new DeliveryHandedOff(ctx.Saga.CorrelationId, ctx.Saga.CourierId!))
+            .TransitionTo(machine.PickedUp);
 
     public static EventActivityBinder<DeliveryState, T> Fail<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine,
         Func<BehaviorContext<DeliveryState, T>, string> reason)

@@ -17,6 +17,13 @@ internal static class PickingBehaviors
         picking.Reports.Add(report);
     }
 
+    public static EventActivityBinder<PickingState, T> StartInProgress<T>(this EventActivityBinder<PickingState, T> binder, PickingStateMachine machine)
+        where T : class =>
+        binder
+            .Schedule(machine.PickerResponse, ctx => new PickerResponseTimeout(ctx.Saga.CorrelationId))
+            .Publish(ctx => new PickingStarted(ctx.Saga.CorrelationId, ctx.Saga.PickerId!))
+            .TransitionTo(machine.InProgress);
+
     /// <summary>
     /// When the last line is reported: without shortages picking completes; with shortages the customer is
     /// asked (a new substitution round) and picking waits for the decision.

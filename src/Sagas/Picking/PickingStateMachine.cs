@@ -54,9 +54,13 @@ public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
 
         During(Assigned,
             When(PickerStarted, ctx => ctx.Message.PickerId == ctx.Saga.PickerId)
-                .Schedule(PickerResponse, ctx => new PickerResponseTimeout(ctx.Saga.CorrelationId))
-                .Publish(ctx => new PickingStarted(ctx.Saga.CorrelationId, ctx.Saga.PickerId!))
-                .TransitionTo(InProgress));
+                .StartInProgress(this));
+
+        // The start overtook the assignment on a concurrent endpoint: the picker who started is the one assigned.
+        During(Queued,
+            When(PickerStarted)
+                .Then(ctx => ctx.Saga.PickerId = ctx.Message.PickerId)
+                .StartInProgress(this));
 
         During(InProgress,
             When(LinePicked, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
