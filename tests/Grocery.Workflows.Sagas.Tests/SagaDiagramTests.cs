@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using Grocery.Workflows.Sagas.Delivery;
+using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Picking;
+using Grocery.Workflows.Sagas.Slots;
+using Grocery.Workflows.Sagas.Substitutions;
+
+namespace Grocery.Workflows.Sagas.Tests;
+
+/// <summary>
+/// docs/sagas.md holds one generated Mermaid block per saga between markers. This test fails when a block
+/// differs from what <c>GetGraph()</c> gives for the code; <c>GROCERY_UPDATE_DOCS=1 dotnet test --filter SagaDiagram</c>
+/// rewrites the blocks (and only the blocks).
+/// </summary>
+public sealed class SagaDiagramTests
+{
+    private static IEnumerable<(string Name, string Mermaid)> Diagrams()
+    {
+        yield return ("Order", SagaDiagram.ToMermaid(new OrderStateMachine(new OrderSagaSettings(), TimeProvider.System)));
+        yield return ("SlotReservation", SagaDiagram.ToMermaid(new SlotReservationStateMachine(new SlotReservationSettings(), TimeProvider.System)));
+        yield return ("Picking", SagaDiagram.ToMermaid(new PickingStateMachine(new PickingSettings())));
+        yield return ("SubstitutionApproval", SagaDiagram.ToMermaid(new SubstitutionStateMachine(new SubstitutionSettings(), TimeProvider.System)));
+        yield return ("DeliveryHandoff", SagaDiagram.ToMermaid(new DeliveryStateMachine(new DeliverySettings())));
+    }
+
+    [Fact]
+    public void Every_saga_in_the_catalog_has_a_diagram()
+    {
+        Diagrams().Select(d => d.Name).ShouldBe(SagaCatalog.All.Select(e => e.Name));
+    }
+
+    [Fact]
+    public void A_diagram_shows_states_events_and_transitions()
+    {
+        var order = Diagrams().First().Mermaid;
+
+        order.ShouldStartWith("flowchart TD");
+        order.ShouldContain("s_AwaitingSlot([\"AwaitingSlot\"])");
+        order.ShouldContain("e_OrderSubmitted{{\"OrderSubmitted\"}}");
+        order.ShouldContain("s_Initial --> e_OrderSubmitted");
+        order.ShouldContain("e_OrderSubmitted --> s_AwaitingSlot");
+        order.ShouldContain("e_DeliveryCompleted --> s_Completed");
+    }
+
+    [Fact]
+    public void Docs_sagas_md_is_up_to_date_with_the_state_machines()
+    {
+        var path = Path.Combine(RepositoryRoot(), "docs", "sagas.md");
+        var document = File.ReadAllText(path);
+        var expected = document;
+        foreach (var (name, mermaid) in Diagrams())
+        {
+            var block = GeneratedBlock(name);
+            block.IsMatch(expected).ShouldBeTrue($"docs/sagas.md has no generated block for {name}.");
+            expected = block.Replace(expected, m => $"{m.Groups["begin"].Value}\n```mermaid\n{mermaid}```\n{m.Groups["end"].Value}");
+        }
+
+        if (Environment.GetEnvironmentVariable("GROCERY_UPDATE_DOCS") == "1")
+        {
+            File.WriteAllText(path, expected);
+            return;
+        }
+
+        document.ShouldBe(expected,
+            "docs/sagas.md is out of date with the state machines; run: GROCERY_UPDATE_DOCS=1 dotnet test --filter SagaDiagram");
+    }
+
+    private static Regex GeneratedBlock(string name) =>
+        new($"(?<begin><!-- BEGIN GENERATED: {name} -->)(?s:.*?)(?<end><!-- END GENERATED: {name} -->)");
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Grocery.Workflows.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Grocery.Workflows.sln not found above " + AppContext.BaseDirectory);
+    }
+}
