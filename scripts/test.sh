@@ -9,6 +9,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 results=TestResults
 rm -rf "$results"
 
+echo "== services (PostgreSQL, Redis, RabbitMQ on 127.0.0.1)"
+# A failure here stops the run: with CI=true a missing service fails the tests, it never skips them.
+exports=$(bash scripts/services.sh)
+eval "$exports"
+
 echo "== build (Release, warnings are errors)"
 dotnet build Grocery.Workflows.sln -c Release -nologo -clp:ErrorsOnly
 

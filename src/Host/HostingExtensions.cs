@@ -1,4 +1,6 @@
 using Grocery.Workflows.Api.Sagas;
+using Grocery.Workflows.Consumers;
+using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Sagas;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -20,20 +22,26 @@ public static class HostingExtensions
         services.AddSagaSettings<SubstitutionSettings>("Sagas:Substitution");
         services.AddSagaSettings<DeliverySettings>("Sagas:Delivery");
 
+        // Before the bus: migrations run and the timeline observer is connected before any message is consumed.
+        services.AddWorkflowPersistence(builder.Configuration);
+
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.AddDelayedMessageScheduler();
+            x.UseDurableSagas();
             x.AddGrocerySagas();
+            x.AddStockAndSlotConsumers();
             x.UsingInMemory((context, cfg) =>
             {
                 cfg.UseDelayedMessageScheduler();
+                cfg.UseTransactionalOutbox(context);
                 cfg.ConfigureEndpoints(context);
             });
         });
 
         services.AddProblemDetails();
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
 

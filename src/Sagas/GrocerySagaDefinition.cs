@@ -4,8 +4,8 @@ namespace Grocery.Workflows.Sagas;
 
 /// <summary>
 /// Endpoint policy shared by the five sagas. A concurrency conflict (two events for one instance at once) and a
-/// transient fault are retried with back-off; messages a transition publishes leave only after the transition
-/// committed (outbox). What still fails reaches the error queue, and the faulted command's sender sees <c>Fault&lt;T&gt;</c>.
+/// transient fault are retried with back-off. What still fails reaches the error queue, and the faulted command's
+/// sender sees <c>Fault&lt;T&gt;</c>. The outbox (durable in the host, in-memory in tests) is chosen by the bus.
 /// </summary>
 public sealed class GrocerySagaDefinition<TState> : SagaDefinition<TState>
     where TState : class, ISaga
@@ -16,6 +16,5 @@ public sealed class GrocerySagaDefinition<TState> : SagaDefinition<TState>
         IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(r => r.Intervals(10, 50, 100, 250, 500, 1000, 2000));
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

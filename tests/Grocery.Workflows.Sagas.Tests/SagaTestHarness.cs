@@ -63,6 +63,7 @@ public sealed class SagaTestHarness : IAsyncDisposable
                 x.UsingInMemory((context, cfg) =>
                 {
                     cfg.UseDelayedMessageScheduler();
+                    cfg.UseInMemoryOutbox(context);
                     cfg.ConfigureEndpoints(context);
                 });
             })

@@ -3,11 +3,14 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Delivery;
 
 /// <summary>The handoff of one order to a courier. Correlated by the order id.</summary>
-public sealed class DeliveryState : SagaStateMachineInstance, ISagaVersion
+public sealed class DeliveryState : IGrocerySagaState
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = "";
     public int Version { get; set; }
+
+    /// <summary>This saga is correlated by the order id.</summary>
+    public Guid OrderId => CorrelationId;
 
     public string StoreId { get; set; } = "";
     public DateTimeOffset WindowStart { get; set; }

@@ -4,11 +4,14 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Orders;
 
 /// <summary>The life of one order. Correlated by the order id. Keeps every handle its compensation needs.</summary>
-public sealed class OrderState : SagaStateMachineInstance, ISagaVersion
+public sealed class OrderState : IGrocerySagaState
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = "";
     public int Version { get; set; }
+
+    /// <summary>This saga is correlated by the order id.</summary>
+    public Guid OrderId => CorrelationId;
 
     public string CustomerId { get; set; } = "";
     public string StoreId { get; set; } = "";

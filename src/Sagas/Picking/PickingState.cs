@@ -7,11 +7,14 @@ namespace Grocery.Workflows.Sagas.Picking;
 public sealed record LineReport(string Sku, decimal PickedQuantity, bool IsShort, OrderLine? ProposedSubstitute);
 
 /// <summary>Picking of one order. Correlated by the order id.</summary>
-public sealed class PickingState : SagaStateMachineInstance, ISagaVersion
+public sealed class PickingState : IGrocerySagaState
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = "";
     public int Version { get; set; }
+
+    /// <summary>This saga is correlated by the order id.</summary>
+    public Guid OrderId => CorrelationId;
 
     public string StoreId { get; set; } = "";
     public List<OrderLine> Lines { get; set; } = [];

@@ -3,7 +3,7 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Slots;
 
 /// <summary>One hold on a delivery slot for one order. Correlated by the reservation id.</summary>
-public sealed class SlotReservationState : SagaStateMachineInstance, ISagaVersion
+public sealed class SlotReservationState : IGrocerySagaState
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = "";

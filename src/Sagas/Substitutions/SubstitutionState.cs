@@ -5,7 +5,7 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Substitutions;
 
 /// <summary>One round of short lines put to the customer. Correlated by the round id.</summary>
-public sealed class SubstitutionState : SagaStateMachineInstance, ISagaVersion
+public sealed class SubstitutionState : IGrocerySagaState
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = "";

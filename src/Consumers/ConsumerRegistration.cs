@@ -1,0 +1,34 @@
+using Grocery.Workflows.Consumers.Slots;
+using Grocery.Workflows.Consumers.Stock;
+using MassTransit;
+
+namespace Grocery.Workflows.Consumers;
+
+/// <summary>Endpoint policy of the activities: transient faults and database conflicts are retried with back-off.</summary>
+public sealed class GroceryConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    public GroceryConsumerDefinition() => ConcurrentMessageLimit = 32;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context) =>
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(10, 50, 100, 250, 500, 1000, 2000));
+}
+
+public static class ConsumerRegistration
+{
+    /// <summary>The stock and slot activities; their ports (<see cref="IStockLedger"/>, <see cref="ISlotCapacity"/>) must be services.</summary>
+    public static IBusRegistrationConfigurator AddStockAndSlotConsumers(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<ReserveStockConsumer, GroceryConsumerDefinition<ReserveStockConsumer>>();
+        bus.AddConsumer<ReleaseStockConsumer, GroceryConsumerDefinition<ReleaseStockConsumer>>();
+        bus.AddConsumer<CommitPickedStockConsumer, GroceryConsumerDefinition<CommitPickedStockConsumer>>();
+        bus.AddConsumer<ReturnStockConsumer, GroceryConsumerDefinition<ReturnStockConsumer>>();
+        bus.AddConsumer<ReserveSlotCapacityConsumer, GroceryConsumerDefinition<ReserveSlotCapacityConsumer>>();
+        bus.AddConsumer<ExtendSlotCapacityHoldConsumer, GroceryConsumerDefinition<ExtendSlotCapacityHoldConsumer>>();
+        bus.AddConsumer<ConfirmSlotCapacityConsumer, GroceryConsumerDefinition<ConfirmSlotCapacityConsumer>>();
+        bus.AddConsumer<ReleaseSlotCapacityConsumer, GroceryConsumerDefinition<ReleaseSlotCapacityConsumer>>();
+        return bus;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Grocery.Workflows.Persistence;
+
+/// <summary>Applies pending migrations before anything else starts (registered before the bus).</summary>
+public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IOptions<PersistenceSettings> settings, ILogger<DatabaseMigrator> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+            var directory = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        if (settings.Value.MigrateOnStart)
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+            LogMigrated(db.Database.ProviderName ?? "?");
+        }
+
+        if (db.Database.IsSqlite())
+        {
+            // Readers never wait for the writer; the write gate orders writers.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is current ({Provider})")]
+    private partial void LogMigrated(string provider);
+}

@@ -1,0 +1,153 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Grocery.Workflows.Persistence.Outbox;
+
+/// <summary>Outbox delivery settings (section <c>Outbox</c>).</summary>
+public sealed class OutboxSettings
+{
+    /// <summary>Rows claimed and delivered per transaction.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>How often the table is looked at when nothing signalled: rows of other processes, deadlines.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Off in tests that simulate a crash between commit and delivery.</summary>
+    public bool DispatcherEnabled { get; set; } = true;
+}
+
+/// <summary>
+/// Delivers committed outbox rows that are due, oldest first, then deletes them in the same transaction. On
+/// PostgreSQL the claim is <c>FOR UPDATE SKIP LOCKED</c>, so every instance can run a dispatcher. A crash after a
+/// send and before the commit sends that row again later (at least once); consumers' inboxes drop the duplicate.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    OutboxSignal signal,
+    WriteGate gate,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    IOptions<OutboxSettings> options,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly OutboxSettings _settings = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_settings.DispatcherEnabled)
+        {
+            return;
+        }
+
+        // Rows left by a crash are delivered only once the bus runs: an in-memory exchange without its queues
+        // bound yet would drop them.
+        var started = new TaskCompletionSource();
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
+
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var (delivered, nextDue) = await DeliverDue(stoppingToken);
+                failures = 0;
+                if (delivered == _settings.BatchSize)
+                {
+                    continue;
+                }
+
+                var wait = _settings.PollInterval;
+                if (nextDue is { } due && due - time.GetUtcNow() < wait)
+                {
+                    wait = due - time.GetUtcNow() is var untilDue && untilDue > TimeSpan.Zero ? untilDue : TimeSpan.Zero;
+                }
+
+                await signal.Wait(wait, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                failures++;
+                LogDeliveryFailed(exception, failures);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(failures, 6)))), time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Delivers one batch of due rows; returns how many, and when the next row falls due.</summary>
+    public async Task<(int Delivered, DateTimeOffset? NextDue)> DeliverDue(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        var now = time.GetUtcNow();
+
+        using (await gate.Enter(cancellationToken))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var rows = db.SupportsSkipLocked
+                ? await db.Outbox.FromSqlInterpolated(
+                        $"SELECT * FROM outbox_messages WHERE due_at <= {now} ORDER BY id LIMIT {_settings.BatchSize} FOR UPDATE SKIP LOCKED")
+                    .ToListAsync(cancellationToken)
+                : await db.Outbox.Where(x => x.DueAt <= now).OrderBy(x => x.Id).Take(_settings.BatchSize).ToListAsync(cancellationToken);
+
+            foreach (var row in rows)
+            {
+                await Deliver(row, cancellationToken);
+            }
+
+            db.Outbox.RemoveRange(rows);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+
+            var nextDue = rows.Count == _settings.BatchSize
+                ? now
+                : await db.Outbox.OrderBy(x => x.DueAt).Select(x => (DateTimeOffset?)x.DueAt).FirstOrDefaultAsync(cancellationToken);
+            return (rows.Count, nextDue);
+        }
+    }
+
+    private async Task Deliver(OutboxMessage row, CancellationToken cancellationToken)
+    {
+        var type = OutboxMessageTypes.Resolve(row.MessageType);
+        var message = JsonSerializer.Deserialize(row.Body, type, OutboxMessageTypes.Json)
+            ?? throw new InvalidOperationException($"Outbox row {row.Id} has an empty body.");
+        var headers = OutboxMessageTypes.DeserializeHeaders(row.Headers);
+
+        var endpoint = await bus.GetSendEndpoint(new Uri(row.DestinationAddress));
+        await endpoint.Send(message, type, Pipe.Execute<SendContext>(context =>
+        {
+            context.MessageId = row.MessageId;
+            context.ConversationId = row.ConversationId;
+            context.CorrelationId = row.CorrelationId;
+            context.InitiatorId = row.InitiatorId;
+            context.ScheduledMessageId = row.ScheduleTokenId;
+            if (row.SourceAddress is not null)
+            {
+                context.SourceAddress = new Uri(row.SourceAddress);
+            }
+
+            foreach (var (key, value) in headers)
+            {
+                context.Headers.Set(key, value);
+            }
+        }), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox delivery failed ({Failures} in a row); retrying with back-off")]
+    private partial void LogDeliveryFailed(Exception exception, int failures);
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using MassTransit;
+
+namespace Grocery.Workflows.Persistence.Outbox;
+
+/// <summary>How an outbox row names and stores its message: the CLR type's full name and assembly, JSON body.</summary>
+internal static class OutboxMessageTypes
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static readonly ConcurrentDictionary<string, Type> Types = new(StringComparer.Ordinal);
+
+    // MassTransit sets these itself on every send; only application headers are kept.
+    private static readonly HashSet<string> TransportHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "MT-Activity-Id", "MT-Host-Info",
+    };
+
+    public static string NameOf(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (!type.IsClass || type.IsAbstract)
+        {
+            throw new NotSupportedException($"The outbox stores concrete message classes only; {type} is not one.");
+        }
+
+        return $"{type.FullName}, {type.Assembly.GetName().Name}";
+    }
+
+    public static Type Resolve(string name) =>
+        Types.GetOrAdd(name, n => Type.GetType(n, throwOnError: true)!);
+
+    public static string? SerializeHeaders(SendHeaders headers)
+    {
+        var values = headers.GetAll()
+            .Where(h => !TransportHeaders.Contains(h.Key) && h.Value is string or bool or int or long or Guid)
+            .ToDictionary(h => h.Key, h => h.Value.ToString()!);
+        return values.Count == 0 ? null : JsonSerializer.Serialize(values, Json);
+    }
+
+    public static IReadOnlyDictionary<string, string> DeserializeHeaders(string? headers) =>
+        headers is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(headers, Json)!;
+}

@@ -1,0 +1,85 @@
+using Grocery.Workflows.Consumers.Slots;
+using Grocery.Workflows.Consumers.Stock;
+using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Persistence.Slots;
+using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Persistence.Timeline;
+using Grocery.Workflows.Persistence.Sagas;
+using MassTransit;
+using MassTransit.DependencyInjection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Grocery.Workflows.Persistence;
+
+public static class PersistenceRegistration
+{
+    /// <summary>
+    /// The DbContext for the configured provider, the outbox dispatcher, and the five state machines with the
+    /// timeline observer connected. Call before <c>AddMassTransit</c>; then <see cref="UseDurableSagas"/> inside it
+    /// and <see cref="UseTransactionalOutbox"/> on the bus.
+    /// </summary>
+    public static IServiceCollection AddWorkflowPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<PersistenceSettings>().BindConfiguration("Persistence").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OutboxSettings>().BindConfiguration("Outbox").ValidateDataAnnotations().ValidateOnStart();
+        var settings = configuration.GetSection("Persistence").Get<PersistenceSettings>() ?? new PersistenceSettings();
+        var connectionString = configuration.GetConnectionString("Workflows");
+
+        if (settings.Provider == PersistenceProvider.PostgreSql)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Persistence:Provider is PostgreSql but ConnectionStrings:Workflows is empty.");
+            }
+
+            services.AddDbContext<PostgresWorkflowDbContext>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
+            services.AddScoped<WorkflowDbContext>(sp => sp.GetRequiredService<PostgresWorkflowDbContext>());
+            services.TryAddSingleton(new WriteGate(serialize: false));
+        }
+        else
+        {
+            var sqlite = string.IsNullOrWhiteSpace(connectionString)
+                ? new SqliteConnectionStringBuilder { DataSource = settings.SqliteFile, DefaultTimeout = 30 }.ToString()
+                : connectionString;
+            services.AddDbContext<SqliteWorkflowDbContext>((sp, o) => o.UseSqlite(sqlite).AddInterceptors(sp.GetServices<IInterceptor>()));
+            services.AddScoped<WorkflowDbContext>(sp => sp.GetRequiredService<SqliteWorkflowDbContext>());
+            services.TryAddSingleton(new WriteGate(serialize: true));
+        }
+
+        services.AddScoped<IStockLedger, EfStockLedger>();
+        services.AddScoped<EfStockLedger>();
+        services.AddScoped<ISlotCapacity, EfSlotCapacity>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));
+        services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<OutboxDispatcher>();
+
+        services.AddHostedService<SagaTimelineConnector>();
+        return services;
+    }
+
+    /// <summary>Every saga registered after this call keeps its instances in the database.</summary>
+    public static IBusRegistrationConfigurator UseDurableSagas(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.SetSagaRepositoryProvider(new EfSagaRepositoryRegistrationProvider());
+        return bus;
+    }
+
+    /// <summary>Every consumer and saga of the bus consumes in one transaction with inbox and outbox.</summary>
+    public static void UseTransactionalOutbox(this IBusFactoryConfigurator bus, IBusRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(context);
+        var observer = new TransactionalOutboxObserver(context.GetRequiredService<IConsumeScopeProvider>());
+        bus.ConnectConsumerConfigurationObserver(observer);
+        bus.ConnectSagaConfigurationObserver(observer);
+    }
+}

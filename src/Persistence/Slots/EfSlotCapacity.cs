@@ -1,0 +1,85 @@
+using Grocery.Workflows.Consumers.Slots;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grocery.Workflows.Persistence.Slots;
+
+/// <summary>
+/// Slot capacity on EF Core: a hold is a conditional update (<c>held + confirmed &lt; capacity</c>) plus a row in
+/// <c>slot_holds</c>, the record of every hold; confirm and release move that hold's unit between the counters once.
+/// </summary>
+public sealed class EfSlotCapacity(WorkflowDbContext db, TimeProvider time) : ISlotCapacity
+{
+    public async Task<SlotHoldResult> Hold(Guid orderId, Guid reservationId, string storeId, Guid slotId, CancellationToken cancellationToken)
+    {
+        var slot = await db.DeliverySlots.AsNoTracking().SingleOrDefaultAsync(s => s.SlotId == slotId, cancellationToken);
+        if (slot is null || slot.StoreId != storeId)
+        {
+            return SlotHoldResult.Unavailable($"Slot {slotId} does not exist at store {storeId}");
+        }
+
+        var existing = await db.SlotHolds.FindAsync([reservationId], cancellationToken);
+        if (existing is not null)
+        {
+            return existing.Status == SlotHoldStatus.Released
+                ? SlotHoldResult.Unavailable("The hold was released")
+                : new SlotHoldResult(true, slot.WindowStart, slot.WindowEnd, slot.CutOffAt, null);
+        }
+
+        var now = time.GetUtcNow();
+        if (now >= slot.CutOffAt)
+        {
+            return SlotHoldResult.Unavailable($"The slot's cut-off {slot.CutOffAt:u} has passed");
+        }
+
+        var updated = await db.DeliverySlots
+            .Where(s => s.SlotId == slotId && s.Held + s.Confirmed < s.Capacity)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held + 1), cancellationToken);
+        if (updated == 0)
+        {
+            return SlotHoldResult.Unavailable("The slot is full");
+        }
+
+        db.SlotHolds.Add(new SlotHold
+        {
+            ReservationId = reservationId, OrderId = orderId, SlotId = slotId, Status = SlotHoldStatus.Held, CreatedAt = now, ChangedAt = now,
+        });
+        return new SlotHoldResult(true, slot.WindowStart, slot.WindowEnd, slot.CutOffAt, null);
+    }
+
+    public async Task<bool> HasRoomToExtend(Guid reservationId, CancellationToken cancellationToken)
+    {
+        var hold = await db.SlotHolds.AsNoTracking().SingleOrDefaultAsync(h => h.ReservationId == reservationId, cancellationToken);
+        return hold is { Status: SlotHoldStatus.Held }
+            && await db.DeliverySlots.AnyAsync(s => s.SlotId == hold.SlotId && s.Held + s.Confirmed < s.Capacity, cancellationToken);
+    }
+
+    public async Task Confirm(Guid reservationId, CancellationToken cancellationToken)
+    {
+        var hold = await db.SlotHolds.SingleOrDefaultAsync(h => h.ReservationId == reservationId, cancellationToken);
+        if (hold is not { Status: SlotHoldStatus.Held })
+        {
+            return;
+        }
+
+        await db.DeliverySlots.Where(s => s.SlotId == hold.SlotId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held - 1).SetProperty(x => x.Confirmed, x => x.Confirmed + 1), cancellationToken);
+        hold.Status = SlotHoldStatus.Confirmed;
+        hold.ChangedAt = time.GetUtcNow();
+    }
+
+    public async Task Release(Guid reservationId, CancellationToken cancellationToken)
+    {
+        var hold = await db.SlotHolds.SingleOrDefaultAsync(h => h.ReservationId == reservationId, cancellationToken);
+        if (hold is null || hold.Status == SlotHoldStatus.Released)
+        {
+            return;
+        }
+
+        var slots = db.DeliverySlots.Where(s => s.SlotId == hold.SlotId);
+        await (hold.Status == SlotHoldStatus.Held
+            ? slots.ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held - 1), cancellationToken)
+            : slots.ExecuteUpdateAsync(s => s.SetProperty(x => x.Confirmed, x => x.Confirmed - 1), cancellationToken));
+        hold.Status = SlotHoldStatus.Released;
+        hold.ChangedAt = time.GetUtcNow();
+    }
+}

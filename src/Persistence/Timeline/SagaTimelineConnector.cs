@@ -1,0 +1,49 @@
+using Grocery.Workflows.Sagas;
+using Grocery.Workflows.Sagas.Delivery;
+using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Picking;
+using Grocery.Workflows.Sagas.Slots;
+using Grocery.Workflows.Sagas.Substitutions;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Grocery.Workflows.Persistence.Timeline;
+
+/// <summary>
+/// Connects the timeline observer to the five state machines. Registered before the bus, so it starts (and the
+/// observers are in place) before the first message is consumed.
+/// </summary>
+internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvider time) : IHostedService
+{
+    private readonly List<IDisposable> _handles = [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var host = $"{Environment.MachineName}/{Environment.ProcessId}";
+        Connect<OrderStateMachine, OrderState>("Order", host);
+        Connect<SlotReservationStateMachine, SlotReservationState>("SlotReservation", host);
+        Connect<PickingStateMachine, PickingState>("Picking", host);
+        Connect<SubstitutionStateMachine, SubstitutionState>("SubstitutionApproval", host);
+        Connect<DeliveryStateMachine, DeliveryState>("DeliveryHandoff", host);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _handles.ForEach(h => h.Dispose());
+        _handles.Clear();
+        return Task.CompletedTask;
+    }
+
+    private void Connect<TMachine, TState>(string sagaType, string host)
+        where TMachine : MassTransitStateMachine<TState>
+        where TState : class, IGrocerySagaState
+    {
+        var machine = services.GetService<TMachine>();
+        if (machine is not null)
+        {
+            _handles.Add(machine.ConnectStateObserver(new SagaTimelineObserver<TState>(sagaType, host, time)));
+        }
+    }
+}

@@ -1,0 +1,243 @@
+using System.Text;
+using System.Text.Json;
+using Grocery.Workflows.Persistence.Slots;
+using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Sagas;
+using Grocery.Workflows.Sagas.Delivery;
+using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Picking;
+using Grocery.Workflows.Sagas.Slots;
+using Grocery.Workflows.Sagas.Substitutions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Grocery.Workflows.Persistence;
+
+/// <summary>
+/// The engine's database: one table per saga type, the outbox and inbox, the saga timeline, the stock ledger and
+/// slot capacity. Each provider has its own subclass so that each has its own migrations.
+/// </summary>
+public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(options)
+{
+    /// <summary>Shadow columns every saga table has: when the row last changed, and since when it is in its state.</summary>
+    public const string UpdatedAt = nameof(UpdatedAt);
+
+    public const string StateEnteredAt = nameof(StateEnteredAt);
+
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
+    public DbSet<SagaTimelineEntry> Timeline => Set<SagaTimelineEntry>();
+    public DbSet<StockBalance> StockBalances => Set<StockBalance>();
+    public DbSet<StockLedgerEntry> StockLedger => Set<StockLedgerEntry>();
+    public DbSet<StockReservation> StockReservations => Set<StockReservation>();
+    public DbSet<DeliverySlot> DeliverySlots => Set<DeliverySlot>();
+    public DbSet<SlotHold> SlotHolds => Set<SlotHold>();
+
+    public abstract bool SupportsSkipLocked { get; }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        Saga<OrderState>(modelBuilder, "order_sagas", e =>
+        {
+            e.Property(x => x.CustomerId).HasMaxLength(64);
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.PaymentProvider).HasMaxLength(32);
+            e.Property(x => x.PaymentToken).HasMaxLength(256);
+            e.Property(x => x.Lines).HasJsonConversion();
+            e.Property(x => x.PickedLines).HasJsonConversion();
+        });
+        Saga<SlotReservationState>(modelBuilder, "slot_reservation_sagas", e =>
+        {
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.HasIndex(x => x.OrderId);
+        });
+        Saga<PickingState>(modelBuilder, "picking_sagas", e =>
+        {
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.Lines).HasJsonConversion();
+            e.Property(x => x.Reports).HasJsonConversion();
+            e.Property(x => x.PickedLines).HasJsonConversion();
+        });
+        Saga<SubstitutionState>(modelBuilder, "substitution_sagas", e =>
+        {
+            e.Property(x => x.Lines).HasJsonConversion();
+            e.Property(x => x.Decisions).HasJsonConversion();
+            e.HasIndex(x => x.OrderId);
+        });
+        Saga<DeliveryState>(modelBuilder, "delivery_sagas", e => e.Property(x => x.StoreId).HasMaxLength(32));
+
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.MessageType).HasMaxLength(256);
+            e.Property(x => x.DestinationAddress).HasMaxLength(512);
+            e.Property(x => x.SourceAddress).HasMaxLength(512);
+            e.HasIndex(x => new { x.DueAt, x.Id });
+            e.HasIndex(x => x.ScheduleTokenId);
+        });
+        modelBuilder.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("inbox_messages");
+            e.HasKey(x => new { x.MessageId, x.Consumer });
+            e.Property(x => x.Consumer).HasMaxLength(256);
+            e.HasIndex(x => x.ReceivedAt);
+        });
+        modelBuilder.Entity<SagaTimelineEntry>(e =>
+        {
+            e.ToTable("saga_timeline");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.SagaType).HasMaxLength(64);
+            e.Property(x => x.FromState).HasMaxLength(64);
+            e.Property(x => x.ToState).HasMaxLength(64);
+            e.Property(x => x.Event).HasMaxLength(128);
+            e.Property(x => x.HostInstance).HasMaxLength(128);
+            e.HasIndex(x => new { x.OrderId, x.Id });
+            e.HasIndex(x => new { x.SagaType, x.CorrelationId, x.Id });
+        });
+        modelBuilder.Entity<StockBalance>(e =>
+        {
+            e.ToTable("stock_balances");
+            e.HasKey(x => new { x.StoreId, x.Sku });
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.Sku).HasMaxLength(64);
+        });
+        modelBuilder.Entity<StockLedgerEntry>(e =>
+        {
+            e.ToTable("stock_ledger");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.Sku).HasMaxLength(64);
+            e.Property(x => x.Note).HasMaxLength(256);
+            e.HasIndex(x => new { x.StoreId, x.Sku, x.Id });
+            e.HasIndex(x => x.OrderId);
+        });
+        modelBuilder.Entity<StockReservation>(e =>
+        {
+            e.ToTable("stock_reservations");
+            e.HasKey(x => new { x.OrderId, x.Sku });
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.Sku).HasMaxLength(64);
+        });
+        modelBuilder.Entity<DeliverySlot>(e =>
+        {
+            e.ToTable("delivery_slots");
+            e.HasKey(x => x.SlotId);
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.HasIndex(x => new { x.StoreId, x.WindowStart }).IsUnique();
+        });
+        modelBuilder.Entity<SlotHold>(e =>
+        {
+            e.ToTable("slot_holds");
+            e.HasKey(x => x.ReservationId);
+            e.HasIndex(x => x.SlotId);
+        });
+
+        SnakeCaseColumns(modelBuilder);
+    }
+
+    private static void Saga<TSaga>(ModelBuilder modelBuilder, string table, Action<EntityTypeBuilder<TSaga>> configure)
+        where TSaga : class, IGrocerySagaState
+    {
+        modelBuilder.Entity<TSaga>(e =>
+        {
+            e.ToTable(table);
+            e.HasKey(x => x.CorrelationId);
+            e.Property(x => x.CorrelationId).ValueGeneratedNever();
+            e.Property(x => x.CurrentState).HasMaxLength(64);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.Property<DateTimeOffset>(UpdatedAt);
+            e.Property<DateTimeOffset>(StateEnteredAt);
+            e.HasIndex(nameof(IGrocerySagaState.CurrentState), StateEnteredAt);
+            configure(e);
+        });
+    }
+
+    private static void SnakeCaseColumns(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var text = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+}
+
+/// <summary>The embedded default: a file under the working directory's data/.</summary>
+public sealed class SqliteWorkflowDbContext(DbContextOptions<SqliteWorkflowDbContext> options) : WorkflowDbContext(options)
+{
+    public override bool SupportsSkipLocked => false;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        // SQLite has no time type: UTC ticks keep the order, so deadlines and "time in state" can be compared in SQL.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+    }
+}
+
+/// <summary>The production store.</summary>
+public sealed class PostgresWorkflowDbContext(DbContextOptions<PostgresWorkflowDbContext> options) : WorkflowDbContext(options)
+{
+    public override bool SupportsSkipLocked => true;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        // timestamptz takes UTC only.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+    }
+}
+
+internal sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+    v => v.UtcTicks,
+    v => new DateTimeOffset(v, TimeSpan.Zero));
+
+internal sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
+    v => v.ToUniversalTime(),
+    v => v);
+
+internal static class JsonColumns
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Stores a list of records as one JSON text column, compared by content.</summary>
+    public static PropertyBuilder<List<T>> HasJsonConversion<T>(this PropertyBuilder<List<T>> property) =>
+        property.HasConversion(
+            new ValueConverter<List<T>, string>(
+                v => JsonSerializer.Serialize(v, Options),
+                v => JsonSerializer.Deserialize<List<T>>(v, Options) ?? new List<T>()),
+            new ValueComparer<List<T>>(
+                (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
+                v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
+                v => JsonSerializer.Deserialize<List<T>>(JsonSerializer.Serialize(v, Options), Options)!));
+}

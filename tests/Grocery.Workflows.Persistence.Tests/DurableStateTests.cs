@@ -1,0 +1,325 @@
+using System.Collections.Concurrent;
+using Grocery.Workflows.Consumers.Slots;
+using Grocery.Workflows.Consumers.Stock;
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Orders;
+using Grocery.Workflows.Contracts.Slots;
+using Grocery.Workflows.Contracts.Stock;
+using Grocery.Workflows.Contracts.Substitutions;
+using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Slots;
+using Grocery.Workflows.Sagas.Substitutions;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Grocery.Workflows.Persistence.Tests;
+
+public sealed class SqliteDurableStateTests() : DurableStateTests(new SqliteTestDatabase());
+
+public sealed class PostgresDurableStateTests() : DurableStateTests(new PostgresTestDatabase());
+
+/// <summary>The durable saga repository, outbox, inbox, timeline, stock ledger and slot capacity, on each provider.</summary>
+public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
+{
+    private const string Store = "hcm-01";
+    private static readonly Guid SlotId = Guid.Parse("5a1e0000-0000-0000-0000-0000000000aa");
+    private readonly Guid _orderId = Guid.NewGuid();
+
+    public Task InitializeAsync() => database.InitializeAsync();
+
+    public Task DisposeAsync() => database.DisposeAsync();
+
+    private OrderSubmitted Order(Guid? orderId = null) => new(orderId ?? _orderId, "cust-1", Store, SlotId, "VND",
+    [
+        new OrderLine("MILK-1L", "Fresh milk 1 L", SaleUnit.Each, 2, 25_000),
+        new OrderLine("BANANA", "Bananas", SaleUnit.Kilogram, 1.2m, 30_000),
+    ], new PaymentMethod("sandbox", "tok_success"), SubstitutionPreference.Accept, DateTimeOffset.UtcNow);
+
+    private static async Task Seed(WorkflowTestHost host, int slotCapacity = 10)
+    {
+        await host.Receive(Store, "MILK-1L", 50);
+        await host.Receive(Store, "BANANA", 20);
+        await host.AddSlot(SlotId, Store, slotCapacity, DateTimeOffset.UtcNow.AddHours(6));
+    }
+
+    [Fact]
+    public async Task A_completed_order_has_every_transition_of_all_five_sagas_in_the_timeline_in_order()
+    {
+        await using var host = await WorkflowTestHost.Start(database, TestWorld.AddTo);
+        await Seed(host);
+
+        await host.Bus.Publish(Order());
+
+        await host.SagaInState<OrderState>(_orderId, "Completed");
+        var timeline = await host.Query(db => db.Timeline.AsNoTracking().Where(t => t.OrderId == _orderId).OrderBy(t => t.Id).ToListAsync());
+        timeline.Where(t => t.SagaType == "Order").Select(t => t.ToState).ShouldBe(
+        [
+            "AwaitingSlot", "AwaitingStock", "AwaitingPayment", "AwaitingSlotConfirmation", "Confirmed", "Picking",
+            "AwaitingCapture", "ReadyForHandoff", "OutForDelivery", "Completed",
+        ], string.Join(" | ", timeline.Select(t => $"{t.SagaType}:{t.FromState}->{t.ToState}@{t.Event}")));
+        timeline.Where(t => t.SagaType == "Order").Select(t => t.FromState).First().ShouldBe("Initial");
+        timeline.Select(t => t.SagaType).Distinct().Order().ShouldBe(["DeliveryHandoff", "Order", "Picking", "SlotReservation"]);
+        timeline.ShouldAllBe(t => t.Event != "" && t.MessageId != null && t.HostInstance != "");
+        timeline.Select(t => t.At).ShouldBeInOrder();
+
+        var milk = await host.Query(db => db.StockBalances.AsNoTracking().SingleAsync(b => b.StoreId == Store && b.Sku == "MILK-1L"));
+        (milk.OnHandMilli, milk.ReservedMilli).ShouldBe((48_000L, 0L));
+        var slot = await host.Query(db => db.DeliverySlots.AsNoTracking().SingleAsync(s => s.SlotId == SlotId));
+        (slot.Held, slot.Confirmed).ShouldBe((0, 1));
+        // What is left are deadlines that have not fallen due (hold expiry and the like); nothing due is undelivered.
+        var now = DateTimeOffset.UtcNow;
+        (await host.Eventually(db => db.Outbox.CountAsync(o => o.DueAt <= now), n => n == 0, "no due outbox rows")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_message_committed_but_not_delivered_before_a_crash_is_delivered_after_restart()
+    {
+        Guid reservationId;
+        await using (var crashed = await WorkflowTestHost.Start(database, dispatcher: false))
+        {
+            await Seed(crashed);
+            await crashed.Bus.Publish(Order());
+            reservationId = (await crashed.SagaInState<OrderState>(_orderId, "AwaitingSlot")).SlotReservationId;
+            var pending = await crashed.Eventually(db => db.Outbox.AsNoTracking().ToListAsync(), rows => rows.Count == 1, "the HoldSlot row");
+            pending[0].MessageType.ShouldStartWith(typeof(HoldSlot).FullName!);
+        }
+
+        await using var restarted = await WorkflowTestHost.Start(database);
+
+        await restarted.SagaInState<SlotReservationState>(reservationId, "Held");
+        await restarted.SagaInState<OrderState>(_orderId, "AwaitingPayment");
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_is_applied_once()
+    {
+        var consumed = new ConcurrentBag<Guid>();
+        await using var host = await WorkflowTestHost.Start(database);
+        await Seed(host);
+        host.Bus.ConnectReceiveObserver(new ConsumedCounter<ReserveStock>(consumed));
+        var messageId = NewId.NextGuid();
+        var reserve = new ReserveStock(_orderId, Store, [new StockLine("MILK-1L", 3)]);
+
+        await host.Bus.Publish(reserve, ctx => ctx.MessageId = messageId);
+        await host.Bus.Publish(reserve, ctx => ctx.MessageId = messageId);
+
+        await host.Eventually(_ => Task.FromResult(consumed.Count), n => n == 2, "both deliveries consumed");
+        var milk = await host.Query(db => db.StockBalances.AsNoTracking().SingleAsync(b => b.Sku == "MILK-1L"));
+        milk.ReservedMilli.ShouldBe(3_000);
+        (await host.Query(db => db.StockLedger.CountAsync(l => l.OrderId == _orderId && l.Movement == StockMovement.Reserved))).ShouldBe(1);
+        (await host.Query(db => db.Inbox.CountAsync(i => i.MessageId == messageId))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_transition_that_fails_to_commit_leaves_no_state_no_message_and_no_timeline_row()
+    {
+        var faulted = new TaskCompletionSource();
+        await using var host = await WorkflowTestHost.Start(database,
+            world: x => x.AddConsumer<FaultWatcher>(),
+            services: s =>
+            {
+                s.AddSingleton<IInterceptor>(new FailOnOutboxMessage(nameof(HoldSlot)));
+                s.AddSingleton(faulted);
+            });
+        await Seed(host);
+
+        await host.Bus.Publish(Order());
+
+        await faulted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        (await host.SagaState<OrderState>(_orderId)).ShouldBeNull();
+        (await host.Query(db => db.Timeline.CountAsync(t => t.OrderId == _orderId))).ShouldBe(0);
+        (await host.Query(db => db.Outbox.CountAsync())).ShouldBe(0);
+        (await host.Query(db => db.Inbox.CountAsync(i => i.Consumer == nameof(OrderState)))).ShouldBe(0);
+        (await host.Query(db => db.Set<SlotReservationState>().CountAsync())).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Concurrent_answers_to_one_saga_are_both_applied()
+    {
+        await using var host = await WorkflowTestHost.Start(database);
+        var substitute = new OrderLine("OAT-1L", "Oat drink", SaleUnit.Each, 1, 30_000);
+        var rounds = Enumerable.Range(0, 12).Select(_ => NewId.NextGuid()).ToList();
+        foreach (var round in rounds)
+        {
+            await host.Bus.Publish(new ProposeSubstitutions(_orderId, round, SubstitutionPreference.Refund,
+                [new ShortLine("MILK-1L", "Milk", 1, substitute), new ShortLine("BANANA", "Bananas", 1, substitute)]));
+        }
+
+        foreach (var round in rounds)
+        {
+            await host.SagaInState<SubstitutionState>(round, "AwaitingCustomerDecision");
+        }
+
+        await Task.WhenAll(rounds.SelectMany(round => new[]
+        {
+            host.Bus.Publish(new AnswerSubstitutions(_orderId, round, [new CustomerAnswer("MILK-1L", true)])),
+            host.Bus.Publish(new AnswerSubstitutions(_orderId, round, [new CustomerAnswer("BANANA", false)])),
+        }));
+
+        foreach (var round in rounds)
+        {
+            var decided = await host.SagaInState<SubstitutionState>(round, "Decided");
+            decided.Decisions.Select(d => (d.Sku, d.Outcome)).Order().ShouldBe(
+                [("BANANA", SubstitutionOutcome.Rejected), ("MILK-1L", SubstitutionOutcome.Accepted)]);
+            decided.Version.ShouldBe(3);
+        }
+    }
+
+    [Fact]
+    public async Task A_thousand_parallel_reservations_never_oversell_a_hundred_units()
+    {
+        await using var host = await WorkflowTestHost.Start(database);
+        await host.Receive(Store, "EGGS-10", 100);
+
+        // 32 at a time, as many as an endpoint consumes concurrently (and within PostgreSQL's connection limit).
+        using var lanes = new SemaphoreSlim(32);
+        var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => Task.Run(async () =>
+        {
+            await lanes.WaitAsync();
+            try
+            {
+                return await ReserveWithRetry(host);
+            }
+            finally
+            {
+                lanes.Release();
+            }
+        })));
+
+        results.Count(reserved => reserved).ShouldBe(100);
+        var eggs = await host.Query(db => db.StockBalances.AsNoTracking().SingleAsync(b => b.Sku == "EGGS-10"));
+        (eggs.OnHandMilli, eggs.ReservedMilli).ShouldBe((100_000L, 100_000L));
+        (await host.Query(db => db.StockLedger.CountAsync(l => l.Sku == "EGGS-10" && l.Movement == StockMovement.Reserved))).ShouldBe(100);
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_holds_on_twenty_places_hold_exactly_twenty()
+    {
+        await using var host = await WorkflowTestHost.Start(database);
+        await host.AddSlot(SlotId, Store, capacity: 20, DateTimeOffset.UtcNow.AddHours(6));
+
+        using var lanes = new SemaphoreSlim(32);
+        var holds = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(async () =>
+        {
+            await lanes.WaitAsync();
+            try
+            {
+                return await host.InTransaction(sp =>
+                    sp.GetRequiredService<ISlotCapacity>().Hold(Guid.NewGuid(), Guid.NewGuid(), Store, SlotId, CancellationToken.None));
+            }
+            finally
+            {
+                lanes.Release();
+            }
+        })));
+
+        holds.Count(h => h.Held).ShouldBe(20);
+        holds.Where(h => !h.Held).ShouldAllBe(h => h.Reason == "The slot is full");
+        var slot = await host.Query(db => db.DeliverySlots.AsNoTracking().SingleAsync(s => s.SlotId == SlotId));
+        (slot.Held, slot.Confirmed).ShouldBe((20, 0));
+        (await host.Query(db => db.SlotHolds.CountAsync())).ShouldBe(20);
+    }
+
+    [Fact]
+    public async Task Released_and_picked_stock_settles_the_reservation_exactly()
+    {
+        await using var host = await WorkflowTestHost.Start(database);
+        await host.Receive(Store, "BANANA", 10);
+        await host.Receive(Store, "OAT-1L", 5);
+        var other = Guid.NewGuid();
+
+        await host.InTransaction(sp => sp.GetRequiredService<IStockLedger>().Reserve(_orderId, Store, [new StockLine("BANANA", 1.2m)], CancellationToken.None));
+        await host.InTransaction(sp => sp.GetRequiredService<IStockLedger>().Reserve(other, Store, [new StockLine("BANANA", 2)], CancellationToken.None));
+        await host.InTransaction(async sp =>
+        {
+            await sp.GetRequiredService<IStockLedger>().CommitPicked(_orderId, Store,
+                [new StockLine("BANANA", 1.15m), new StockLine("OAT-1L", 1)], CancellationToken.None);
+            return true;
+        });
+        await host.InTransaction(async sp =>
+        {
+            await sp.GetRequiredService<IStockLedger>().Release(other, CancellationToken.None);
+            return true;
+        });
+
+        var bananas = await host.Query(db => db.StockBalances.AsNoTracking().SingleAsync(b => b.Sku == "BANANA"));
+        (bananas.OnHandMilli, bananas.ReservedMilli).ShouldBe((8_850L, 0L));
+        var oats = await host.Query(db => db.StockBalances.AsNoTracking().SingleAsync(b => b.Sku == "OAT-1L"));
+        oats.OnHandMilli.ShouldBe(4_000);
+        (await host.Query(db => db.StockReservations.CountAsync())).ShouldBe(0);
+        var ledger = await host.Query(db => db.StockLedger.AsNoTracking().Where(l => l.Sku == "BANANA").OrderBy(l => l.Id).Select(l => new { l.Movement, l.QuantityMilli }).ToListAsync());
+        ledger.Select(l => (l.Movement, l.QuantityMilli)).ShouldBe(
+        [
+            (StockMovement.Received, 10_000L), (StockMovement.Reserved, 1_200L), (StockMovement.Reserved, 2_000L),
+            (StockMovement.Picked, 1_150L), (StockMovement.Released, 1_200L), (StockMovement.Released, 2_000L),
+        ]);
+    }
+
+    private static async Task<bool> ReserveWithRetry(WorkflowTestHost host)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var shortSkus = await host.InTransaction(sp =>
+                    sp.GetRequiredService<IStockLedger>().Reserve(Guid.NewGuid(), Store, [new StockLine("EGGS-10", 1)], CancellationToken.None));
+                return shortSkus.Count == 0;
+            }
+            catch (Exception) when (attempt < 20)
+            {
+                // PostgreSQL may abort one of two transactions that wait on each other; the engine retries the same way.
+            }
+        }
+    }
+
+    private sealed class ConsumedCounter<T>(ConcurrentBag<Guid> consumed) : IReceiveObserver
+        where T : class
+    {
+        public Task PreReceive(ReceiveContext context) => Task.CompletedTask;
+
+        public Task PostReceive(ReceiveContext context) => Task.CompletedTask;
+
+        public Task PostConsume<TMessage>(ConsumeContext<TMessage> context, TimeSpan duration, string consumerType)
+            where TMessage : class
+        {
+            if (context.Message is T)
+            {
+                consumed.Add(context.MessageId ?? Guid.Empty);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault<TMessage>(ConsumeContext<TMessage> context, TimeSpan duration, string consumerType, Exception exception)
+            where TMessage : class => Task.CompletedTask;
+
+        public Task ReceiveFault(ReceiveContext context, Exception exception) => Task.CompletedTask;
+    }
+
+    private sealed class FaultWatcher(TaskCompletionSource faulted) : IConsumer<Fault<OrderSubmitted>>
+    {
+        public Task Consume(ConsumeContext<Fault<OrderSubmitted>> context)
+        {
+            faulted.TrySetResult();
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Makes every save that carries an outbox row of the given message type fail, as a lost connection would.</summary>
+    private sealed class FailOnOutboxMessage(string messageType) : SaveChangesInterceptor
+    {
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context!.ChangeTracker.Entries<OutboxMessage>().Any(e => e.Entity.MessageType.Contains($".{messageType},", StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException("Simulated failure while saving the transition");
+            }
+
+            return base.SavingChangesAsync(eventData, result, cancellationToken);
+        }
+    }
+}

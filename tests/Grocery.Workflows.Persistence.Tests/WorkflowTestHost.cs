@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Grocery.Workflows.Consumers;
+using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Persistence.Slots;
+using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Sagas;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Grocery.Workflows.Persistence.Tests;
+
+/// <summary>
+/// The engine's durable configuration in-process: the five sagas on the EF Core repository, the stock and slot
+/// consumers, the transactional outbox and its dispatcher, on the in-memory transport and a real database.
+/// </summary>
+public sealed class WorkflowTestHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private WorkflowTestHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public IBus Bus => Services.GetRequiredService<IBus>();
+
+    public static async Task<WorkflowTestHost> Start(
+        TestDatabase database,
+        Action<IBusRegistrationConfigurator>? world = null,
+        bool dispatcher = true,
+        Action<IServiceCollection>? services = null)
+    {
+        // MassTransit keeps a process-wide log context; a host started after another one was disposed must not reuse it.
+        LogContext.ConfigureCurrentLogContext(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Persistence:Provider"] = database.Provider.ToString(),
+            ["ConnectionStrings:Workflows"] = database.ConnectionString,
+            ["Outbox:DispatcherEnabled"] = dispatcher.ToString(),
+            ["Outbox:PollInterval"] = "00:00:00.100",
+        });
+
+        builder.Services.AddSingleton(new OrderSagaSettings { StartPickingImmediately = true });
+        builder.Services.AddSingleton(new SlotReservationSettings());
+        builder.Services.AddSingleton(new PickingSettings());
+        builder.Services.AddSingleton(new SubstitutionSettings());
+        builder.Services.AddSingleton(new DeliverySettings());
+        services?.Invoke(builder.Services);
+        builder.Services.AddWorkflowPersistence(builder.Configuration);
+        builder.Services.AddMassTransit(x =>
+        {
+            x.AddDelayedMessageScheduler();
+            x.UseDurableSagas();
+            x.AddGrocerySagas();
+            x.AddStockAndSlotConsumers();
+            world?.Invoke(x);
+            x.UsingInMemory((context, cfg) =>
+            {
+                cfg.UseDelayedMessageScheduler();
+                cfg.UseTransactionalOutbox(context);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        var host = builder.Build();
+        await host.StartAsync();
+        return new WorkflowTestHost(host);
+    }
+
+    /// <summary>Runs the work in its own scope and transaction, as a consumed message would.</summary>
+    public async Task<T> InTransaction<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        using var gate = await Services.GetRequiredService<WriteGate>().Enter(CancellationToken.None);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var result = await work(scope.ServiceProvider);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return result;
+    }
+
+    public Task Receive(string storeId, string sku, decimal quantity) =>
+        InTransaction(async sp =>
+        {
+            await sp.GetRequiredService<EfStockLedger>().Receive(storeId, sku, quantity, CancellationToken.None);
+            return true;
+        });
+
+    public Task AddSlot(Guid slotId, string storeId, int capacity, DateTimeOffset windowStart) =>
+        InTransaction(sp =>
+        {
+            sp.GetRequiredService<WorkflowDbContext>().DeliverySlots.Add(new DeliverySlot
+            {
+                SlotId = slotId, StoreId = storeId, Capacity = capacity,
+                WindowStart = windowStart, WindowEnd = windowStart.AddHours(1), CutOffAt = windowStart.AddHours(-2),
+            });
+            return Task.FromResult(true);
+        });
+
+    public async Task<T> Query<T>(Func<WorkflowDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<WorkflowDbContext>());
+    }
+
+    /// <summary>Polls the database until the condition holds (20 s at most).</summary>
+    public async Task<T> Eventually<T>(Func<WorkflowDbContext, Task<T>> query, Func<T, bool> done, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await Query(query);
+            if (done(value))
+            {
+                return value;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                throw new ShouldAssertException($"Timed out waiting for {what}; last value: {value}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public Task<string?> SagaState<TSaga>(Guid correlationId)
+        where TSaga : class, IGrocerySagaState =>
+        Query(db => db.Set<TSaga>().AsNoTracking().Where(x => x.CorrelationId == correlationId).Select(x => x.CurrentState).SingleOrDefaultAsync());
+
+    public Task<TSaga> SagaInState<TSaga>(Guid correlationId, string state)
+        where TSaga : class, IGrocerySagaState =>
+        Eventually(db => db.Set<TSaga>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId),
+            saga => saga?.CurrentState == state, $"{typeof(TSaga).Name} {correlationId} in {state}")!;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
