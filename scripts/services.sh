@@ -348,12 +348,15 @@ else
 fi
 
 # --- the only stdout ---------------------------------------------------------------------------------
+# Named GROCERY_* rather than ConnectionStrings__*: exported into a shell, the latter would silently override
+# the configuration of every engine started from it (the embedded default included). To run the engine on
+# these services: Persistence__Provider=PostgreSql ConnectionStrings__Workflows="$GROCERY_POSTGRES" ...
 if $want_postgres; then
-  printf "export ConnectionStrings__Workflows='%s'\n" "Host=$HOST;Port=$PG_PORT;Database=grocery;Username=postgres;Password=postgres"
+  printf "export GROCERY_POSTGRES='%s'\n" "Host=$HOST;Port=$PG_PORT;Database=grocery;Username=postgres;Password=postgres"
 fi
 if $want_redis; then
-  printf "export ConnectionStrings__Redis='%s'\n" "$HOST:$REDIS_PORT"
+  printf "export GROCERY_REDIS='%s'\n" "$HOST:$REDIS_PORT"
 fi
 if $want_rabbitmq; then
-  printf "export ConnectionStrings__RabbitMq='%s'\n" "amqp://guest:guest@$HOST:$AMQP_PORT/"
+  printf "export GROCERY_RABBITMQ='%s'\n" "amqp://guest:guest@$HOST:$AMQP_PORT/"
 fi

@@ -46,7 +46,7 @@ public static class PersistenceRegistration
         {
             var sqlite = string.IsNullOrWhiteSpace(connectionString)
                 ? new SqliteConnectionStringBuilder { DataSource = settings.SqliteFile, DefaultTimeout = 30 }.ToString()
-                : connectionString;
+                : ValidSqlite(connectionString);
             services.AddDbContext<SqliteWorkflowDbContext>((sp, o) => o.UseSqlite(sqlite).AddInterceptors(sp.GetServices<IInterceptor>()));
             services.AddScoped<WorkflowDbContext>(sp => sp.GetRequiredService<SqliteWorkflowDbContext>());
             services.TryAddSingleton(new WriteGate(serialize: true));
@@ -63,6 +63,20 @@ public static class PersistenceRegistration
 
         services.AddHostedService<SagaTimelineConnector>();
         return services;
+    }
+
+    private static string ValidSqlite(string connectionString)
+    {
+        try
+        {
+            return new SqliteConnectionStringBuilder(connectionString).ToString();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidOperationException(
+                "Persistence:Provider is Sqlite but ConnectionStrings:Workflows is not a SQLite connection string " +
+                "(set Persistence:Provider=PostgreSql for a PostgreSQL one).", exception);
+        }
     }
 
     /// <summary>Every saga registered after this call keeps its instances in the database.</summary>

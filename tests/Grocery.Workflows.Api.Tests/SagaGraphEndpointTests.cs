@@ -1,14 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Grocery.Workflows.Api.Tests;
 
-public sealed class SagaGraphEndpointTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class SagaGraphEndpointTests(GroceryApiFactory factory) : IClassFixture<GroceryApiFactory>
 {
     [Theory]
     [InlineData("Order", "e_OrderSubmitted --> s_AwaitingSlot")]
@@ -41,11 +40,12 @@ public sealed class SagaGraphEndpointTests(WebApplicationFactory<Program> factor
     }
 
     [Fact]
-    public void Readiness_includes_the_message_bus()
+    public void Readiness_includes_the_message_bus_and_the_database()
     {
         var checks = factory.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
 
         checks.ShouldContain(c => c.Tags.Contains("ready") && c.Name.Contains("masstransit", StringComparison.OrdinalIgnoreCase));
+        checks.ShouldContain(c => c.Tags.Contains("ready") && c.Name == "database");
     }
 
     [Theory]

@@ -41,7 +41,7 @@ public sealed class SqliteTestDatabase : TestDatabase
 }
 
 /// <summary>
-/// Needs the PostgreSQL that scripts/services.sh starts (ConnectionStrings__Workflows, or its default). When it is
+/// Needs the PostgreSQL that scripts/services.sh starts (GROCERY_POSTGRES, or its default). When it is
 /// not there the tests fail: they are never skipped.
 /// </summary>
 public sealed class PostgresTestDatabase : TestDatabase
@@ -54,7 +54,7 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public override async Task InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable("ConnectionStrings__Workflows");
+        var configured = Environment.GetEnvironmentVariable("GROCERY_POSTGRES");
         var builder = new NpgsqlConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? Default : configured) { Database = "postgres" };
         _server = builder.ToString();
         await Execute($"CREATE DATABASE {_name}");
@@ -79,7 +79,7 @@ public sealed class PostgresTestDatabase : TestDatabase
         catch (NpgsqlException exception)
         {
             throw new InvalidOperationException(
-                "PostgreSQL is not reachable; run `bash scripts/services.sh` (the test command does) or set ConnectionStrings__Workflows.", exception);
+                "PostgreSQL is not reachable; run `bash scripts/services.sh` (the test command does) or set GROCERY_POSTGRES.", exception);
         }
 
         await using var command = new NpgsqlCommand(sql, connection);
