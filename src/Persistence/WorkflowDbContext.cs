@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Grocery.Workflows.Persistence.Catalog;
+using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
@@ -34,6 +36,10 @@ public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(op
     public DbSet<StockReservation> StockReservations => Set<StockReservation>();
     public DbSet<DeliverySlot> DeliverySlots => Set<DeliverySlot>();
     public DbSet<SlotHold> SlotHolds => Set<SlotHold>();
+    public DbSet<Store> Stores => Set<Store>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<SlotTemplate> SlotTemplates => Set<SlotTemplate>();
+    public DbSet<OrderRequest> OrderRequests => Set<OrderRequest>();
 
     public abstract bool SupportsSkipLocked { get; }
 
@@ -142,6 +148,44 @@ public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("slot_holds");
             e.HasKey(x => x.ReservationId);
             e.HasIndex(x => x.SlotId);
+        });
+
+        modelBuilder.Entity<Store>(e =>
+        {
+            e.ToTable("stores");
+            e.HasKey(x => x.StoreId);
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.Name).HasMaxLength(128);
+            e.Property(x => x.City).HasMaxLength(64);
+            e.Property(x => x.TimeZone).HasMaxLength(64);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.PriceFactor).HasPrecision(18, 6);
+        });
+        modelBuilder.Entity<Product>(e =>
+        {
+            e.ToTable("products");
+            e.HasKey(x => x.Sku);
+            e.Property(x => x.Sku).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Category).HasMaxLength(64);
+            e.HasIndex(x => x.Name);
+            e.HasIndex(x => new { x.Category, x.Sku });
+        });
+        modelBuilder.Entity<SlotTemplate>(e =>
+        {
+            e.ToTable("slot_templates");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.HasIndex(x => new { x.StoreId, x.DayOfWeek, x.LocalStart }).IsUnique();
+        });
+        modelBuilder.Entity<OrderRequest>(e =>
+        {
+            e.ToTable("order_requests");
+            e.HasKey(x => x.IdempotencyKey);
+            e.Property(x => x.IdempotencyKey).HasMaxLength(128);
+            e.Property(x => x.RequestHash).HasMaxLength(64);
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.HasIndex(x => x.OrderId).IsUnique();
         });
 
         SnakeCaseColumns(modelBuilder);
