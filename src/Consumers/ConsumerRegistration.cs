@@ -31,4 +31,15 @@ public static class ConsumerRegistration
         bus.AddConsumer<ReleaseSlotCapacityConsumer, GroceryConsumerDefinition<ReleaseSlotCapacityConsumer>>();
         return bus;
     }
+
+    /// <summary>The payment activities; an <see cref="Payments.IPaymentGateway"/> must be a service.</summary>
+    public static IBusRegistrationConfigurator AddPaymentConsumers(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<Payments.AuthorizePaymentConsumer, GroceryConsumerDefinition<Payments.AuthorizePaymentConsumer>>();
+        bus.AddConsumer<Payments.CapturePaymentConsumer, GroceryConsumerDefinition<Payments.CapturePaymentConsumer>>();
+        bus.AddConsumer<Payments.VoidPaymentAuthorizationConsumer, GroceryConsumerDefinition<Payments.VoidPaymentAuthorizationConsumer>>();
+        bus.AddConsumer<Payments.RefundPaymentConsumer, GroceryConsumerDefinition<Payments.RefundPaymentConsumer>>();
+        return bus;
+    }
 }

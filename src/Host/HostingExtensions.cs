@@ -1,19 +1,27 @@
+using System.Text.Json.Serialization;
+using Grocery.Workflows.Api.Orders;
 using Grocery.Workflows.Api.Sagas;
+using Grocery.Workflows.Api.Slots;
+using Grocery.Workflows.Api.Stores;
 using Grocery.Workflows.Consumers;
+using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Host.Simulation;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Sagas;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 
 namespace Grocery.Workflows.Host;
 
-public static class HostingExtensions
+public static partial class HostingExtensions
 {
     public static WebApplicationBuilder AddGroceryWorkflows(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        var simulation = builder.Configuration.GetSection("Simulation").Get<SimulationSettings>() ?? new SimulationSettings();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSagaSettings<OrderSagaSettings>("Sagas:Order");
@@ -21,9 +29,15 @@ public static class HostingExtensions
         services.AddSagaSettings<PickingSettings>("Sagas:Picking");
         services.AddSagaSettings<SubstitutionSettings>("Sagas:Substitution");
         services.AddSagaSettings<DeliverySettings>("Sagas:Delivery");
+        services.AddOptions<SimulationSettings>().BindConfiguration("Simulation").ValidateDataAnnotations().ValidateOnStart();
+        if (simulation.Enabled)
+        {
+            services.PostConfigure<OrderSagaSettings>(o => o.StartPickingImmediately |= simulation.StartPickingImmediately);
+        }
 
-        // Before the bus: migrations run and the timeline observer is connected before any message is consumed.
+        // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
+        services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
 
         services.AddMassTransit(x =>
         {
@@ -32,6 +46,14 @@ public static class HostingExtensions
             x.UseDurableSagas();
             x.AddGrocerySagas();
             x.AddStockAndSlotConsumers();
+            x.AddPaymentConsumers();
+            if (simulation.Enabled)
+            {
+                x.AddConsumer<SimulatedPicker>();
+                x.AddConsumer<SimulatedCustomer>();
+                x.AddConsumer<SimulatedCourier>();
+            }
+
             x.UsingInMemory((context, cfg) =>
             {
                 cfg.UseDelayedMessageScheduler();
@@ -40,7 +62,9 @@ public static class HostingExtensions
             });
         });
 
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
+        services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
@@ -48,11 +72,28 @@ public static class HostingExtensions
     public static WebApplication MapGroceryWorkflows(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var simulation = app.Services.GetRequiredService<IOptions<SimulationSettings>>().Value;
+        if (simulation.Enabled)
+        {
+            LogSimulation(app.Logger, simulation.ShortageRate, simulation.StepDelay);
+            // Every answer says the world behind it is simulated.
+            app.Use((context, next) =>
+            {
+                context.Response.Headers["X-Grocery-Simulated"] = "true";
+                return next(context);
+            });
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapStoreEndpoints();
+        app.MapSlotEndpoints();
+        app.MapOrderEndpoints();
         app.MapSagaEndpoints();
         return app;
     }
@@ -64,4 +105,7 @@ public static class HostingExtensions
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIMULATION MODE: pickers, customers and couriers are simulated (shortage rate {ShortageRate}, step {StepDelay}); payments use the sandbox. Set Simulation__Enabled=false in production.")]
+    private static partial void LogSimulation(ILogger logger, double shortageRate, TimeSpan stepDelay);
 }

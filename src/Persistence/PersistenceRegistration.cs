@@ -54,6 +54,7 @@ public static class PersistenceRegistration
 
         services.AddScoped<IStockLedger, EfStockLedger>();
         services.AddScoped<EfStockLedger>();
+        services.AddScoped<OutboxWriter>();
         services.AddScoped<ISlotCapacity, EfSlotCapacity>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboxSignal>();

@@ -15,7 +15,7 @@ public sealed class SagaGraphEndpointTests(GroceryApiFactory factory) : IClassFi
     [InlineData("DeliveryHandoff", "e_ArrangeDelivery --> s_AwaitingCourier")]
     public async Task The_graph_of_a_saga_is_Mermaid_from_the_running_machine(string type, string edge)
     {
-        using var client = factory.CreateClient();
+        using var client = await factory.Client();
 
         var response = await client.GetAsync(new Uri($"/api/sagas/{type}/graph", UriKind.Relative));
 
@@ -28,7 +28,7 @@ public sealed class SagaGraphEndpointTests(GroceryApiFactory factory) : IClassFi
     [Fact]
     public async Task An_unknown_saga_type_is_a_404_problem_that_names_the_known_types()
     {
-        using var client = factory.CreateClient();
+        using var client = await factory.Client();
 
         var response = await client.GetAsync(new Uri("/api/sagas/Invoice/graph", UriKind.Relative));
 
@@ -53,7 +53,7 @@ public sealed class SagaGraphEndpointTests(GroceryApiFactory factory) : IClassFi
     [InlineData("/health/ready")]
     public async Task Health_endpoints_answer_healthy_when_the_bus_runs(string path)
     {
-        using var client = factory.CreateClient();
+        using var client = await factory.Client();
 
         var response = await client.GetAsync(new Uri(path, UriKind.Relative));
 

@@ -1,0 +1,372 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Orders;
+using Grocery.Workflows.Contracts.Substitutions;
+using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Catalog;
+using Grocery.Workflows.Persistence.Orders;
+using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Substitutions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grocery.Workflows.Api.Orders;
+
+public sealed record OrderAccepted(Guid OrderId, string State);
+
+public sealed record OrderSummary(Guid OrderId, string State, string StoreId, string CustomerId, long EstimatedTotal, string Currency, DateTimeOffset SubmittedAt);
+
+public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, string? NextCursor);
+
+public sealed record Totals(string Currency, long Estimated, long Authorized, long? Picked, long Captured, long Refunded);
+
+public sealed record PaymentView(string Provider, string? AuthorizationId, long Authorized, string? CaptureId, long Captured, long Refunded);
+
+public sealed record TimelineEntry(string Saga, string From, string To, string Event, DateTimeOffset At);
+
+public sealed record OrderView(
+    Guid OrderId,
+    string State,
+    string? EndReason,
+    string StoreId,
+    string CustomerId,
+    Guid SlotId,
+    DateTimeOffset? WindowStart,
+    DateTimeOffset? WindowEnd,
+    string SubstitutionPreference,
+    IReadOnlyList<OrderLine> Lines,
+    IReadOnlyList<PickedLine> PickedLines,
+    Totals Totals,
+    PaymentView Payment,
+    IReadOnlyList<TimelineEntry> Timeline);
+
+public sealed record CancelRequest(string? Reason);
+
+/// <summary>The storefront's orders: place (idempotent), follow, cancel, answer substitutions.</summary>
+public static class OrderEndpoints
+{
+    public const long MaxBodyBytes = 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
+    {
+        var orders = app.MapGroup("/api/orders").WithTags("Orders");
+        orders.MapPost("/", Place)
+            .WithSummary("Place an order. The Idempotency-Key header is required: the same key and body answer the same order.")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        orders.MapGet("/", List).WithSummary("Orders, newest first, optionally in one state; keyset paging.");
+        orders.MapGet("/{orderId:guid}", Get).WithSummary("An order: state, lines ordered and picked, totals, payment, and the timeline of all five sagas.");
+        orders.MapPost("/{orderId:guid}/cancel", Cancel).WithSummary("Ask to cancel; honoured until picking starts.");
+        orders.MapPost("/{orderId:guid}/substitutions/decisions", Decide).WithSummary("The customer's approve/reject per short line.");
+        return app;
+    }
+
+    private static async Task<IResult> Place(
+        HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.HasControlCharacters(idempotencyKey))
+        {
+            return Problems.Invalid("Idempotency-Key", "The Idempotency-Key header is required: 1 to 128 printable characters, one per order.");
+        }
+
+        var body = await ReadJson(request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var order = PlaceOrderRequest.Parse(body.Json, errors);
+        if (order is null)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var hash = Hash(order);
+        var existing = await db.OrderRequests.AsNoTracking().SingleOrDefaultAsync(r => r.IdempotencyKey == idempotencyKey, cancellationToken);
+        if (existing is not null)
+        {
+            return Replay(existing, hash);
+        }
+
+        var (submitted, problem) = await Resolve(order, db, time, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.OrderRequests.Add(new OrderRequest
+        {
+            IdempotencyKey = idempotencyKey, RequestHash = hash, OrderId = submitted!.OrderId, StoreId = order.StoreId, CreatedAt = submitted.SubmittedAt,
+        });
+        outbox.Publish(submitted);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The same key raced in from another request: answer as that one was answered.
+            await transaction.RollbackAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+            var winner = await db.OrderRequests.AsNoTracking().SingleOrDefaultAsync(r => r.IdempotencyKey == idempotencyKey, cancellationToken);
+            return winner is null ? throw new InvalidOperationException("The order request could not be saved.") : Replay(winner, hash);
+        }
+
+        signal.Notify();
+        return TypedResults.Accepted($"/api/orders/{submitted.OrderId}", new OrderAccepted(submitted.OrderId, "Submitted"));
+    }
+
+    private static IResult Replay(OrderRequest existing, string hash) =>
+        existing.RequestHash == hash
+            ? TypedResults.Accepted($"/api/orders/{existing.OrderId}", new OrderAccepted(existing.OrderId, "Submitted"))
+            : Problems.Unprocessable("Idempotency-Key already used",
+                $"The Idempotency-Key was used for order {existing.OrderId} with a different body; use a new key for a new order.");
+
+    /// <summary>The lookups: store, slot of that store still bookable, every SKU known and its quantity fit for its unit.</summary>
+    private static async Task<(OrderSubmitted? Order, IResult? Problem)> Resolve(
+        PlaceOrderRequest order, WorkflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == order.StoreId, cancellationToken);
+        if (store is null)
+        {
+            return (null, Problems.Unprocessable("Unknown store", $"There is no store '{order.StoreId}'. See GET /api/stores."));
+        }
+
+        var slot = await db.DeliverySlots.AsNoTracking().SingleOrDefaultAsync(s => s.SlotId == order.SlotId, cancellationToken);
+        if (slot is null || slot.StoreId != store.StoreId)
+        {
+            return (null, Problems.Unprocessable("Unknown slot", $"Store '{store.StoreId}' has no slot {order.SlotId}. See GET /api/slots."));
+        }
+
+        var now = time.GetUtcNow();
+        if (now >= slot.CutOffAt)
+        {
+            return (null, Problems.Unprocessable("Slot closed", $"Bookings for slot {order.SlotId} closed at {slot.CutOffAt:u}."));
+        }
+
+        if (slot.Held + slot.Confirmed >= slot.Capacity)
+        {
+            return (null, Problems.Unprocessable("Slot full", $"Slot {order.SlotId} is full; choose another one."));
+        }
+
+        if (!string.Equals(order.PaymentProvider, "sandbox", StringComparison.Ordinal))
+        {
+            return (null, Problems.Unprocessable("Unknown payment provider",
+                $"Payment provider '{order.PaymentProvider}' is not available here; this engine takes \"sandbox\"."));
+        }
+
+        var skus = order.Lines.Select(l => l.Sku).ToList();
+        var products = await db.Products.AsNoTracking().Where(p => skus.Contains(p.Sku)).ToDictionaryAsync(p => p.Sku, cancellationToken);
+        var errors = new Dictionary<string, string[]>();
+        var lines = new List<OrderLine>();
+        for (var i = 0; i < order.Lines.Count; i++)
+        {
+            var line = order.Lines[i];
+            if (!products.TryGetValue(line.Sku, out var product))
+            {
+                errors[$"lines[{i}].sku"] = [$"There is no product '{line.Sku}'."];
+                continue;
+            }
+
+            if (PlaceOrderRequest.QuantityProblem(product.Unit, line.Quantity) is { } quantityProblem)
+            {
+                errors[$"lines[{i}].quantity"] = [$"lines[{i}].quantity of '{line.Sku}' {quantityProblem}."];
+                continue;
+            }
+
+            lines.Add(new OrderLine(product.Sku, product.Name, product.Unit, line.Quantity, CatalogPricing.PriceAt(store, product)));
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The order cannot be placed",
+                detail: string.Join(" ", errors.SelectMany(e => e.Value)), extensions: new Dictionary<string, object?> { ["errors"] = errors }));
+        }
+
+        return (new OrderSubmitted(MassTransit.NewId.NextGuid(), order.CustomerId, store.StoreId, slot.SlotId, store.Currency, lines,
+            new PaymentMethod(order.PaymentProvider, order.PaymentToken), order.SubstitutionPreference, now), null);
+    }
+
+    private static async Task<Results<Ok<OrderPage>, ProblemHttpResult>> List(
+        string? state, int? limit, string? cursor, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        if (!Problems.TryLimit(limit, 50, 500, out var take, out var problem))
+        {
+            return problem!;
+        }
+
+        long afterTicks = 0;
+        if (cursor is not null && !long.TryParse(cursor, System.Globalization.CultureInfo.InvariantCulture, out afterTicks))
+        {
+            return Problems.Invalid("cursor", "cursor must be the nextCursor of an earlier page.");
+        }
+
+        var orders = db.Set<OrderState>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(state))
+        {
+            orders = orders.Where(o => o.CurrentState == state);
+        }
+
+        if (cursor is not null)
+        {
+            var after = new DateTimeOffset(afterTicks, TimeSpan.Zero);
+            orders = orders.Where(o => o.SubmittedAt < after);
+        }
+
+        var page = await orders.OrderByDescending(o => o.SubmittedAt).Take(take + 1)
+            .Select(o => new OrderSummary(o.CorrelationId, o.CurrentState, o.StoreId, o.CustomerId, o.EstimatedTotal, o.Currency, o.SubmittedAt))
+            .ToListAsync(cancellationToken);
+        var items = page.Take(take).ToList();
+        return TypedResults.Ok(new OrderPage(items,
+            page.Count > take ? items[^1].SubmittedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+    }
+
+    private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        var order = await db.Set<OrderState>().AsNoTracking().SingleOrDefaultAsync(o => o.CorrelationId == orderId, cancellationToken);
+        var timeline = await db.Timeline.AsNoTracking().Where(t => t.OrderId == orderId).OrderBy(t => t.Id)
+            .Select(t => new TimelineEntry(t.SagaType, t.FromState, t.ToState, t.Event, t.At)).ToListAsync(cancellationToken);
+        if (order is null)
+        {
+            var request = await db.OrderRequests.AsNoTracking().SingleOrDefaultAsync(r => r.OrderId == orderId, cancellationToken);
+            return request is null
+                ? Problems.NotFound("Order", $"There is no order {orderId}.")
+                : Problems.NotFound("Order", $"Order {orderId} was accepted at {request.CreatedAt:u} and is being started; ask again in a moment.");
+        }
+
+        return TypedResults.Ok(new OrderView(order.CorrelationId, order.CurrentState, order.EndReason, order.StoreId, order.CustomerId, order.SlotId,
+            order.WindowStart, order.WindowEnd, order.SubstitutionPreference.ToString(), order.Lines, order.PickedLines,
+            new Totals(order.Currency, order.EstimatedTotal, order.AuthorizedAmount, order.PickedTotal, order.CapturedAmount, order.RefundedAmount),
+            new PaymentView(order.PaymentProvider, order.AuthorizationId, order.AuthorizedAmount, order.CaptureId, order.CapturedAmount, order.RefundedAmount),
+            timeline));
+    }
+
+    private static async Task<IResult> Cancel(
+        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, CancellationToken cancellationToken)
+    {
+        var reason = "Cancelled by the customer";
+        if (request.ContentLength > 0)
+        {
+            var body = await ReadJson(request, cancellationToken);
+            if (body.Problem is not null)
+            {
+                return body.Problem;
+            }
+
+            if (body.Json.ValueKind == JsonValueKind.Object && body.Json.TryGetProperty("reason", out var given))
+            {
+                if (given.ValueKind != JsonValueKind.String || given.GetString()!.Length is 0 or > 200 || Problems.HasControlCharacters(given.GetString()!))
+                {
+                    return Problems.Invalid("reason", "reason must be 1 to 200 printable characters.");
+                }
+
+                reason = given.GetString()!;
+            }
+        }
+
+        if (!await db.OrderRequests.AnyAsync(r => r.OrderId == orderId, cancellationToken))
+        {
+            return Problems.NotFound("Order", $"There is no order {orderId}.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        outbox.Publish(new CancelOrder(orderId, reason));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        signal.Notify();
+        return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, requested = "cancel", note = "Honoured until picking starts; follow the order's state." });
+    }
+
+    private static async Task<IResult> Decide(
+        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, CancellationToken cancellationToken)
+    {
+        var body = await ReadJson(request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        if (body.Json.ValueKind != JsonValueKind.Object || !body.Json.TryGetProperty("decisions", out var decisions)
+            || decisions.ValueKind != JsonValueKind.Array || decisions.GetArrayLength() is 0 or > PlaceOrderRequest.MaxLines)
+        {
+            return Problems.Invalid("decisions", "decisions is required: a list of {\"sku\", \"approve\": true|false}.");
+        }
+
+        var answers = new List<CustomerAnswer>();
+        foreach (var decision in decisions.EnumerateArray())
+        {
+            if (decision.ValueKind != JsonValueKind.Object
+                || !decision.TryGetProperty("sku", out var sku) || sku.ValueKind != JsonValueKind.String || sku.GetString()!.Length is 0 or > 64
+                || Problems.HasControlCharacters(sku.GetString()!)
+                || !decision.TryGetProperty("approve", out var approve) || approve.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Problems.Invalid("decisions", "Each decision is {\"sku\": \"...\", \"approve\": true|false}.");
+            }
+
+            answers.Add(new CustomerAnswer(sku.GetString()!, approve.GetBoolean()));
+        }
+
+        var round = await db.Set<SubstitutionState>().AsNoTracking()
+            .Where(s => s.OrderId == orderId && s.CurrentState == "AwaitingCustomerDecision")
+            .Select(s => (Guid?)s.CorrelationId).FirstOrDefaultAsync(cancellationToken);
+        if (round is null)
+        {
+            return await db.OrderRequests.AnyAsync(r => r.OrderId == orderId, cancellationToken)
+                ? Problems.Conflict("No open substitution question", $"Order {orderId} is not waiting for a substitution decision.")
+                : Problems.NotFound("Order", $"There is no order {orderId}.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        outbox.Publish(new AnswerSubstitutions(orderId, round.Value, answers));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        signal.Notify();
+        return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, roundId = round.Value, answers = answers.Count });
+    }
+
+    private sealed record Body(JsonElement Json, IResult? Problem);
+
+    /// <summary>Reads at most 1 MiB of JSON; anything else is a 4xx problem.</summary>
+    private static async Task<Body> ReadJson(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return new Body(default, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
+                detail: $"The body may be at most {MaxBodyBytes} bytes."));
+        }
+
+        if (request.HasJsonContentType() is false)
+        {
+            return new Body(default, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON expected",
+                detail: "Send the body as application/json."));
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
+            return new Body(document.RootElement.Clone(), null);
+        }
+        catch (JsonException exception)
+        {
+            return new Body(default, Problems.BadRequest("Malformed JSON", $"The body is not valid JSON: {exception.Message}"));
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return new Body(default, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
+                detail: $"The body may be at most {MaxBodyBytes} bytes."));
+        }
+    }
+
+    private static string Hash(PlaceOrderRequest order) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(order))));
+}
