@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Posts one order to a running engine (default http://127.0.0.1:5080) and prints its timeline as it grows,
+# until the order ends. Start the engine first: dotnet run --project src/Host
+# Usage: bash scripts/demo.sh [base-url] [store-id]
+set -euo pipefail
+base=${1:-http://127.0.0.1:5080}
+store=${2:-hcm-01}
+command -v jq >/dev/null || { echo "demo.sh needs jq (apt-get install -y jq)" >&2; exit 1; }
+
+curl -sf "$base/health/ready" >/dev/null || { echo "no engine answers at $base (start it: dotnet run --project src/Host)" >&2; exit 1; }
+
+# The first bookable slot of the next days, in the store's local dates.
+slot=""
+for days in 0 1 2 3; do
+  date=$(date -d "+$days day" +%F)
+  slot=$(curl -sf "$base/api/slots?storeId=$store&date=$date" | jq -r '[.[] | select(.available > 0)][0].slotId // empty')
+  [ -n "$slot" ] && break
+done
+[ -n "$slot" ] || { echo "no bookable slot at $store in the next days" >&2; exit 1; }
+
+# Three products in stock: one weighed (per kg) and two by the piece.
+products=$(curl -sf "$base/api/stores/$store/products?limit=500")
+lines=$(jq -c '[ (.items | map(select(.available > 5 and .unit == "Kilogram")) | .[0] | {sku, quantity: 1.2}),
+                 (.items | map(select(.available > 5 and .unit == "Each")) | .[0:2][] | {sku, quantity: 2}) ]' <<<"$products")
+
+body=$(jq -n --arg store "$store" --arg slot "$slot" --argjson lines "$lines" \
+  '{customerId: "demo-customer", storeId: $store, slotId: $slot, lines: $lines,
+    payment: {provider: "sandbox", token: "tok_success"}, substitutionPreference: "accept"}')
+echo "POST /api/orders"
+jq . <<<"$body"
+accepted=$(curl -sf -X POST "$base/api/orders" -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s%N)" -d "$body")
+order=$(jq -r .orderId <<<"$accepted")
+echo "order $order accepted; its timeline:"
+
+shown=0
+for _ in $(seq 1 120); do
+  view=$(curl -sf "$base/api/orders/$order" || true)
+  if [ -n "$view" ]; then
+    count=$(jq '.timeline | length' <<<"$view")
+    if [ "$count" -gt "$shown" ]; then
+      jq -r ".timeline[$shown:][] | \"  \(.at)  \(.saga | . + \" \" * (21 - length))\(.from) -> \(.to)  (\(.event))\"" <<<"$view"
+      shown=$count
+    fi
+    state=$(jq -r .state <<<"$view")
+    case "$state" in
+      Completed|Rejected|Cancelled|Refunded)
+        echo "order $order: $state"
+        jq '{state, endReason, totals, pickedLines: [.pickedLines[] | {sku, name, pickedQuantity, replacesSku}]}' <<<"$view"
+        exit 0 ;;
+    esac
+  fi
+  sleep 0.5
+done
+echo "order $order did not end within 60 s" >&2
+exit 1

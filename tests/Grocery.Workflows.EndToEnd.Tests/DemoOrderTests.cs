@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace Grocery.Workflows.EndToEnd.Tests;
+
+/// <summary>
+/// The run command's engine as a process: it starts, seeds its catalogue, and an order posted the way the
+/// storefront posts it reaches Completed within 30 s with a timeline across all five sagas.
+/// </summary>
+public sealed class DemoOrderTests
+{
+    private static readonly Dictionary<string, string> AlwaysShort = new()
+    {
+        // Every line short and every replacement approved, so that the order always needs all five sagas.
+        ["Simulation__ShortageRate"] = "1",
+        ["Simulation__ApprovalRate"] = "1",
+        ["Simulation__CourierNoShowRate"] = "0",
+    };
+
+    [Fact]
+    public async Task On_the_embedded_default_a_demo_order_completes_within_30_seconds()
+    {
+        await using var host = await HostProcess.Start(AlwaysShort);
+        host.StartedIn.ShouldBeLessThan(TimeSpan.FromSeconds(60));
+        await host.Ready(TimeSpan.FromSeconds(60));
+
+        var (orderId, order) = await PlaceAndFollow(host.Client);
+
+        order.GetProperty("state").GetString().ShouldBe("Completed", host.Output);
+        Sagas(order).ShouldBe(["DeliveryHandoff", "Order", "Picking", "SlotReservation", "SubstitutionApproval"]);
+        host.Output.ShouldContain("SIMULATION MODE");
+        orderId.ShouldNotBe(Guid.Empty);
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_the_order_completes_and_its_transitions_are_rows_of_saga_timeline()
+    {
+        var server = new NpgsqlConnectionStringBuilder(
+            Environment.GetEnvironmentVariable("GROCERY_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Database=grocery;Username=postgres;Password=postgres");
+        var database = $"grocery_e2e_{Guid.NewGuid():N}";
+        await Execute(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString, $"CREATE DATABASE {database}");
+        var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
+        try
+        {
+            await using (var host = await HostProcess.Start(new Dictionary<string, string>(AlwaysShort)
+            {
+                ["Persistence__Provider"] = "PostgreSql",
+                ["ConnectionStrings__Workflows"] = connectionString,
+            }))
+            {
+                await host.Ready(TimeSpan.FromSeconds(90));
+                var (orderId, order) = await PlaceAndFollow(host.Client);
+                order.GetProperty("state").GetString().ShouldBe("Completed", host.Output);
+
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT saga_type, to_state FROM saga_timeline WHERE order_id = @order ORDER BY id", connection);
+                command.Parameters.AddWithValue("order", orderId);
+                var rows = new List<(string Saga, string To)>();
+                await using (var reader = await command.ExecuteReaderAsync())
+                {
+                    while (await reader.ReadAsync())
+                    {
+                        rows.Add((reader.GetString(0), reader.GetString(1)));
+                    }
+                }
+
+                rows.Select(r => r.Saga).Distinct().Order().ShouldBe(["DeliveryHandoff", "Order", "Picking", "SlotReservation", "SubstitutionApproval"]);
+                rows.Where(r => r.Saga == "Order").Select(r => r.To).Last().ShouldBe("Completed");
+                rows.Count.ShouldBe(order.GetProperty("timeline").GetArrayLength());
+            }
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await Execute(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString,
+                $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+
+    /// <summary>Picks a bookable slot and two products the way a storefront would, posts the order, follows it to its end.</summary>
+    private static async Task<(Guid OrderId, JsonElement Order)> PlaceAndFollow(HttpClient client)
+    {
+        var stores = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/stores", UriKind.Relative));
+        var store = stores[0].GetProperty("storeId").GetString()!;
+        Guid? slotId = null;
+        for (var day = 0; day < 3 && slotId is null; day++)
+        {
+            var date = DateTime.UtcNow.AddDays(day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var slots = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/slots?storeId={store}&date={date}", UriKind.Relative));
+            slotId = slots.EnumerateArray().Where(s => s.GetProperty("available").GetInt32() > 0).Select(s => (Guid?)s.GetProperty("slotId").GetGuid()).FirstOrDefault();
+        }
+
+        slotId.ShouldNotBeNull("no bookable slot in the next 3 days");
+        var products = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/stores/{store}/products?limit=200", UriKind.Relative));
+        var lines = products.GetProperty("items").EnumerateArray()
+            .Where(p => p.GetProperty("unit").GetString() == "Each" && p.GetProperty("available").GetDecimal() >= 5)
+            .Take(2).Select(p => new { sku = p.GetProperty("sku").GetString(), quantity = 2 }).ToArray();
+        lines.Length.ShouldBe(2);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(new
+            {
+                customerId = "e2e-customer",
+                storeId = store,
+                slotId,
+                lines,
+                payment = new { provider = "sandbox", token = "tok_success" },
+                substitutionPreference = "accept",
+            }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var response = await client.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var orderId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonElement order = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var view = await client.GetAsync(new Uri($"/api/orders/{orderId}", UriKind.Relative));
+            if (view.StatusCode == HttpStatusCode.OK)
+            {
+                order = await view.Content.ReadFromJsonAsync<JsonElement>();
+                if (order.GetProperty("state").GetString() is "Completed" or "Rejected" or "Cancelled" or "Refunded")
+                {
+                    return (orderId, order);
+                }
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new ShouldAssertException($"Order {orderId} did not end within 30 s; last: {order}");
+    }
+
+    private static List<string?> Sagas(JsonElement order) =>
+        [.. order.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("saga").GetString()).Distinct().Order()];
+
+    private static async Task Execute(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
