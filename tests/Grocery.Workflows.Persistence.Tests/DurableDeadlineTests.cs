@@ -1,0 +1,61 @@
+using Grocery.Workflows.Contracts.Slots;
+using Grocery.Workflows.Sagas;
+using Grocery.Workflows.Sagas.Slots;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Grocery.Workflows.Persistence.Tests;
+
+public sealed class SqliteDurableDeadlineTests() : DurableDeadlineTests(new SqliteTestDatabase());
+
+public sealed class PostgresDurableDeadlineTests() : DurableDeadlineTests(new PostgresTestDatabase());
+
+/// <summary>Saga deadlines scheduled inside a transition are outbox rows with a due time, delivered when due.</summary>
+public abstract class DurableDeadlineTests(TestDatabase database) : IAsyncLifetime
+{
+    private const string Store = "hcm-01";
+    private static readonly Guid SlotId = Guid.Parse("5a1e0000-0000-0000-0000-0000000000bb");
+    private readonly Guid _orderId = Guid.NewGuid();
+    private readonly Guid _reservationId = Guid.NewGuid();
+
+    public Task InitializeAsync() => database.InitializeAsync();
+
+    public Task DisposeAsync() => database.DisposeAsync();
+
+    private Task<WorkflowTestHost> Start() => WorkflowTestHost.Start(database,
+        services: s => s.AddSingleton(new SlotReservationSettings { HoldDuration = TimeSpan.FromMilliseconds(600) }));
+
+    [Fact]
+    public async Task A_hold_deadline_is_a_due_outbox_row_that_expires_the_hold_and_gives_the_capacity_back()
+    {
+        await using var host = await Start();
+        await host.AddSlot(SlotId, Store, capacity: 5, DateTimeOffset.UtcNow.AddHours(6));
+
+        await host.Bus.Publish(new HoldSlot(_orderId, _reservationId, Store, SlotId));
+
+        await host.SagaInState<SlotReservationState>(_reservationId, "Held");
+        await host.SagaInState<SlotReservationState>(_reservationId, "Expired");
+        await host.Eventually(db => db.DeliverySlots.AsNoTracking().Where(s => s.SlotId == SlotId).Select(s => s.Held).SingleAsync(),
+            held => held == 0, "the expired hold's place given back");
+    }
+
+    [Fact]
+    public async Task A_deadline_that_fires_after_its_state_moved_on_changes_nothing()
+    {
+        await using var host = await Start();
+        await host.AddSlot(SlotId, Store, capacity: 5, DateTimeOffset.UtcNow.AddHours(6));
+        await host.Bus.Publish(new HoldSlot(_orderId, _reservationId, Store, SlotId));
+        await host.SagaInState<SlotReservationState>(_reservationId, "Held");
+
+        await host.Bus.Publish(new ConfirmSlot(_orderId, _reservationId));
+        await host.SagaInState<SlotReservationState>(_reservationId, "Confirmed");
+        var due = DateTimeOffset.UtcNow.AddMilliseconds(600);
+        await host.Eventually(db => db.Outbox.CountAsync(o => o.DueAt <= due), n => n == 0, "the stale deadline delivered");
+        // HoldSlot, SlotCapacityReserved, ConfirmSlot and the stale SlotHoldTimeout: four messages consumed by the saga.
+        await host.Eventually(db => db.Inbox.CountAsync(i => i.Consumer == nameof(SlotReservationState)), n => n == 4, "the stale deadline consumed");
+
+        (await host.SagaState<SlotReservationState>(_reservationId)).ShouldBe("Confirmed");
+        var slot = await host.Query(db => db.DeliverySlots.AsNoTracking().SingleAsync(s => s.SlotId == SlotId));
+        (slot.Held, slot.Confirmed).ShouldBe((0, 1));
+    }
+}
