@@ -1,5 +1,6 @@
 using Grocery.Workflows.Consumers.Slots;
 using Grocery.Workflows.Consumers.Stock;
+using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
@@ -60,6 +61,7 @@ public static class PersistenceRegistration
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));
         services.AddHostedService<DatabaseMigrator>();
+        services.AddCatalogSeed();
         services.AddHostedService<OutboxDispatcher>();
 
         services.AddHostedService<SagaTimelineConnector>();

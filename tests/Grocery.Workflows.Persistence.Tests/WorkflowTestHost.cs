@@ -31,7 +31,8 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         TestDatabase database,
         Action<IBusRegistrationConfigurator>? world = null,
         bool dispatcher = true,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool seed = false)
     {
         // MassTransit keeps a process-wide log context; a host started after another one was disposed must not reuse it.
         LogContext.ConfigureCurrentLogContext(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
@@ -43,6 +44,8 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             ["ConnectionStrings:Workflows"] = database.ConnectionString,
             ["Outbox:DispatcherEnabled"] = dispatcher.ToString(),
             ["Outbox:PollInterval"] = "00:00:00.100",
+            // The demo catalogue (300,000 rows) only where a test asks for it.
+            ["Seed:Enabled"] = seed.ToString(),
         });
 
         builder.Services.AddSingleton(new OrderSagaSettings { StartPickingImmediately = true });

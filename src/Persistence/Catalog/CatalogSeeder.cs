@@ -1,0 +1,113 @@
+using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Persistence.Stock;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Grocery.Workflows.Persistence.Catalog;
+
+/// <summary>What one seeding inserted (all zero when the catalogue was already there) and how long it took.</summary>
+internal sealed record CatalogSeedResult(int Stores, int Products, int StockBalances, int SlotTemplates, int DeliverySlots, TimeSpan Elapsed);
+
+/// <summary>
+/// On first start (no store yet) inserts the demo catalogue of <see cref="CatalogSeed"/> in one transaction: stores
+/// and slot templates through EF Core, products and stock balances in bulk, then the slots of the next
+/// <see cref="SeedSettings.SlotDays"/> days. Registered right after the migrator, so it runs on the current schema and
+/// before the bus consumes anything.
+/// </summary>
+internal sealed partial class CatalogSeeder(
+    IServiceScopeFactory scopes,
+    WriteGate gate,
+    TimeProvider time,
+    IOptions<SeedSettings> options,
+    ILogger<CatalogSeeder> logger) : IHostedService
+{
+    // Instances that start together on one PostgreSQL database seed one after the other; the second finds the stores.
+    private const string SeedLockSql = "SELECT pg_advisory_xact_lock(20261126)";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            LogDisabled();
+            return;
+        }
+
+        var seeded = await SeedAsync(cancellationToken);
+        if (seeded.Stores == 0)
+        {
+            LogAlreadySeeded();
+            return;
+        }
+
+        LogSeeded((long)seeded.Elapsed.TotalMilliseconds, seeded.Stores, seeded.Products, seeded.StockBalances, seeded.SlotTemplates, seeded.DeliverySlots);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Seeds unless a store exists, whatever <see cref="SeedSettings.Enabled"/> says.</summary>
+    internal async Task<CatalogSeedResult> SeedAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        using var writer = await gate.Enter(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.GetDbConnection() is NpgsqlConnection)
+        {
+            await db.Database.ExecuteSqlRawAsync(SeedLockSql, cancellationToken);
+        }
+
+        if (await db.Stores.AnyAsync(cancellationToken))
+        {
+            return new CatalogSeedResult(0, 0, 0, 0, 0, time.GetElapsedTime(started));
+        }
+
+        var stores = CatalogSeed.Stores();
+        var templates = CatalogSeed.SlotTemplates(stores);
+        var products = CatalogSeed.Products();
+        db.Stores.AddRange(stores);
+        db.SlotTemplates.AddRange(templates);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var productRows = await CatalogBulkWriter.InsertProducts(db, products, cancellationToken);
+
+        // The seed is the opening balance: the ledger records movements from here on, so it gets no row per balance.
+        var now = time.GetUtcNow();
+        var balanceRows = await CatalogBulkWriter.InsertStockBalances(db,
+            CatalogSeed.OpeningBalances(stores, products).Select(b => new StockBalance
+            {
+                StoreId = b.StoreId, Sku = b.Sku, OnHandMilli = Milli.From(b.Quantity), UpdatedAt = now,
+            }),
+            cancellationToken);
+
+        var slotRows = await scope.ServiceProvider.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(options.Value.SlotDays, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new CatalogSeedResult(stores.Count, productRows, balanceRows, templates.Count, slotRows, time.GetElapsedTime(started));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Seeded the catalogue in {ElapsedMilliseconds} ms: {Stores} stores, {Products} products, {StockBalances} stock balances, {SlotTemplates} slot templates, {DeliverySlots} delivery slots")]
+    private partial void LogSeeded(long elapsedMilliseconds, int stores, int products, int stockBalances, int slotTemplates, int deliverySlots);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The catalogue is already there; nothing seeded")]
+    private partial void LogAlreadySeeded();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seed:Enabled is false; nothing seeded")]
+    private partial void LogDisabled();
+}
+
+internal static class CatalogSeedRegistration
+{
+    /// <summary>The seed settings, the slot generator and the seeder. Call right after registering the migrator.</summary>
+    public static IServiceCollection AddCatalogSeed(this IServiceCollection services)
+    {
+        services.AddOptions<SeedSettings>().BindConfiguration("Seed").ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<DeliverySlotGenerator>();
+        services.AddHostedService<CatalogSeeder>();
+        return services;
+    }
+}
