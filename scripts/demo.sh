@@ -18,10 +18,12 @@ for days in 0 1 2 3; do
 done
 [ -n "$slot" ] || { echo "no bookable slot at $store in the next days" >&2; exit 1; }
 
-# Three products in stock: one weighed (per kg) and two by the piece.
-products=$(curl -sf "$base/api/stores/$store/products?limit=500")
-lines=$(jq -c '[ (.items | map(select(.available > 5 and .unit == "Kilogram")) | .[0] | {sku, quantity: 1.2}),
-                 (.items | map(select(.available > 5 and .unit == "Each")) | .[0:2][] | {sku, quantity: 2}) ]' <<<"$products")
+# Three products in stock: one weighed (sold per kg) and two by the piece.
+weighed=$(curl -sf "$base/api/stores/$store/products?search=per%20kg&limit=100")
+pieces=$(curl -sf "$base/api/stores/$store/products?search=milk&limit=100")
+lines=$(jq -c -n --argjson w "$weighed" --argjson p "$pieces" \
+  '[ ($w.items | map(select(.available > 5 and .unit == "Kilogram")) | .[0] | {sku, quantity: 1.2}),
+     ($p.items | map(select(.available > 5 and .unit == "Each")) | .[0:2][] | {sku, quantity: 2}) ]')
 
 body=$(jq -n --arg store "$store" --arg slot "$slot" --argjson lines "$lines" \
   '{customerId: "demo-customer", storeId: $store, slotId: $slot, lines: $lines,

@@ -1,6 +1,8 @@
 using Grocery.Workflows.Host;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the executable, wherever it is started from; relative data paths
+// (the SQLite file under data/) stay relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddGroceryWorkflows();
 
 var app = builder.Build();
