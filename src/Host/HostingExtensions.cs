@@ -22,6 +22,9 @@ public static partial class HostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var simulation = builder.Configuration.GetSection("Simulation").Get<SimulationSettings>() ?? new SimulationSettings();
+        var transport = builder.Configuration.GetSection("Transport").Get<TransportSettings>() ?? new TransportSettings();
+        services.AddOptions<TransportSettings>().BindConfiguration("Transport").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SlotStoreSettings>().BindConfiguration("Slots").ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSagaSettings<OrderSagaSettings>("Sagas:Order");
@@ -54,12 +57,41 @@ public static partial class HostingExtensions
                 x.AddConsumer<SimulatedCourier>();
             }
 
-            x.UsingInMemory((context, cfg) =>
+            // Saga deadlines and simulated delays become outbox rows with a due time (the scheduler only marks the
+            // delay; the transport never sees it), so RabbitMQ needs no delayed-exchange plugin.
+            if (transport.Kind == TransportKind.RabbitMq)
             {
-                cfg.UseDelayedMessageScheduler();
-                cfg.UseTransactionalOutbox(context);
-                cfg.ConfigureEndpoints(context);
-            });
+                var rabbit = builder.Configuration.GetConnectionString("RabbitMq");
+                if (string.IsNullOrWhiteSpace(rabbit))
+                {
+                    throw new InvalidOperationException("Transport:Kind is RabbitMq but ConnectionStrings:RabbitMq is empty.");
+                }
+
+                x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
+                    {
+                        queue.SetQuorumQueue();
+                    }
+                });
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(new Uri(rabbit));
+                    cfg.PrefetchCount = transport.PrefetchCount;
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.UseTransactionalOutbox(context);
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.UseTransactionalOutbox(context);
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
         });
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -36,7 +36,7 @@ public sealed class DemoOrderTests
     }
 
     [Fact]
-    public async Task On_PostgreSQL_the_order_completes_and_its_transitions_are_rows_of_saga_timeline()
+    public async Task On_PostgreSQL_the_order_completes_and_its_transitions_are_rows_of_the_timeline_table()
     {
         var server = new NpgsqlConnectionStringBuilder(
             Environment.GetEnvironmentVariable("GROCERY_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Database=grocery;Username=postgres;Password=postgres");
@@ -79,6 +79,59 @@ public sealed class DemoOrderTests
             await Execute(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString,
                 $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
+    }
+
+    [Fact]
+    public async Task On_RabbitMQ_and_PostgreSQL_the_order_completes()
+    {
+        var vhost = $"grocery-e2e-{Guid.NewGuid():N}";
+        await RabbitMqCtl("add_vhost", vhost);
+        await RabbitMqCtl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        var amqp = new Uri(Environment.GetEnvironmentVariable("GROCERY_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/");
+        var server = new NpgsqlConnectionStringBuilder(
+            Environment.GetEnvironmentVariable("GROCERY_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Database=grocery;Username=postgres;Password=postgres");
+        var database = $"grocery_e2e_{Guid.NewGuid():N}";
+        await Execute(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString, $"CREATE DATABASE {database}");
+        try
+        {
+            await using var host = await HostProcess.Start(new Dictionary<string, string>(AlwaysShort)
+            {
+                ["Persistence__Provider"] = "PostgreSql",
+                ["ConnectionStrings__Workflows"] = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString,
+                ["Transport__Kind"] = "RabbitMq",
+                ["ConnectionStrings__RabbitMq"] = new UriBuilder(amqp) { Path = "/" + vhost }.Uri.ToString(),
+            });
+            await host.Ready(TimeSpan.FromSeconds(90));
+
+            var (_, order) = await PlaceAndFollow(host.Client);
+
+            order.GetProperty("state").GetString().ShouldBe("Completed", host.Output);
+            Sagas(order).ShouldBe(["DeliveryHandoff", "Order", "Picking", "SlotReservation", "SubstitutionApproval"]);
+            var queues = await RabbitMqCtl("list_queues", "-p", vhost, "--quiet", "--no-table-headers", "name", "type");
+            queues.ShouldContain("order-state\tquorum");
+            queues.ShouldContain("reserve-stock\tquorum");
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await Execute(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString,
+                $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await RabbitMqCtl("delete_vhost", vhost);
+        }
+    }
+
+    /// <summary>Each test gets a virtual host of its own on the RabbitMQ from scripts/services.sh.</summary>
+    private static async Task<string> RabbitMqCtl(params string[] arguments)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("rabbitmqctl", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["RABBITMQ_NODENAME"] = "rabbit@localhost";
+        info.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") + ":/usr/sbin:/usr/local/sbin";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.ShouldBe(0, $"rabbitmqctl {string.Join(' ', arguments)}: {error}");
+        return await output;
     }
 
     /// <summary>Picks a bookable slot and two products the way a storefront would, posts the order, follows it to its end.</summary>

@@ -46,7 +46,7 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_completed_order_has_every_transition_of_all_five_sagas_in_the_timeline_in_order()
+    public async Task A_completed_order_has_every_transition_of_all_five_machines_in_the_timeline_in_order()
     {
         await using var host = await WorkflowTestHost.Start(database, TestWorld.AddTo);
         await Seed(host);
@@ -139,7 +139,7 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_answers_to_one_saga_are_both_applied()
+    public async Task Concurrent_answers_to_one_instance_are_both_applied()
     {
         await using var host = await WorkflowTestHost.Start(database);
         var substitute = new OrderLine("OAT-1L", "Oat drink", SaleUnit.Each, 1, 30_000);

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Grocery.Workflows.Host;
+
+public enum TransportKind
+{
+    /// <summary>In-process bus: the embedded default, one instance.</summary>
+    InMemory,
+
+    /// <summary>RabbitMQ (<c>ConnectionStrings:RabbitMq</c>): several instances share the queues.</summary>
+    RabbitMq,
+}
+
+/// <summary>The message transport (section <c>Transport</c>).</summary>
+public sealed class TransportSettings
+{
+    public TransportKind Kind { get; set; } = TransportKind.InMemory;
+
+    /// <summary>Messages RabbitMQ hands each consumer before acknowledgement; also the endpoint's concurrency.</summary>
+    [Range(1, 1000)]
+    public int PrefetchCount { get; set; } = 32;
+}
+
+public enum SlotStoreKind
+{
+    /// <summary>Slot capacity by conditional updates in the workflow database.</summary>
+    Database,
+}
+
+/// <summary>Where slot capacity is kept (section <c>Slots</c>); Redis arrives with the production stack.</summary>
+public sealed class SlotStoreSettings
+{
+    public SlotStoreKind Store { get; set; } = SlotStoreKind.Database;
+}
