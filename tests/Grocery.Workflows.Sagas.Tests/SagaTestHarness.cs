@@ -141,13 +141,29 @@ public sealed class SagaTestHarness : IAsyncDisposable
         return Bus.Published.Select<T>(m => match?.Invoke(m.Context.Message) ?? true).Take(1000).Count();
     }
 
+    /// <summary>Waits (up to 10 s) until the harness has seen at least <paramref name="count"/> messages of T consumed.</summary>
+    public async Task Consumed<T>(int count)
+        where T : class
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Bus.Consumed.Select<T>().Take(10_000).Count() < count)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new ShouldAssertException($"Fewer than {count} {typeof(T).Name} were consumed.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>
     /// Waits until nothing was published, sent or consumed for a quiet period (and at least <paramref name="atLeast"/>),
     /// so that a test can assert that something did not happen. Used only for such negative assertions.
     /// </summary>
     public async Task Quiet(TimeSpan? atLeast = null)
     {
-        var quietPeriod = TimeSpan.FromMilliseconds(400);
+        var quietPeriod = TimeSpan.FromMilliseconds(600);
         var total = Stopwatch.StartNew();
         var sinceChange = Stopwatch.StartNew();
         var seen = Activity();

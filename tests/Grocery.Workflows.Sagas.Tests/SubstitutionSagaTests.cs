@@ -133,6 +133,7 @@ public sealed class SubstitutionSagaTests
 
         await h.Publish(new AnswerSubstitutions(_orderId, _roundId, [new CustomerAnswer("NOT-SHORT", true), new CustomerAnswer("YOGHURT", true)]));
         await h.Publish(new AnswerSubstitutions(_orderId, _roundId, [new CustomerAnswer("YOGHURT", false)]));
+        await h.Consumed<AnswerSubstitutions>(2);
         (await h.StateAfterQuiet<SubstitutionStateMachine, SubstitutionState>(_roundId)).ShouldBe("AwaitingCustomerDecision");
         (await InState(h, m => m.AwaitingCustomerDecision)).Decisions.ShouldBe(
             [new SubstitutionDecision("YOGHURT", SubstitutionOutcome.Accepted, Greek, ByDefault: false)]);
