@@ -94,6 +94,7 @@ public static partial class HostingExtensions
             }
         });
 
+        services.AddOutboxDispatcher();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
         services.AddOpenApi();

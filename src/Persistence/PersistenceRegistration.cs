@@ -62,7 +62,6 @@ public static class PersistenceRegistration
         services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));
         services.AddHostedService<DatabaseMigrator>();
         services.AddCatalogSeed();
-        services.AddHostedService<OutboxDispatcher>();
 
         services.AddHostedService<SagaTimelineConnector>();
         return services;
@@ -81,6 +80,12 @@ public static class PersistenceRegistration
                 "(set Persistence:Provider=PostgreSql for a PostgreSQL one).", exception);
         }
     }
+
+    /// <summary>
+    /// The outbox dispatcher. Register it after <c>AddMassTransit</c>: hosted services stop in reverse order, so the
+    /// dispatcher stops before the bus and never hands a message to a bus that is shutting down.
+    /// </summary>
+    public static IServiceCollection AddOutboxDispatcher(this IServiceCollection services) => services.AddHostedService<OutboxDispatcher>();
 
     /// <summary>Every saga registered after this call keeps its instances in the database.</summary>
     public static IBusRegistrationConfigurator UseDurableSagas(this IBusRegistrationConfigurator bus)

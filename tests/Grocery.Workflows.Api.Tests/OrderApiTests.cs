@@ -121,6 +121,7 @@ public sealed class OrderApiTests(GroceryApiFactory factory) : IClassFixture<Gro
         { "numeric preference", b => With(b, "substitutionPreference", "1"), HttpStatusCode.BadRequest, "accept" },
         { "control characters", b => With(b, "customerId", "bob\u0000\u001b[31m"), HttpStatusCode.BadRequest, "control characters" },
         { "overlong customer", b => With(b, "customerId", new string('x', 500)), HttpStatusCode.BadRequest, "1 to 64" },
+        { "misspelt field", b => With(b, "substitutionPrefrence", "refund"), HttpStatusCode.BadRequest, "Unknown field 'substitutionPrefrence'" },
     };
 
     [Theory]
@@ -155,6 +156,8 @@ public sealed class OrderApiTests(GroceryApiFactory factory) : IClassFixture<Gro
     [InlineData("/api/orders/not-an-id", HttpStatusCode.NotFound)]
     [InlineData("/api/orders?limit=0", HttpStatusCode.BadRequest)]
     [InlineData("/api/orders?cursor=garbage", HttpStatusCode.BadRequest)]
+    [InlineData("/api/orders?cursor=-1", HttpStatusCode.BadRequest)]
+    [InlineData("/api/orders?cursor=4000000000000000000", HttpStatusCode.BadRequest)]
     [InlineData("/api/stores/nowhere/products", HttpStatusCode.NotFound)]
     [InlineData("/api/slots?storeId=tst-01&date=31-12-2026", HttpStatusCode.BadRequest)]
     [InlineData("/api/slots?date=2026-12-31", HttpStatusCode.BadRequest)]

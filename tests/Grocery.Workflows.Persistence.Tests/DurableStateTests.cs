@@ -226,6 +226,36 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Racing_confirm_and_release_of_one_hold_move_its_place_once()
+    {
+        await using var host = await WorkflowTestHost.Start(database);
+        await host.AddSlot(SlotId, Store, capacity: 30, DateTimeOffset.UtcNow.AddHours(6));
+        var holds = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var reservation in holds)
+        {
+            await host.InTransaction(sp => sp.GetRequiredService<ISlotCapacity>().Hold(Guid.NewGuid(), reservation, Store, SlotId, CancellationToken.None));
+        }
+
+        await Task.WhenAll(holds.SelectMany(reservation => new[]
+        {
+            Task.Run(() => host.InTransaction(async sp =>
+            {
+                await sp.GetRequiredService<ISlotCapacity>().Confirm(reservation, CancellationToken.None);
+                return true;
+            })),
+            Task.Run(() => host.InTransaction(async sp =>
+            {
+                await sp.GetRequiredService<ISlotCapacity>().Release(reservation, CancellationToken.None);
+                return true;
+            })),
+        }));
+
+        var slot = await host.Query(db => db.DeliverySlots.AsNoTracking().SingleAsync(s => s.SlotId == SlotId));
+        (slot.Held, slot.Confirmed).ShouldBe((0, 0));
+        (await host.Query(db => db.SlotHolds.CountAsync(h => h.Status != Grocery.Workflows.Persistence.Slots.SlotHoldStatus.Released))).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Released_and_picked_stock_settles_the_reservation_exactly()
     {
         await using var host = await WorkflowTestHost.Start(database);

@@ -70,6 +70,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             });
         });
 
+        builder.Services.AddOutboxDispatcher();
         var host = builder.Build();
         await host.StartAsync();
         return new WorkflowTestHost(host);

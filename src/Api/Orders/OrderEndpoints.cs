@@ -206,7 +206,8 @@ public static class OrderEndpoints
         }
 
         long afterTicks = 0;
-        if (cursor is not null && !long.TryParse(cursor, System.Globalization.CultureInfo.InvariantCulture, out afterTicks))
+        if (cursor is not null && (!long.TryParse(cursor, System.Globalization.CultureInfo.InvariantCulture, out afterTicks)
+            || afterTicks < 0 || afterTicks > DateTimeOffset.MaxValue.UtcTicks))
         {
             return Problems.Invalid("cursor", "cursor must be the nextCursor of an earlier page.");
         }
@@ -263,7 +264,12 @@ public static class OrderEndpoints
                 return body.Problem;
             }
 
-            if (body.Json.ValueKind == JsonValueKind.Object && body.Json.TryGetProperty("reason", out var given))
+            if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "reason"))
+            {
+                return Problems.Invalid("body", "The body is optional; when sent it is {\"reason\": \"...\"}.");
+            }
+
+            if (body.Json.TryGetProperty("reason", out var given))
             {
                 if (given.ValueKind != JsonValueKind.String || given.GetString()!.Length is 0 or > 200 || Problems.HasControlCharacters(given.GetString()!))
                 {

@@ -17,6 +17,8 @@ public sealed record PlaceOrderRequest(
     SubstitutionPreference SubstitutionPreference)
 {
     public const int MaxLines = 100;
+
+    private static readonly string[] Known = ["customerId", "storeId", "slotId", "lines", "payment", "substitutionPreference"];
     public const decimal MaxPieces = 99;
     public const decimal MaxKilograms = 50;
 
@@ -31,6 +33,12 @@ public sealed record PlaceOrderRequest(
         {
             errors["body"] = ["The body must be a JSON object."];
             return null;
+        }
+
+        // A misspelt field must not silently fall back to a default (a preference, a token).
+        foreach (var unknown in body.EnumerateObject().Select(p => p.Name).Where(n => !Known.Contains(n)))
+        {
+            errors[unknown] = [$"Unknown field '{unknown}'. Known fields: {string.Join(", ", Known)}."];
         }
 
         var customerId = Text(body, "customerId", 64, errors);

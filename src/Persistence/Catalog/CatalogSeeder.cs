@@ -40,6 +40,9 @@ internal sealed partial class CatalogSeeder(
         if (seeded.Stores == 0)
         {
             LogAlreadySeeded();
+            // Until the slot generation job runs nightly, every start tops the slots up to the days ahead (idempotent).
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(options.Value.SlotDays, cancellationToken);
             return;
         }
 

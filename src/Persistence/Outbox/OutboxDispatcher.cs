@@ -105,19 +105,33 @@ public sealed partial class OutboxDispatcher(
                     .ToListAsync(cancellationToken)
                 : await db.Outbox.Where(x => x.DueAt <= now).OrderBy(x => x.Id).Take(_settings.BatchSize).ToListAsync(cancellationToken);
 
+            var delivered = 0;
             foreach (var row in rows)
             {
-                await Deliver(row, cancellationToken);
+                try
+                {
+                    await Deliver(row, cancellationToken);
+                    db.Outbox.Remove(row);
+                    delivered++;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // One row that cannot be delivered (an unknown type after a deploy, a broken body) must not hold up
+                    // the others: it waits longer each time and keeps its error for ops.
+                    row.Attempts++;
+                    row.LastError = $"{exception.GetType().Name}: {exception.Message}";
+                    row.DueAt = now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(row.Attempts, 8))));
+                    LogRowFailed(exception, row.Id, row.MessageType, row.Attempts);
+                }
             }
 
-            db.Outbox.RemoveRange(rows);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
 
             var nextDue = rows.Count == _settings.BatchSize
                 ? now
-                : await db.Outbox.OrderBy(x => x.DueAt).Select(x => (DateTimeOffset?)x.DueAt).FirstOrDefaultAsync(cancellationToken);
-            return (rows.Count, nextDue);
+                : await db.Outbox.Where(x => x.DueAt > now).OrderBy(x => x.DueAt).Select(x => (DateTimeOffset?)x.DueAt).FirstOrDefaultAsync(cancellationToken);
+            return (delivered, nextDue);
         }
     }
 
@@ -147,6 +161,9 @@ public sealed partial class OutboxDispatcher(
             }
         }), cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row {RowId} ({MessageType}) could not be delivered (attempt {Attempts}); it is retried later")]
+    private partial void LogRowFailed(Exception exception, long rowId, string messageType, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox delivery failed ({Failures} in a row); retrying with back-off")]
     private partial void LogDeliveryFailed(Exception exception, int failures);

@@ -55,31 +55,34 @@ public sealed class EfSlotCapacity(WorkflowDbContext db, TimeProvider time) : IS
 
     public async Task Confirm(Guid reservationId, CancellationToken cancellationToken)
     {
-        var hold = await db.SlotHolds.SingleOrDefaultAsync(h => h.ReservationId == reservationId, cancellationToken);
-        if (hold is not { Status: SlotHoldStatus.Held })
+        // The status moves first and conditionally: of two racing messages for one hold, only one moves the counters.
+        var slotId = await db.SlotHolds.Where(h => h.ReservationId == reservationId).Select(h => h.SlotId).SingleOrDefaultAsync(cancellationToken);
+        if (await MoveHold(reservationId, SlotHoldStatus.Held, SlotHoldStatus.Confirmed, cancellationToken))
         {
-            return;
+            await db.DeliverySlots.Where(s => s.SlotId == slotId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held - 1).SetProperty(x => x.Confirmed, x => x.Confirmed + 1), cancellationToken);
         }
-
-        await db.DeliverySlots.Where(s => s.SlotId == hold.SlotId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held - 1).SetProperty(x => x.Confirmed, x => x.Confirmed + 1), cancellationToken);
-        hold.Status = SlotHoldStatus.Confirmed;
-        hold.ChangedAt = time.GetUtcNow();
     }
 
     public async Task Release(Guid reservationId, CancellationToken cancellationToken)
     {
-        var hold = await db.SlotHolds.SingleOrDefaultAsync(h => h.ReservationId == reservationId, cancellationToken);
-        if (hold is null || hold.Status == SlotHoldStatus.Released)
+        var slotId = await db.SlotHolds.Where(h => h.ReservationId == reservationId).Select(h => h.SlotId).SingleOrDefaultAsync(cancellationToken);
+        var slots = db.DeliverySlots.Where(s => s.SlotId == slotId);
+        if (await MoveHold(reservationId, SlotHoldStatus.Held, SlotHoldStatus.Released, cancellationToken))
         {
-            return;
+            await slots.ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held - 1), cancellationToken);
         }
+        else if (await MoveHold(reservationId, SlotHoldStatus.Confirmed, SlotHoldStatus.Released, cancellationToken))
+        {
+            await slots.ExecuteUpdateAsync(s => s.SetProperty(x => x.Confirmed, x => x.Confirmed - 1), cancellationToken);
+        }
+    }
 
-        var slots = db.DeliverySlots.Where(s => s.SlotId == hold.SlotId);
-        await (hold.Status == SlotHoldStatus.Held
-            ? slots.ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held - 1), cancellationToken)
-            : slots.ExecuteUpdateAsync(s => s.SetProperty(x => x.Confirmed, x => x.Confirmed - 1), cancellationToken));
-        hold.Status = SlotHoldStatus.Released;
-        hold.ChangedAt = time.GetUtcNow();
+    /// <summary><c>UPDATE slot_holds SET status = @to WHERE reservation_id = @id AND status = @from</c>: true when this call moved it.</summary>
+    private async Task<bool> MoveHold(Guid reservationId, SlotHoldStatus from, SlotHoldStatus to, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await db.SlotHolds.Where(h => h.ReservationId == reservationId && h.Status == from)
+            .ExecuteUpdateAsync(h => h.SetProperty(x => x.Status, to).SetProperty(x => x.ChangedAt, now), cancellationToken) == 1;
     }
 }

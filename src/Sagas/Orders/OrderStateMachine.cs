@@ -27,7 +27,13 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         State[] fromPickingOn = [Picking, AwaitingCapture, ReadyForHandoff, OutForDelivery, Refunding, Completed, Rejected, Cancelled, Refunded];
 
         Event(() => OrderSubmitted, x => x.CorrelateById(m => m.Message.OrderId));
-        Event(() => CancelOrder, x => x.CorrelateById(m => m.Message.OrderId));
+        // A cancellation can overtake the order's own first message (the API accepted both): fault it, so the
+        // endpoint's retry brings it back once the order exists, instead of dropping it.
+        Event(() => CancelOrder, x =>
+        {
+            x.CorrelateById(m => m.Message.OrderId);
+            x.OnMissingInstance(m => m.Fault());
+        });
         Event(() => SlotHeld, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => SlotUnavailable, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => SlotHoldExpired, x => x.CorrelateById(m => m.Message.OrderId));
