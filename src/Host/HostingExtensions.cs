@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grocery.Workflows.Api.Failures;
 using Grocery.Workflows.Api.Orders;
 using Grocery.Workflows.Api.Sagas;
 using Grocery.Workflows.Api.Slots;
@@ -7,6 +8,7 @@ using Grocery.Workflows.Consumers;
 using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Host.Simulation;
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Sagas;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -46,6 +48,7 @@ public static partial class HostingExtensions
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.AddDelayedMessageScheduler();
+            x.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.RecordFailures(context));
             x.UseDurableSagas();
             x.AddGrocerySagas();
             x.AddStockAndSlotConsumers();
@@ -128,6 +131,7 @@ public static partial class HostingExtensions
         app.MapSlotEndpoints();
         app.MapOrderEndpoints();
         app.MapSagaEndpoints();
+        app.MapFailureEndpoints();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Grocery.Workflows.Persistence.Catalog;
+using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
@@ -40,6 +41,7 @@ public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Product> Products => Set<Product>();
     public DbSet<SlotTemplate> SlotTemplates => Set<SlotTemplate>();
     public DbSet<OrderRequest> OrderRequests => Set<OrderRequest>();
+    public DbSet<FailedMessage> FailedMessages => Set<FailedMessage>();
 
     public abstract bool SupportsSkipLocked { get; }
 
@@ -186,6 +188,17 @@ public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(op
             e.Property(x => x.RequestHash).HasMaxLength(64);
             e.Property(x => x.StoreId).HasMaxLength(32);
             e.HasIndex(x => x.OrderId).IsUnique();
+        });
+
+        modelBuilder.Entity<FailedMessage>(e =>
+        {
+            e.ToTable("failed_messages");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.MessageType).HasMaxLength(256);
+            e.Property(x => x.InputAddress).HasMaxLength(512);
+            e.Property(x => x.ExceptionType).HasMaxLength(256);
+            e.HasIndex(x => x.FailedAt);
+            e.HasIndex(x => x.OrderId);
         });
 
         SnakeCaseColumns(modelBuilder);

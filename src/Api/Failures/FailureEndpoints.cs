@@ -1,0 +1,77 @@
+using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Failures;
+using Grocery.Workflows.Persistence.Outbox;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grocery.Workflows.Api.Failures;
+
+public sealed record FailureSummary(long Id, Guid? MessageId, string MessageType, string InputAddress, Guid? OrderId,
+    string ExceptionType, string ExceptionMessage, DateTimeOffset FailedAt, DateTimeOffset? ReplayedAt, int ReplayCount);
+
+public sealed record FailureDetail(FailureSummary Failure, string Body, string? Headers, string? StackTrace);
+
+/// <summary>Messages that failed after their retries: list, inspect, send back.</summary>
+public static class FailureEndpoints
+{
+    public static IEndpointRouteBuilder MapFailureEndpoints(this IEndpointRouteBuilder app)
+    {
+        var failures = app.MapGroup("/api/failures").WithTags("Failures");
+        failures.MapGet("/", List).WithSummary("Failed messages, newest first; optionally of one order.");
+        failures.MapGet("/{id:long}", Get).WithSummary("One failed message with its body, headers and stack trace.");
+        failures.MapPost("/{id:long}/replay", Replay).WithSummary("Send the message back to the queue it failed on.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<FailureSummary[]>, ProblemHttpResult>> List(
+        Guid? orderId, int? limit, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        if (!Problems.TryLimit(limit, 50, 500, out var take, out var problem))
+        {
+            return problem!;
+        }
+
+        var failures = db.FailedMessages.AsNoTracking();
+        if (orderId is not null)
+        {
+            failures = failures.Where(f => f.OrderId == orderId);
+        }
+
+        return TypedResults.Ok(await failures.OrderByDescending(f => f.Id).Take(take).Select(f => Summary(f)).ToArrayAsync(cancellationToken));
+    }
+
+    private static async Task<Results<Ok<FailureDetail>, ProblemHttpResult>> Get(long id, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        var failure = await db.FailedMessages.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, cancellationToken);
+        return failure is null
+            ? Problems.NotFound("Failed message", $"There is no failed message {id}.")
+            : TypedResults.Ok(new FailureDetail(Summary(failure), failure.Body, failure.Headers, failure.StackTrace));
+    }
+
+    private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> Replay(
+        long id, WorkflowDbContext db, OutboxSignal signal, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var failure = await db.FailedMessages.SingleOrDefaultAsync(f => f.Id == id, cancellationToken);
+        if (failure is null)
+        {
+            return Problems.NotFound("Failed message", $"There is no failed message {id}.");
+        }
+
+        if (!FailedMessages.Replay(db, failure, time))
+        {
+            return Problems.Unprocessable("Cannot replay", $"Message {id} ({failure.MessageType}) is not one of the engine's contracts.");
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        signal.Notify();
+        return TypedResults.Accepted($"/api/failures/{id}", Summary(failure));
+    }
+
+    private static FailureSummary Summary(FailedMessage f) =>
+        new(f.Id, f.MessageId, f.MessageType, f.InputAddress, f.OrderId, f.ExceptionType, f.ExceptionMessage, f.FailedAt, f.ReplayedAt, f.ReplayCount);
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Grocery.Workflows.Api.Tests;
+
+public sealed class FailureApiTests(GroceryApiFactory factory) : IClassFixture<GroceryApiFactory>
+{
+    private static async Task<JsonElement[]> FailuresOf(HttpClient client, Guid orderId, int atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var failures = await client.GetFromJsonAsync<JsonElement[]>(new Uri($"/api/failures?orderId={orderId}", UriKind.Relative));
+            if (failures!.Length >= atLeast)
+            {
+                return failures;
+            }
+
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"fewer than {atLeast} failed messages for order {orderId}");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task A_message_that_fails_after_its_retries_is_kept_with_its_exception_and_can_be_replayed()
+    {
+        using var client = await factory.Client();
+        var body = $$$"""
+            {"customerId": "cust-9", "storeId": "{{{GroceryApiFactory.Store}}}", "slotId": "{{{GroceryApiFactory.OpenSlot}}}",
+             "lines": [{"sku": "DAI-00001", "quantity": 1}], "payment": {"provider": "sandbox", "token": "tok_provider_error"}}
+            """;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var orderId = (await (await client.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+
+        var failure = (await FailuresOf(client, orderId, 1))[0];
+
+        failure.GetProperty("messageType").GetString().ShouldBe("urn:message:Grocery.Workflows.Contracts.Payments:AuthorizePayment");
+        failure.GetProperty("exceptionType").GetString().ShouldBe("System.Net.Http.HttpRequestException");
+        failure.GetProperty("exceptionMessage").GetString()!.ShouldContain("503");
+        failure.GetProperty("inputAddress").GetString()!.ShouldEndWith("authorize-payment");
+        var id = failure.GetProperty("id").GetInt64();
+        var detail = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/failures/{id}", UriKind.Relative));
+        detail.GetProperty("body").GetString()!.ShouldContain(orderId.ToString());
+
+        var replay = await client.PostAsync(new Uri($"/api/failures/{id}/replay", UriKind.Relative), null);
+
+        replay.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replayCount").GetInt32().ShouldBe(1);
+        // The provider still fails: the replayed message went through the consumer and its retries again.
+        var failures = await FailuresOf(client, orderId, 2);
+        failures.Select(f => f.GetProperty("messageId").GetGuid()).Distinct().Count().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Unknown_failures_are_404_problems()
+    {
+        using var client = await factory.Client();
+
+        var get = await client.GetAsync(new Uri("/api/failures/987654", UriKind.Relative));
+        var replay = await client.PostAsync(new Uri("/api/failures/987654/replay", UriKind.Relative), null);
+
+        get.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        replay.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        replay.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+}
