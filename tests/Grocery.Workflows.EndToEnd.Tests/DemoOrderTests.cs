@@ -120,6 +120,59 @@ public sealed class DemoOrderTests
         }
     }
 
+    [Fact]
+    public async Task An_order_in_flight_when_the_host_gets_SIGTERM_completes_after_a_restart()
+    {
+        var directory = Directory.CreateTempSubdirectory("grocery-e2e-restart-").FullName;
+        var slow = new Dictionary<string, string>(AlwaysShort) { ["Simulation__StepDelay"] = "00:00:00.500" };
+        try
+        {
+            Guid orderId;
+            await using (var first = await HostProcess.Start(slow, directory))
+            {
+                await first.Ready(TimeSpan.FromSeconds(60));
+                orderId = await Place(first.Client);
+                await WaitFor(first.Client, orderId, "Picking", TimeSpan.FromSeconds(30));
+
+                var stoppedIn = await first.Terminate(TimeSpan.FromSeconds(30));
+
+                stoppedIn.ShouldBeLessThan(TimeSpan.FromSeconds(15));
+                first.ExitCode.ShouldBe(0, first.Output);
+            }
+
+            await using var second = await HostProcess.Start(slow, directory);
+            await second.Ready(TimeSpan.FromSeconds(60));
+            var order = await WaitFor(second.Client, orderId, "Completed", TimeSpan.FromSeconds(60));
+            Sagas(order).ShouldBe(["DeliveryHandoff", "Order", "Picking", "SlotReservation", "SubstitutionApproval"]);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<JsonElement> WaitFor(HttpClient client, Guid orderId, string state, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement order = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var view = await client.GetAsync(new Uri($"/api/orders/{orderId}", UriKind.Relative));
+            if (view.StatusCode == HttpStatusCode.OK)
+            {
+                order = await view.Content.ReadFromJsonAsync<JsonElement>();
+                if (order.GetProperty("state").GetString() == state)
+                {
+                    return order;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new ShouldAssertException($"Order {orderId} did not reach {state}; last: {order}");
+    }
+
     /// <summary>Each test gets a virtual host of its own on the RabbitMQ from scripts/services.sh.</summary>
     private static async Task<string> RabbitMqCtl(params string[] arguments)
     {
@@ -134,9 +187,35 @@ public sealed class DemoOrderTests
         return await output;
     }
 
-    /// <summary>Picks a bookable slot and two products the way a storefront would, posts the order, follows it to its end.</summary>
+    /// <summary>Posts an order, then follows it to its end (30 s at most).</summary>
     private static async Task<(Guid OrderId, JsonElement Order)> PlaceAndFollow(HttpClient client)
     {
+        var orderId = await Place(client);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonElement order = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var view = await client.GetAsync(new Uri($"/api/orders/{orderId}", UriKind.Relative));
+            if (view.StatusCode == HttpStatusCode.OK)
+            {
+                order = await view.Content.ReadFromJsonAsync<JsonElement>();
+                if (order.GetProperty("state").GetString() is "Completed" or "Rejected" or "Cancelled" or "Refunded")
+                {
+                    return (orderId, order);
+                }
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new ShouldAssertException($"Order {orderId} did not end within 30 s; last: {order}");
+    }
+
+    /// <summary>Picks a bookable slot and two products the way a storefront would and posts the order.</summary>
+    private static async Task<Guid> Place(HttpClient client)
+    {
+
         var stores = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/stores", UriKind.Relative));
         var store = stores[0].GetProperty("storeId").GetString()!;
         Guid? slotId = null;
@@ -169,27 +248,9 @@ public sealed class DemoOrderTests
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         var response = await client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-        var orderId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
-
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonElement order = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            var view = await client.GetAsync(new Uri($"/api/orders/{orderId}", UriKind.Relative));
-            if (view.StatusCode == HttpStatusCode.OK)
-            {
-                order = await view.Content.ReadFromJsonAsync<JsonElement>();
-                if (order.GetProperty("state").GetString() is "Completed" or "Rejected" or "Cancelled" or "Refunded")
-                {
-                    return (orderId, order);
-                }
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new ShouldAssertException($"Order {orderId} did not end within 30 s; last: {order}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
     }
+
 
     private static List<string?> Sagas(JsonElement order) =>
         [.. order.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("saga").GetString()).Distinct().Order()];

@@ -15,8 +15,11 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly string _workingDirectory;
 
-    private HostProcess(Process process, string workingDirectory, Uri baseAddress)
+    private readonly bool _ownsDirectory;
+
+    private HostProcess(Process process, string workingDirectory, bool ownsDirectory, Uri baseAddress)
     {
+        _ownsDirectory = ownsDirectory;
         _process = process;
         _workingDirectory = workingDirectory;
         BaseAddress = baseAddress;
@@ -40,10 +43,15 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<HostProcess> Start(IReadOnlyDictionary<string, string> environment)
+    public string WorkingDirectory => _workingDirectory;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts the host; in <paramref name="workingDirectory"/> (kept afterwards) or a new temporary one.</summary>
+    public static async Task<HostProcess> Start(IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
         var port = FreePort();
-        var directory = Directory.CreateTempSubdirectory("grocery-e2e-").FullName;
+        var directory = workingDirectory ?? Directory.CreateTempSubdirectory("grocery-e2e-").FullName;
         var info = new ProcessStartInfo("dotnet", [HostDll()])
         {
             WorkingDirectory = directory,
@@ -60,7 +68,7 @@ public sealed class HostProcess : IAsyncDisposable
 
         var clock = Stopwatch.StartNew();
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var host = new HostProcess(process, directory, new Uri($"http://127.0.0.1:{port}"));
+        var host = new HostProcess(process, directory, workingDirectory is null, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();
@@ -112,6 +120,20 @@ public sealed class HostProcess : IAsyncDisposable
         throw new TimeoutException($"The host was not ready within {timeout}:\n{Output}");
     }
 
+    /// <summary>SIGTERM, as Kubernetes or systemd would send it; returns how long the host took to exit.</summary>
+    public async Task<TimeSpan> Terminate(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var limit = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(limit.Token);
+        return clock.Elapsed;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
@@ -122,6 +144,11 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_workingDirectory, recursive: true);

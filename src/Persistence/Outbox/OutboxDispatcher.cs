@@ -87,6 +87,27 @@ public sealed partial class OutboxDispatcher(
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(failures, 6)))), time, stoppingToken);
             }
         }
+
+        await Flush();
+    }
+
+    /// <summary>
+    /// On a graceful stop (SIGTERM) the bus is still running: hand it what is already due, for at most a few
+    /// seconds, so that in-flight work does not wait for another instance or the next start.
+    /// </summary>
+    private async Task Flush()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            while ((await DeliverDue(limit.Token)).Delivered > 0)
+            {
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogFlushIncomplete(exception);
+        }
     }
 
     /// <summary>Delivers one batch of due rows; returns how many, and when the next row falls due.</summary>
@@ -164,6 +185,9 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row {RowId} ({MessageType}) could not be delivered (attempt {Attempts}); it is retried later")]
     private partial void LogRowFailed(Exception exception, long rowId, string messageType, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox flush on shutdown stopped early; the rest is delivered by another instance or the next start")]
+    private partial void LogFlushIncomplete(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox delivery failed ({Failures} in a row); retrying with back-off")]
     private partial void LogDeliveryFailed(Exception exception, int failures);
