@@ -174,7 +174,7 @@ public sealed class DemoOrderTests
     }
 
     /// <summary>Each test gets a virtual host of its own on the RabbitMQ from scripts/services.sh.</summary>
-    private static async Task<string> RabbitMqCtl(params string[] arguments)
+    internal static async Task<string> RabbitMqCtl(params string[] arguments)
     {
         var info = new System.Diagnostics.ProcessStartInfo("rabbitmqctl", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment["RABBITMQ_NODENAME"] = "rabbit@localhost";
@@ -255,7 +255,7 @@ public sealed class DemoOrderTests
     private static List<string?> Sagas(JsonElement order) =>
         [.. order.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("saga").GetString()).Distinct().Order()];
 
-    private static async Task Execute(string connectionString, string sql)
+    internal static async Task Execute(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

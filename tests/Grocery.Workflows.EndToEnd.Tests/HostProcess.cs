@@ -120,6 +120,9 @@ public sealed class HostProcess : IAsyncDisposable
         throw new TimeoutException($"The host was not ready within {timeout}:\n{Output}");
     }
 
+    /// <summary>kill -9: no shutdown, no flush.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     /// <summary>SIGTERM, as Kubernetes or systemd would send it; returns how long the host took to exit.</summary>
     public async Task<TimeSpan> Terminate(TimeSpan timeout)
     {
