@@ -4,6 +4,7 @@ using Grocery.Workflows.Contracts.Picking;
 using Grocery.Workflows.Contracts.Substitutions;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Catalog;
+using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas.Picking;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -53,12 +54,17 @@ public sealed class SimulatedPicker(WorkflowDbContext db, IOptions<SimulationSet
         }
     }
 
-    /// <summary>The next product of the same category and unit, at the store's price; sometimes there is none.</summary>
+    /// <summary>
+    /// The next product of the same category and unit that is on the shelf (a picker cannot hand over what is not
+    /// there), at the store's price; sometimes there is none.
+    /// </summary>
     private async Task<OrderLine?> Substitute(OrderLine line, Store store, CancellationToken cancellationToken)
     {
         var category = await db.Products.AsNoTracking().Where(p => p.Sku == line.Sku).Select(p => p.Category).SingleOrDefaultAsync(cancellationToken);
+        var needed = Milli.From(line.Quantity);
         var product = await db.Products.AsNoTracking()
-            .Where(p => p.Category == category && p.Unit == line.Unit && string.Compare(p.Sku, line.Sku) > 0)
+            .Where(p => p.Category == category && p.Unit == line.Unit && string.Compare(p.Sku, line.Sku) > 0
+                && db.StockBalances.Any(b => b.StoreId == store.StoreId && b.Sku == p.Sku && b.OnHandMilli - b.ReservedMilli >= needed))
             .OrderBy(p => p.Sku).FirstOrDefaultAsync(cancellationToken);
         return product is null ? null : new OrderLine(product.Sku, product.Name, product.Unit, line.Quantity, CatalogPricing.PriceAt(store, product));
     }
