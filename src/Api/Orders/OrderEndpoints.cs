@@ -253,7 +253,7 @@ public static class OrderEndpoints
     }
 
     private static async Task<IResult> Cancel(
-        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, CancellationToken cancellationToken)
+        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, CancellationToken cancellationToken)
     {
         var reason = "Cancelled by the customer";
         if (request.ContentLength > 0)
@@ -285,16 +285,12 @@ public static class OrderEndpoints
             return Problems.NotFound("Order", $"There is no order {orderId}.");
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        outbox.Publish(new CancelOrder(orderId, reason));
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        signal.Notify();
+        await outbox.PublishNow(new CancelOrder(orderId, reason), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, requested = "cancel", note = "Honoured until picking starts; follow the order's state." });
     }
 
     private static async Task<IResult> Decide(
-        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, CancellationToken cancellationToken)
+        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, CancellationToken cancellationToken)
     {
         var body = await ReadJson(request, cancellationToken);
         if (body.Problem is not null)
@@ -332,11 +328,7 @@ public static class OrderEndpoints
                 : Problems.NotFound("Order", $"There is no order {orderId}.");
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        outbox.Publish(new AnswerSubstitutions(orderId, round.Value, answers));
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        signal.Notify();
+        await outbox.PublishNow(new AnswerSubstitutions(orderId, round.Value, answers), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, roundId = round.Value, answers = answers.Count });
     }
 

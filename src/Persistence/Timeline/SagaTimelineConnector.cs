@@ -21,11 +21,11 @@ internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvi
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var host = $"{Environment.MachineName}/{Environment.ProcessId}";
-        Connect<OrderStateMachine, OrderState>("Order", host);
-        Connect<SlotReservationStateMachine, SlotReservationState>("SlotReservation", host);
-        Connect<PickingStateMachine, PickingState>("Picking", host);
-        Connect<SubstitutionStateMachine, SubstitutionState>("SubstitutionApproval", host);
-        Connect<DeliveryStateMachine, DeliveryState>("DeliveryHandoff", host);
+        Connect<OrderStateMachine, OrderState>(host);
+        Connect<SlotReservationStateMachine, SlotReservationState>(host);
+        Connect<PickingStateMachine, PickingState>(host);
+        Connect<SubstitutionStateMachine, SubstitutionState>(host);
+        Connect<DeliveryStateMachine, DeliveryState>(host);
         return Task.CompletedTask;
     }
 
@@ -36,10 +36,12 @@ internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvi
         return Task.CompletedTask;
     }
 
-    private void Connect<TMachine, TState>(string sagaType, string host)
+    // Saga names come from the catalog, the one list the API and the docs use too.
+    private void Connect<TMachine, TState>(string host)
         where TMachine : MassTransitStateMachine<TState>
         where TState : class, IGrocerySagaState
     {
+        var sagaType = SagaCatalog.All.Single(e => e.StateType == typeof(TState)).Name;
         var machine = services.GetService<TMachine>();
         if (machine is not null)
         {
