@@ -9,6 +9,7 @@ using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Host.Simulation;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Failures;
+using Grocery.Workflows.Persistence.Slots.Redis;
 using Grocery.Workflows.Sagas;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -43,6 +44,16 @@ public static partial class HostingExtensions
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
         services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
+        if (builder.Configuration.GetSection("Slots").Get<SlotStoreSettings>()?.Store == SlotStoreKind.Redis)
+        {
+            var redis = builder.Configuration.GetConnectionString("Redis");
+            if (string.IsNullOrWhiteSpace(redis))
+            {
+                throw new InvalidOperationException("Slots:Store is Redis but ConnectionStrings:Redis is empty.");
+            }
+
+            services.AddRedisSlotStore(redis);
+        }
 
         services.AddMassTransit(x =>
         {

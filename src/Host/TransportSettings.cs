@@ -25,9 +25,12 @@ public enum SlotStoreKind
 {
     /// <summary>Slot capacity by conditional updates in the workflow database.</summary>
     Database,
+
+    /// <summary>Redis Lua scripts as the fast gate (<c>ConnectionStrings:Redis</c>), the workflow database as the record.</summary>
+    Redis,
 }
 
-/// <summary>Where slot capacity is kept (section <c>Slots</c>); Redis arrives with the production stack.</summary>
+/// <summary>Where slot capacity is kept (section <c>Slots</c>).</summary>
 public sealed class SlotStoreSettings
 {
     public SlotStoreKind Store { get; set; } = SlotStoreKind.Database;

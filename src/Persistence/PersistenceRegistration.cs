@@ -56,7 +56,7 @@ public static class PersistenceRegistration
         services.AddScoped<IStockLedger, EfStockLedger>();
         services.AddScoped<EfStockLedger>();
         services.AddScoped<OutboxWriter>();
-        services.AddScoped<ISlotCapacity, EfSlotCapacity>();
+        services.TryAddScoped<ISlotCapacity, EfSlotCapacity>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));

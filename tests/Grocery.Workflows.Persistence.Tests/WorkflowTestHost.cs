@@ -32,7 +32,8 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         Action<IBusRegistrationConfigurator>? world = null,
         bool dispatcher = true,
         Action<IServiceCollection>? services = null,
-        bool seed = false)
+        bool seed = false,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         // MassTransit keeps a process-wide log context; a host started after another one was disposed must not reuse it.
         LogContext.ConfigureCurrentLogContext(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
@@ -47,14 +48,18 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             // The demo catalogue (300,000 rows) only where a test asks for it.
             ["Seed:Enabled"] = seed.ToString(),
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
 
         builder.Services.AddSingleton(new OrderSagaSettings { StartPickingImmediately = true });
         builder.Services.AddSingleton(new SlotReservationSettings());
         builder.Services.AddSingleton(new PickingSettings());
         builder.Services.AddSingleton(new SubstitutionSettings());
         builder.Services.AddSingleton(new DeliverySettings());
-        services?.Invoke(builder.Services);
         builder.Services.AddWorkflowPersistence(builder.Configuration);
+        services?.Invoke(builder.Services);
         builder.Services.AddMassTransit(x =>
         {
             x.AddDelayedMessageScheduler();

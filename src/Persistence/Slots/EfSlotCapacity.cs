@@ -53,21 +53,34 @@ public sealed class EfSlotCapacity(WorkflowDbContext db, TimeProvider time) : IS
             && await db.DeliverySlots.AnyAsync(s => s.SlotId == hold.SlotId && s.Held + s.Confirmed < s.Capacity, cancellationToken);
     }
 
-    public async Task Confirm(Guid reservationId, CancellationToken cancellationToken)
+    public async Task Confirm(Guid reservationId, CancellationToken cancellationToken) => await ConfirmHold(reservationId, cancellationToken);
+
+    public async Task Release(Guid reservationId, CancellationToken cancellationToken) => await ReleaseHold(reservationId, cancellationToken);
+
+    /// <summary>Confirms the hold once; returns its slot, or null when there is no such hold.</summary>
+    internal async Task<Guid?> ConfirmHold(Guid reservationId, CancellationToken cancellationToken)
     {
         // The status moves first and conditionally: of two racing messages for one hold, only one moves the counters.
-        var slotId = await db.SlotHolds.Where(h => h.ReservationId == reservationId).Select(h => h.SlotId).SingleOrDefaultAsync(cancellationToken);
-        if (await MoveHold(reservationId, SlotHoldStatus.Held, SlotHoldStatus.Confirmed, cancellationToken))
+        var slotId = await SlotOf(reservationId, cancellationToken);
+        if (slotId is not null && await MoveHold(reservationId, SlotHoldStatus.Held, SlotHoldStatus.Confirmed, cancellationToken))
         {
             await db.DeliverySlots.Where(s => s.SlotId == slotId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held - 1).SetProperty(x => x.Confirmed, x => x.Confirmed + 1), cancellationToken);
         }
+
+        return slotId;
     }
 
-    public async Task Release(Guid reservationId, CancellationToken cancellationToken)
+    /// <summary>Releases the hold once, held or confirmed; returns its slot, or null when there is no such hold.</summary>
+    internal async Task<Guid?> ReleaseHold(Guid reservationId, CancellationToken cancellationToken)
     {
-        var slotId = await db.SlotHolds.Where(h => h.ReservationId == reservationId).Select(h => h.SlotId).SingleOrDefaultAsync(cancellationToken);
+        var slotId = await SlotOf(reservationId, cancellationToken);
         var slots = db.DeliverySlots.Where(s => s.SlotId == slotId);
+        if (slotId is null)
+        {
+            return null;
+        }
+
         if (await MoveHold(reservationId, SlotHoldStatus.Held, SlotHoldStatus.Released, cancellationToken))
         {
             await slots.ExecuteUpdateAsync(s => s.SetProperty(x => x.Held, x => x.Held - 1), cancellationToken);
@@ -76,7 +89,12 @@ public sealed class EfSlotCapacity(WorkflowDbContext db, TimeProvider time) : IS
         {
             await slots.ExecuteUpdateAsync(s => s.SetProperty(x => x.Confirmed, x => x.Confirmed - 1), cancellationToken);
         }
+
+        return slotId;
     }
+
+    private Task<Guid?> SlotOf(Guid reservationId, CancellationToken cancellationToken) =>
+        db.SlotHolds.Where(h => h.ReservationId == reservationId).Select(h => (Guid?)h.SlotId).SingleOrDefaultAsync(cancellationToken);
 
     /// <summary><c>UPDATE slot_holds SET status = @to WHERE reservation_id = @id AND status = @from</c>: true when this call moved it.</summary>
     private async Task<bool> MoveHold(Guid reservationId, SlotHoldStatus from, SlotHoldStatus to, CancellationToken cancellationToken)

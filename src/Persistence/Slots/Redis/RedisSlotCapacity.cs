@@ -1,0 +1,90 @@
+using Grocery.Workflows.Consumers.Slots;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grocery.Workflows.Persistence.Slots.Redis;
+
+/// <summary>
+/// Slot capacity with Redis as the fast gate and PostgreSQL as the record. A hold is first taken by a Lua script, so
+/// under a rush a full slot is refused without touching the database; what Redis lets through is then recorded by
+/// <see cref="EfSlotCapacity"/>, whose conditional update stays the final check: if Redis has drifted low, the record
+/// refuses and the unit goes back to Redis. Drift the other way (a unit Redis took whose transaction never committed)
+/// is repaired by <see cref="RedisSlotRepair"/>.
+/// </summary>
+public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters counters, WorkflowDbContext db) : ISlotCapacity
+{
+    public async Task<SlotHoldResult> Hold(Guid orderId, Guid reservationId, string storeId, Guid slotId, CancellationToken cancellationToken)
+    {
+        var gate = await counters.Hold(slotId, reservationId);
+        if (gate == SlotGate.Unknown && await LoadFromRecord(slotId, cancellationToken))
+        {
+            gate = await counters.Hold(slotId, reservationId);
+        }
+
+        if (gate == SlotGate.Full)
+        {
+            return SlotHoldResult.Unavailable("The slot is full");
+        }
+
+        SlotHoldResult result;
+        try
+        {
+            result = await record.Hold(orderId, reservationId, storeId, slotId, cancellationToken);
+        }
+        catch
+        {
+            await GiveBack(gate, slotId, reservationId);
+            throw;
+        }
+
+        if (!result.Held)
+        {
+            await GiveBack(gate, slotId, reservationId);
+        }
+
+        return result;
+    }
+
+    public async Task<bool> HasRoomToExtend(Guid reservationId, CancellationToken cancellationToken)
+    {
+        var slotId = await db.SlotHolds.Where(h => h.ReservationId == reservationId).Select(h => (Guid?)h.SlotId).SingleOrDefaultAsync(cancellationToken);
+        if (slotId is null)
+        {
+            return false;
+        }
+
+        var room = await counters.HasRoom(slotId.Value, reservationId);
+        return room < 0 ? await record.HasRoomToExtend(reservationId, cancellationToken) : room == 1;
+    }
+
+    public async Task Confirm(Guid reservationId, CancellationToken cancellationToken)
+    {
+        // The record moves first; the script is idempotent, so a retry after a failed commit moves Redis at most once.
+        if (await record.ConfirmHold(reservationId, cancellationToken) is { } slotId)
+        {
+            await counters.Confirm(slotId, reservationId);
+        }
+    }
+
+    public async Task Release(Guid reservationId, CancellationToken cancellationToken)
+    {
+        if (await record.ReleaseHold(reservationId, cancellationToken) is { } slotId)
+        {
+            await counters.Release(slotId, reservationId);
+        }
+    }
+
+    /// <summary>A unit this call took goes back when the record refuses it or fails; one held before stays.</summary>
+    private Task GiveBack(SlotGate gate, Guid slotId, Guid reservationId) =>
+        gate == SlotGate.Taken ? counters.Release(slotId, reservationId) : Task.CompletedTask;
+
+    private async Task<bool> LoadFromRecord(Guid slotId, CancellationToken cancellationToken)
+    {
+        var snapshots = await RedisSlotRepair.Snapshots(db, s => s.SlotId == slotId, cancellationToken);
+        foreach (var snapshot in snapshots)
+        {
+            await counters.Load(snapshot, overwrite: false);
+        }
+
+        return snapshots.Count == 1;
+    }
+}
