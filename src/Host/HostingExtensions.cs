@@ -13,6 +13,7 @@ using Grocery.Workflows.Persistence.Slots.Redis;
 using Grocery.Workflows.Sagas;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -93,6 +94,7 @@ public static partial class HostingExtensions
                     cfg.Host(new Uri(rabbit));
                     cfg.PrefetchCount = transport.PrefetchCount;
                     cfg.UseDelayedMessageScheduler();
+                    cfg.UseTransientFailureRetry();
                     cfg.UseTransactionalOutbox(context);
                     cfg.ConfigureEndpoints(context);
                 });
@@ -102,6 +104,7 @@ public static partial class HostingExtensions
                 x.UsingInMemory((context, cfg) =>
                 {
                     cfg.UseDelayedMessageScheduler();
+                    cfg.UseTransientFailureRetry();
                     cfg.UseTransactionalOutbox(context);
                     cfg.ConfigureEndpoints(context);
                 });
@@ -135,7 +138,17 @@ public static partial class HostingExtensions
         app.UseStatusCodePages();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        // Ready means every dependency answers: a degraded bus (RabbitMQ reconnecting) takes the instance out too.
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapStoreEndpoints();

@@ -14,6 +14,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 
 namespace Grocery.Workflows.Persistence;
 
@@ -39,6 +40,13 @@ public static class PersistenceRegistration
                 throw new InvalidOperationException("Persistence:Provider is PostgreSql but ConnectionStrings:Workflows is empty.");
             }
 
+            var npgsql = new NpgsqlConnectionStringBuilder(connectionString);
+            if (!HasKey(connectionString, "Maximum Pool Size", "Max Pool Size", "MaxPoolSize"))
+            {
+                npgsql.MaxPoolSize = settings.MaxPoolSize;
+            }
+
+            connectionString = npgsql.ConnectionString;
             services.AddDbContext<PostgresWorkflowDbContext>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
             services.AddScoped<WorkflowDbContext>(sp => sp.GetRequiredService<PostgresWorkflowDbContext>());
             services.TryAddSingleton(new WriteGate(serialize: false));
@@ -65,6 +73,12 @@ public static class PersistenceRegistration
 
         services.AddHostedService<SagaTimelineConnector>();
         return services;
+    }
+
+    private static bool HasKey(string connectionString, params string[] names)
+    {
+        var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return names.Any(parsed.ContainsKey);
     }
 
     private static string ValidSqlite(string connectionString)

@@ -19,4 +19,12 @@ public sealed class PersistenceSettings
     /// <summary>The SQLite file used when no connection string is given, relative to the working directory.</summary>
     [Required]
     public string SqliteFile { get; set; } = Path.Combine("data", "grocery.db");
+
+    /// <summary>
+    /// PostgreSQL connections one instance may open, when the connection string does not say (Maximum Pool Size).
+    /// Keep instances times this below the server's max_connections (100 by default): a consumer that finds the
+    /// pool full waits for a connection, while a server that refuses one fails the message.
+    /// </summary>
+    [Range(2, 1000)]
+    public int MaxPoolSize { get; set; } = 30;
 }

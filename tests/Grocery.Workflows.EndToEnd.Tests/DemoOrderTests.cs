@@ -10,6 +10,7 @@ namespace Grocery.Workflows.EndToEnd.Tests;
 /// The run command's engine as a process: it starts, seeds its catalogue, and an order posted the way the
 /// storefront posts it reaches Completed within 30 s with a timeline across all five sagas.
 /// </summary>
+[Collection(nameof(SharedServers))]
 public sealed class DemoOrderTests
 {
     private static readonly Dictionary<string, string> AlwaysShort = new()

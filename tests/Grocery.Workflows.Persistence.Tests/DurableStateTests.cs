@@ -94,6 +94,23 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_the_transport_never_confirms_is_abandoned_and_sent_again()
+    {
+        var stuck = 0;
+        await using var host = await WorkflowTestHost.Start(database,
+            settings: new Dictionary<string, string?> { ["Outbox:SendTimeout"] = "00:00:00.300" },
+            // The first HoldSlot send waits for ever and ignores its token, as a publish in flight during a broker restart can.
+            bus: cfg => cfg.ConfigureSend(send => send.UseExecuteAsync(context =>
+                context is SendContext<HoldSlot> && Interlocked.Exchange(ref stuck, 1) == 0 ? new TaskCompletionSource().Task : Task.CompletedTask)));
+        await Seed(host);
+
+        await host.Bus.Publish(Order());
+
+        await host.SagaInState<OrderState>(_orderId, "AwaitingPayment");
+        stuck.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_redelivered_message_is_applied_once()
     {
         var consumed = new ConcurrentBag<string>();

@@ -33,7 +33,8 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         bool dispatcher = true,
         Action<IServiceCollection>? services = null,
         bool seed = false,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IInMemoryBusFactoryConfigurator>? bus = null)
     {
         // MassTransit keeps a process-wide log context; a host started after another one was disposed must not reuse it.
         LogContext.ConfigureCurrentLogContext(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
@@ -70,6 +71,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             x.UsingInMemory((context, cfg) =>
             {
                 cfg.UseDelayedMessageScheduler();
+                bus?.Invoke(cfg);
                 cfg.UseTransactionalOutbox(context);
                 cfg.ConfigureEndpoints(context);
             });

@@ -20,6 +20,13 @@ public sealed class OutboxSettings
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How long one send may wait for the broker's confirm. RabbitMQ.Client 7.2 can leave a publish that was in flight
+    /// during a broker restart waiting for ever; past this time the row stays, the batch ends, and it is sent again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Off in tests that simulate a crash between commit and delivery.</summary>
     public bool DispatcherEnabled { get; set; } = true;
 }
@@ -131,9 +138,18 @@ public sealed partial class OutboxDispatcher(
             {
                 try
                 {
-                    await Deliver(row, cancellationToken);
+                    using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    patience.CancelAfter(_settings.SendTimeout);
+                    // WaitAsync as well: a send that ignores its token is abandoned (and, if it lands after all, is a duplicate the inbox drops).
+                    await Deliver(row, patience.Token).WaitAsync(_settings.SendTimeout, time, cancellationToken);
                     db.Outbox.Remove(row);
                     delivered++;
+                }
+                catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    // The transport is down or stuck, not the row: keep what was delivered and try the rest later.
+                    LogSendTimedOut(row.Id, _settings.SendTimeout);
+                    break;
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
@@ -185,6 +201,9 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row {RowId} ({MessageType}) could not be delivered (attempt {Attempts}); it is retried later")]
     private partial void LogRowFailed(Exception exception, long rowId, string messageType, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {RowId} was not confirmed by the transport within {Timeout}; the batch stops and the row is sent again")]
+    private partial void LogSendTimedOut(long rowId, TimeSpan timeout);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox flush on shutdown stopped early; the rest is delivered by another instance or the next start")]
     private partial void LogFlushIncomplete(Exception exception);

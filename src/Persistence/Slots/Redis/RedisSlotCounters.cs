@@ -1,5 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using StackExchange.Redis.KeyspaceIsolation;
 
 namespace Grocery.Workflows.Persistence.Slots.Redis;
 
@@ -26,11 +28,11 @@ public sealed record SlotSnapshot(Guid SlotId, int Capacity, int Held, int Confi
 public readonly record struct SlotCounts(int Capacity, int Held, int Confirmed);
 
 /// <summary>
-/// A slot's counters in Redis, changed only by Lua scripts, each atomic: hash <c>grocery:slot:{id}</c> holds
-/// capacity, held and confirmed; hash <c>grocery:slot:{id}:holds</c> maps each live reservation to H (held) or C
+/// A slot's counters in Redis, changed only by Lua scripts, each atomic: hash <c>{prefix}slot:{id}</c> holds
+/// capacity, held and confirmed; hash <c>{prefix}slot:{id}:holds</c> maps each live reservation to H (held) or C
 /// (confirmed). The braces keep both keys of a slot on one cluster node. Keys expire a day after the window ends.
 /// </summary>
-public sealed class RedisSlotCounters(IConnectionMultiplexer redis)
+public sealed class RedisSlotCounters(IConnectionMultiplexer redis, IOptions<RedisSlotSettings> settings)
 {
     private const string HoldScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
@@ -84,7 +86,7 @@ public sealed class RedisSlotCounters(IConnectionMultiplexer redis)
         return 1
         """;
 
-    private IDatabase Db => redis.GetDatabase();
+    private IDatabase Db => redis.GetDatabase().WithKeyPrefix(settings.Value.KeyPrefix);
 
     public async Task<SlotGate> Hold(Guid slotId, Guid reservationId) => (SlotGate)await Run(HoldScript, slotId, reservationId);
 
@@ -139,7 +141,7 @@ public sealed class RedisSlotCounters(IConnectionMultiplexer redis)
 
     private static RedisKey[] Keys(Guid slotId) => [SlotKey(slotId), HoldsKey(slotId)];
 
-    internal static RedisKey SlotKey(Guid slotId) => "grocery:slot:{" + slotId.ToString("N", CultureInfo.InvariantCulture) + "}";
+    internal static RedisKey SlotKey(Guid slotId) => "slot:{" + slotId.ToString("N", CultureInfo.InvariantCulture) + "}";
 
-    internal static RedisKey HoldsKey(Guid slotId) => "grocery:slot:{" + slotId.ToString("N", CultureInfo.InvariantCulture) + "}:holds";
+    internal static RedisKey HoldsKey(Guid slotId) => "slot:{" + slotId.ToString("N", CultureInfo.InvariantCulture) + "}:holds";
 }

@@ -14,6 +14,11 @@ public sealed class RedisSlotSettings
     /// <summary>How often the counters of upcoming slots are compared with the record.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Put before every key; engines that share one Redis need different prefixes.</summary>
+    [Required]
+    [RegularExpression(@"^[A-Za-z0-9:_\-]{1,64}$")]
+    public string KeyPrefix { get; set; } = "grocery:";
 }
 
 /// <summary>
