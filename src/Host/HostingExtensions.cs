@@ -72,8 +72,8 @@ public static partial class HostingExtensions
                 x.AddConsumer<SimulatedCourier>();
             }
 
-            // Saga deadlines and simulated delays become outbox rows with a due time (the scheduler only marks the
-            // delay; the transport never sees it), so RabbitMQ needs no delayed-exchange plugin.
+            // Saga deadlines and simulated delays become outbox rows with a due time, and unscheduling one deletes its
+            // row (the transport never sees a delay), so RabbitMQ needs no delayed-exchange plugin.
             if (transport.Kind == TransportKind.RabbitMq)
             {
                 var rabbit = builder.Configuration.GetConnectionString("RabbitMq");
@@ -93,7 +93,7 @@ public static partial class HostingExtensions
                 {
                     cfg.Host(new Uri(rabbit));
                     cfg.PrefetchCount = transport.PrefetchCount;
-                    cfg.UseDelayedMessageScheduler();
+                    cfg.UseOutboxMessageScheduler();
                     cfg.UseTransientFailureRetry();
                     cfg.UseTransactionalOutbox(context);
                     cfg.ConfigureEndpoints(context);
@@ -103,7 +103,7 @@ public static partial class HostingExtensions
             {
                 x.UsingInMemory((context, cfg) =>
                 {
-                    cfg.UseDelayedMessageScheduler();
+                    cfg.UseOutboxMessageScheduler();
                     cfg.UseTransientFailureRetry();
                     cfg.UseTransactionalOutbox(context);
                     cfg.ConfigureEndpoints(context);

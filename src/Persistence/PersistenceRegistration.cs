@@ -109,6 +109,16 @@ public static class PersistenceRegistration
         return bus;
     }
 
+    /// <summary>
+    /// Scheduled messages (saga deadlines, simulated delays) become outbox rows with a due time, and unscheduling one
+    /// deletes its row. Use instead of MassTransit's <c>UseDelayedMessageScheduler</c>, with <see cref="UseTransactionalOutbox"/>.
+    /// </summary>
+    public static void UseOutboxMessageScheduler(this IBusFactoryConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.UseFilter(new OutboxSchedulerFilter());
+    }
+
     /// <summary>Every consumer and saga of the bus consumes in one transaction with inbox and outbox.</summary>
     public static void UseTransactionalOutbox(this IBusFactoryConfigurator bus, IBusRegistrationContext context)
     {

@@ -40,19 +40,36 @@ public abstract class DurableDeadlineTests(TestDatabase database) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task An_unscheduled_deadline_is_deleted_with_the_transition_that_cancels_it()
+    {
+        await using var host = await WorkflowTestHost.Start(database);
+        await host.AddSlot(SlotId, Store, capacity: 5, DateTimeOffset.UtcNow.AddHours(6));
+        await host.Bus.Publish(new HoldSlot(_orderId, _reservationId, Store, SlotId));
+        await host.SagaInState<SlotReservationState>(_reservationId, "Held");
+        var deadline = typeof(SlotHoldTimeout).FullName!;
+        (await host.Query(db => db.Outbox.CountAsync(o => o.MessageType.StartsWith(deadline)))).ShouldBe(1, "the hold's deadline waits in the outbox");
+
+        await host.Bus.Publish(new ConfirmSlot(_orderId, _reservationId));
+        await host.SagaInState<SlotReservationState>(_reservationId, "Confirmed");
+
+        await host.Eventually(db => db.Outbox.CountAsync(o => o.MessageType.StartsWith(deadline)), n => n == 0, "the cancelled deadline's row deleted");
+    }
+
+    [Fact]
     public async Task A_deadline_that_fires_after_its_state_moved_on_changes_nothing()
     {
         await using var host = await Start();
         await host.AddSlot(SlotId, Store, capacity: 5, DateTimeOffset.UtcNow.AddHours(6));
         await host.Bus.Publish(new HoldSlot(_orderId, _reservationId, Store, SlotId));
         await host.SagaInState<SlotReservationState>(_reservationId, "Held");
-
         await host.Bus.Publish(new ConfirmSlot(_orderId, _reservationId));
         await host.SagaInState<SlotReservationState>(_reservationId, "Confirmed");
-        var due = DateTimeOffset.UtcNow.AddMilliseconds(600);
-        await host.Eventually(db => db.Outbox.CountAsync(o => o.DueAt <= due), n => n == 0, "the stale deadline delivered");
-        // HoldSlot, SlotCapacityReserved, ConfirmSlot and the stale SlotHoldTimeout: four messages consumed by the saga.
-        await host.Eventually(db => db.Inbox.CountAsync(i => i.Consumer == nameof(SlotReservationState)), n => n == 4, "the stale deadline consumed");
+
+        // A late deadline (sent before its row was deleted, or twice) arrives after the state moved on.
+        await host.Bus.Publish(new SlotHoldTimeout(_orderId, _reservationId));
+        await host.Bus.Publish(new SlotHoldTimeout(_orderId, _reservationId));
+        // HoldSlot, SlotCapacityReserved, ConfirmSlot and the two stale SlotHoldTimeouts: five messages consumed by the saga.
+        await host.Eventually(db => db.Inbox.CountAsync(i => i.Consumer == nameof(SlotReservationState)), n => n == 5, "the stale deadlines consumed");
 
         (await host.SagaState<SlotReservationState>(_reservationId)).ShouldBe("Confirmed");
         var slot = await host.Query(db => db.DeliverySlots.AsNoTracking().SingleAsync(s => s.SlotId == SlotId));

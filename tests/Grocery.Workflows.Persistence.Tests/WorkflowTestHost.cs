@@ -70,7 +70,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             world?.Invoke(x);
             x.UsingInMemory((context, cfg) =>
             {
-                cfg.UseDelayedMessageScheduler();
+                cfg.UseOutboxMessageScheduler();
                 bus?.Invoke(cfg);
                 cfg.UseTransactionalOutbox(context);
                 cfg.ConfigureEndpoints(context);

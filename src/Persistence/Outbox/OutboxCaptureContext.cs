@@ -2,6 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
+using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Persistence.Outbox;
 
@@ -16,7 +17,7 @@ internal sealed class OutboxCaptureContext<TMessage>(
     IServiceProvider provider,
     WorkflowDbContext db,
     TimeProvider time) :
-    OutboxConsumeContextProxy<TMessage>(context, options, provider)
+    OutboxConsumeContextProxy<TMessage>(context, options, provider), IOutboxScheduleCapture
     where TMessage : class
 {
     public int Captured { get; private set; }
@@ -63,5 +64,15 @@ internal sealed class OutboxCaptureContext<TMessage>(
         }
 
         return Task.CompletedTask;
+    }
+
+    public async Task Unschedule(Guid tokenId, CancellationToken cancellationToken)
+    {
+        foreach (var added in db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added && e.Entity.ScheduleTokenId == tokenId).ToList())
+        {
+            added.State = EntityState.Detached;
+        }
+
+        await db.Outbox.Where(x => x.ScheduleTokenId == tokenId).ExecuteDeleteAsync(cancellationToken);
     }
 }
