@@ -30,6 +30,7 @@ public static class PersistenceRegistration
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PersistenceSettings>().BindConfiguration("Persistence").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboxSettings>().BindConfiguration("Outbox").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InboxSettings>().BindConfiguration("Inbox").ValidateDataAnnotations().ValidateOnStart();
         var settings = configuration.GetSection("Persistence").Get<PersistenceSettings>() ?? new PersistenceSettings();
         var connectionString = configuration.GetConnectionString("Workflows");
 
@@ -72,6 +73,8 @@ public static class PersistenceRegistration
         services.AddCatalogSeed();
 
         services.AddHostedService<SagaTimelineConnector>();
+        services.AddSingleton<InboxCleaner>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxCleaner>());
         return services;
     }
 

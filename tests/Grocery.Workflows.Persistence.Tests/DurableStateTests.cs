@@ -6,6 +6,7 @@ using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Contracts.Slots;
 using Grocery.Workflows.Contracts.Stock;
 using Grocery.Workflows.Contracts.Substitutions;
+using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Slots;
@@ -130,6 +131,25 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         milk.ReservedMilli.ShouldBe(3_000);
         (await host.Query(db => db.StockLedger.CountAsync(l => l.OrderId == _orderId && l.Movement == StockMovement.Reserved))).ShouldBe(1);
         (await host.Query(db => db.Inbox.CountAsync(i => i.MessageId == messageId))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Inbox_rows_past_their_retention_are_deleted_and_younger_ones_kept()
+    {
+        await using var host = await WorkflowTestHost.Start(database, dispatcher: false);
+        var now = DateTimeOffset.UtcNow;
+        await host.InTransaction(sp =>
+        {
+            sp.GetRequiredService<WorkflowDbContext>().Inbox.AddRange(
+                new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "old", ReceivedAt = now.AddDays(-8) },
+                new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "old", ReceivedAt = now.AddDays(-7).AddMinutes(-1) },
+                new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "young", ReceivedAt = now.AddDays(-6) });
+            return Task.FromResult(true);
+        });
+
+        (await host.Services.GetRequiredService<InboxCleaner>().Clean(CancellationToken.None)).ShouldBe(2);
+
+        (await host.Query(db => db.Inbox.Select(i => i.Consumer).ToListAsync())).ShouldBe(["young"]);
     }
 
     [Fact]
