@@ -138,7 +138,8 @@ public sealed class ProductionRun : IAsyncDisposable
 
     /// <summary>
     /// Every order ended at most once, no message failed, slot counters match the holds and never exceed the
-    /// capacity, stock reservations match the balances, and no finished order still holds stock.
+    /// capacity, stock reservations match the balances, no finished order still holds stock, no order reserved or
+    /// picked a product twice, and no balance is below zero.
     /// </summary>
     public async Task AssertBalanced()
     {
@@ -155,6 +156,11 @@ public sealed class ProductionRun : IAsyncDisposable
             "WHERE r.store_id = b.store_id AND r.sku = b.sku), 0)"))
             .ShouldBe(0, "stock reservations disagree with the balances");
         (await Scalar("SELECT count(*) FROM stock_reservations")).ShouldBe(0, "a finished order still holds stock");
+        (await Scalar(
+            "SELECT count(*) FROM (SELECT order_id, sku, movement FROM stock_ledger WHERE movement IN ('Reserved', 'Picked') " +
+            "GROUP BY order_id, sku, movement HAVING count(*) > 1) d"))
+            .ShouldBe(0, "an order reserved or picked one product twice");
+        (await Scalar("SELECT count(*) FROM stock_balances WHERE on_hand_milli < 0 OR reserved_milli < 0")).ShouldBe(0, "a balance went below zero");
     }
 
     public async Task<long> Scalar(string sql)
