@@ -50,7 +50,7 @@ internal sealed class OutboxCaptureContext<TMessage>(
             Body = JsonSerializer.Serialize(context.Message, context.Message.GetType(), OutboxMessageTypes.Json),
             Headers = OutboxMessageTypes.SerializeHeaders(context.Headers),
             ConversationId = context.ConversationId,
-            CorrelationId = context.CorrelationId,
+            CorrelationId = OutboxMessageTypes.OrderIdOf(context.Message) ?? context.CorrelationId,
             InitiatorId = context.InitiatorId,
             SourceAddress = context.SourceAddress?.ToString(),
             ScheduleTokenId = context.ScheduledMessageId,

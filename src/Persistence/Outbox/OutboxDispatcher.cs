@@ -27,6 +27,10 @@ public sealed class OutboxSettings
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Sends of one batch in flight at once.</summary>
+    [Range(1, 1024)]
+    public int SendConcurrency { get; set; } = 64;
+
     /// <summary>Off in tests that simulate a crash between commit and delivery.</summary>
     public bool DispatcherEnabled { get; set; } = true;
 }
@@ -46,6 +50,9 @@ public sealed partial class OutboxDispatcher(
     IOptions<OutboxSettings> options,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
+    /// <summary>Marks a row left for the next batch because the transport stalled.</summary>
+    private static readonly TimeoutException Stalled = new("The transport stalled; left for the next batch");
+
     private readonly OutboxSettings _settings = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -133,32 +140,57 @@ public sealed partial class OutboxDispatcher(
                     .ToListAsync(cancellationToken)
                 : await db.Outbox.Where(x => x.DueAt <= now).OrderBy(x => x.Id).Take(_settings.BatchSize).ToListAsync(cancellationToken);
 
-            var delivered = 0;
-            foreach (var row in rows)
-            {
-                try
+            // The rows go out concurrently: each send waits for the broker's confirm, and one at a time would cap the
+            // whole engine at one confirm round trip per message.
+            var outcomes = new Exception?[rows.Count];
+            var stalled = 0;
+            await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = _settings.SendConcurrency, CancellationToken = cancellationToken },
+                async (i, token) =>
                 {
-                    using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    patience.CancelAfter(_settings.SendTimeout);
-                    // WaitAsync as well: a send that ignores its token is abandoned (and, if it lands after all, is a duplicate the inbox drops).
-                    await Deliver(row, patience.Token).WaitAsync(_settings.SendTimeout, time, cancellationToken);
+                    if (Volatile.Read(ref stalled) == 1)
+                    {
+                        outcomes[i] = Stalled;
+                        return;
+                    }
+
+                    try
+                    {
+                        using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
+                        patience.CancelAfter(_settings.SendTimeout);
+                        // WaitAsync as well: a send that ignores its token is abandoned (and, if it lands after all, is a duplicate the inbox drops).
+                        await Deliver(rows[i], patience.Token).WaitAsync(_settings.SendTimeout, time, token);
+                    }
+                    catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && !token.IsCancellationRequested)
+                    {
+                        // The transport is down or stuck, not the row: keep what was delivered and try the rest later.
+                        Volatile.Write(ref stalled, 1);
+                        outcomes[i] = Stalled;
+                        LogSendTimedOut(rows[i].Id, _settings.SendTimeout);
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        outcomes[i] = exception;
+                    }
+                });
+
+            var delivered = 0;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var (row, failure) = (rows[i], outcomes[i]);
+                if (failure is null)
+                {
                     db.Outbox.Remove(row);
                     delivered++;
                 }
-                catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                    // The transport is down or stuck, not the row: keep what was delivered and try the rest later.
-                    LogSendTimedOut(row.Id, _settings.SendTimeout);
-                    break;
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
+                else if (!ReferenceEquals(failure, Stalled))
                 {
                     // One row that cannot be delivered (an unknown type after a deploy, a broken body) must not hold up
                     // the others: it waits longer each time and keeps its error for ops.
                     row.Attempts++;
-                    row.LastError = $"{exception.GetType().Name}: {exception.Message}";
+                    row.LastError = $"{failure.GetType().Name}: {failure.Message}";
                     row.DueAt = now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(row.Attempts, 8))));
-                    LogRowFailed(exception, row.Id, row.MessageType, row.Attempts);
+                    LogRowFailed(failure, row.Id, row.MessageType, row.Attempts);
                 }
             }
 

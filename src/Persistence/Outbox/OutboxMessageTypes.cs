@@ -28,6 +28,19 @@ internal static class OutboxMessageTypes
         return $"{type.FullName}, {type.Assembly.GetName().Name}";
     }
 
+    /// <summary>
+    /// The order a message belongs to (its <c>OrderId</c> property), sent as the correlation id: every message of one
+    /// order carries the same one, whichever saga or activity sent it.
+    /// </summary>
+    public static Guid? OrderIdOf(object message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return OrderIds.GetOrAdd(message.GetType(), type =>
+            type.GetProperty("OrderId") is { } property && property.PropertyType == typeof(Guid) ? m => (Guid)property.GetValue(m)! : _ => null)(message);
+    }
+
+    private static readonly ConcurrentDictionary<Type, Func<object, Guid?>> OrderIds = new();
+
     public static Type Resolve(string name) =>
         Types.GetOrAdd(name, n => Type.GetType(n, throwOnError: true)!);
 

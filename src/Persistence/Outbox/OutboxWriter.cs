@@ -37,6 +37,7 @@ public sealed class OutboxWriter(WorkflowDbContext db, IBus bus, OutboxSignal si
             DestinationAddress = address.ToString(),
             Body = JsonSerializer.Serialize(message, OutboxMessageTypes.Json),
             ConversationId = messageId,
+            CorrelationId = OutboxMessageTypes.OrderIdOf(message),
             SourceAddress = bus.Address.ToString(),
             CreatedAt = now,
             DueAt = now,
