@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Grocery.Workflows.Bench;
+
+/// <summary>
+/// A PostgreSQL database, a RabbitMQ virtual host and a Redis key prefix of the bench's own on the servers from
+/// scripts/services.sh (GROCERY_POSTGRES, GROCERY_RABBITMQ, GROCERY_REDIS), dropped afterwards.
+/// </summary>
+internal sealed class Backends : IAsyncDisposable
+{
+    private readonly string _admin;
+    private readonly string _vhost;
+
+    private Backends(string admin, string database, string vhost, string connectionString, Uri amqp, string redis)
+    {
+        _admin = admin;
+        _vhost = vhost;
+        Database = database;
+        ConnectionString = connectionString;
+        Environment = new Dictionary<string, string>
+        {
+            ["Persistence__Provider"] = "PostgreSql",
+            ["ConnectionStrings__Workflows"] = connectionString,
+            ["Transport__Kind"] = "RabbitMq",
+            ["ConnectionStrings__RabbitMq"] = new UriBuilder(amqp) { Path = "/" + vhost }.Uri.ToString(),
+            ["Slots__Store"] = "Redis",
+            ["ConnectionStrings__Redis"] = redis,
+            ["Slots__KeyPrefix"] = database + ":",
+        };
+    }
+
+    public string Database { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>The engine's settings for the production stack on these backends.</summary>
+    public Dictionary<string, string> Environment { get; }
+
+    public static async Task<Backends> Create(string name)
+    {
+        var server = new NpgsqlConnectionStringBuilder(
+            System.Environment.GetEnvironmentVariable("GROCERY_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Database=grocery;Username=postgres;Password=postgres")
+        {
+            // Loopback: TLS would only spend both sides' CPU (Npgsql prefers it when the server offers it).
+            SslMode = SslMode.Disable,
+        };
+        var database = $"grocery_bench_{name}_{Guid.NewGuid():N}"[..40];
+        var admin = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString;
+        await Sql.Execute(admin, $"CREATE DATABASE {database}");
+        var vhost = database.Replace('_', '-');
+        await RabbitMqCtl("add_vhost", vhost);
+        await RabbitMqCtl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        var amqp = new Uri(System.Environment.GetEnvironmentVariable("GROCERY_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/");
+        var redis = System.Environment.GetEnvironmentVariable("GROCERY_REDIS") ?? "127.0.0.1:6379";
+        return new Backends(admin, database, vhost, new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString, amqp, redis);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Sql.Execute(_admin, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
+        await RabbitMqCtl("delete_vhost", _vhost);
+    }
+
+    private static async Task RabbitMqCtl(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("rabbitmqctl", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["RABBITMQ_NODENAME"] = "rabbit@localhost";
+        info.Environment["PATH"] = System.Environment.GetEnvironmentVariable("PATH") + ":/usr/sbin:/usr/local/sbin";
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)}: {await error}");
+        }
+    }
+}
+
+internal static class Sql
+{
+    public static async Task Execute(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<long> Scalar(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The first column (order id) and second (a timestamp) of each row.</summary>
+    public static async Task<Dictionary<Guid, DateTimeOffset>> Times(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var times = new Dictionary<Guid, DateTimeOffset>();
+        while (await reader.ReadAsync())
+        {
+            times[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+        }
+
+        return times;
+    }
+}

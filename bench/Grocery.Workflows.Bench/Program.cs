@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grocery.Workflows.Bench;
+using Npgsql;
+
+// The whole engine under load: real host processes on loopback, on the production stack (PostgreSQL, RabbitMQ,
+// Redis) and on the embedded default. Prints a table, then one JSON line. Usage: bench [--quick]
+var quick = args.Contains("--quick");
+var repository = Repository();
+var report = new Report(quick ? "quick" : "full");
+var scale = quick ? 1 : 3;
+
+// Every order goes through all five sagas: every line short, every substitute approved, no courier no-show, no delays.
+var simulator = new Dictionary<string, string>
+{
+    ["Simulation__StepDelay"] = "00:00:00",
+    ["Simulation__ShortageRate"] = "1",
+    ["Simulation__ApprovalRate"] = "1",
+    ["Simulation__CourierNoShowRate"] = "0",
+    ["Slots__RepairInterval"] = "00:00:01",
+};
+
+await using (var backends = await Backends.Create("prod"))
+{
+    var environment = new Dictionary<string, string>(backends.Environment);
+    foreach (var (key, value) in simulator)
+    {
+        environment[key] = value;
+    }
+
+    await using var engine = await Engine.Start(repository, environment);
+    using var sampler = new Sampler(engine);
+    await RoomyStore(backends);
+    var storefront = await Storefront.Open(engine.Client);
+
+    // Throughput: a backlog of orders posted by 64 clients at once, until every one has ended.
+    var throughputOrders = quick ? 200 : 1500;
+    Progress($"throughput: {throughputOrders} orders");
+    var (ordersPerSecond, transitionsPerSecond) = await Throughput(engine, storefront, backends, throughputOrders);
+    report.Add("orders_per_s", ordersPerSecond, ">= 150", ordersPerSecond >= 150, $"{throughputOrders} orders through all five sagas");
+    var pgUpdates = await UpdateLoop(backends.ConnectionString, TimeSpan.FromSeconds(5));
+    report.Add("transitions_per_s", transitionsPerSecond, "report", null, "saga transitions (timeline rows) per second in that run");
+    report.Add("pg_update_tps", pgUpdates, "report", null, "single-row UPDATE loop, one connection, autocommit, same server");
+    var ratio = transitionsPerSecond / pgUpdates;
+    report.Add("transitions_to_update_ratio", ratio, ">= 0.25", ratio >= 0.25, "transitions_per_s / pg_update_tps", json: false);
+
+    // Latency at a steady 100 orders/s.
+    var steady = TimeSpan.FromSeconds(quick ? 5 : 30);
+    Progress("latency at 100 orders/s");
+    storefront.Sent.Clear();
+    await Load.AtRate(100, steady, i => storefront.Place(100_000 + i));
+    await WaitForEnd(engine, TimeSpan.FromSeconds(120));
+    var confirm = await Since(backends, storefront, "Order", "'Confirmed'");
+    var complete = await Since(backends, storefront, "Order", "'Completed'");
+    report.Add("confirm_p99_ms", confirm.P99, "<= 250", confirm.P99 <= 250, $"POST to Confirmed at 100 orders/s for {steady.TotalSeconds} s; p50 {confirm.P50:F1}");
+    report.Add("complete_p99_ms", complete.P99, "report", null, $"POST to Completed, same run; p50 {complete.P50:F1}");
+
+    // Slot availability at 1,000 requests/s.
+    Progress("GET /api/slots at 1,000/s, POST /api/orders at 200/s");
+    var date = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    var slotsUri = new Uri($"/api/slots?storeId={storefront.Store}&date={date}", UriKind.Relative);
+    var (slots, slotFailures) = await Load.AtRate(1000, TimeSpan.FromSeconds(5 * scale), async _ =>
+    {
+        using var response = await engine.Client.GetAsync(slotsUri);
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+    });
+    report.Add("slots_p99_ms", slots.P99, "<= 10", slots.P99 <= 10 && slotFailures == 0, $"GET /api/slots at 1,000/s; p50 {slots.P50:F2}, failures {slotFailures}");
+
+    // Order intake at 200 requests/s.
+    var (posts, postFailures) = await Load.AtRate(200, TimeSpan.FromSeconds(quick ? 3 : 15), i => storefront.Place(200_000 + i));
+    report.Add("post_orders_p99_ms", posts.P99, "<= 25", posts.P99 <= 25 && postFailures == 0, $"POST /api/orders at 200/s (202); p50 {posts.P50:F2}, failures {postFailures}");
+    await WaitForEnd(engine, TimeSpan.FromSeconds(120));
+
+    // The rush: 5,000 orders at once on ten slots of 50 places.
+    Progress("rush: 5,000 orders on 500 places");
+    var (successes, rushP99, overbooked) = await Rush(engine, backends);
+    report.Add("rush_successes", successes, "exactly 500", successes == 500 && !overbooked, $"5,000 concurrent orders on 10 slots x 50; overbooked: {overbooked}");
+    report.Add("rush_p99_ms", rushP99, "<= 50", rushP99 <= 50, "POST to the slot decision (held or full)");
+
+    report.Add("working_set_mb", engine.PeakWorkingSetMb, "<= 400", engine.PeakWorkingSetMb <= 400, "peak of the engine process over all of the above");
+
+    var orders = await Sql.Scalar(backends.ConnectionString, "SELECT count(*) FROM order_sagas");
+    var bytes = await Sql.Scalar(backends.ConnectionString,
+        "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+        "WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname NOT IN ('products', 'stock_balances', 'slot_templates', 'stores', '__EFMigrationsHistory')");
+    var rows = await Sql.Scalar(backends.ConnectionString,
+        "SELECT (SELECT count(*) FROM order_sagas) + (SELECT count(*) FROM slot_reservation_sagas) + (SELECT count(*) FROM picking_sagas) + " +
+        "(SELECT count(*) FROM substitution_sagas) + (SELECT count(*) FROM delivery_sagas) + (SELECT count(*) FROM saga_timeline) + " +
+        "(SELECT count(*) FROM inbox_messages) + (SELECT count(*) FROM stock_ledger) + (SELECT count(*) FROM slot_holds) + (SELECT count(*) FROM order_requests)");
+    report.Add("rows_per_order", (double)rows / orders, "report", null, "sagas, timeline, inbox, ledger, holds, requests", json: false);
+    report.Add("bytes_per_order", (double)bytes / orders, "report", null, "those tables with indexes (catalogue excluded)", json: false);
+
+    if (!quick)
+    {
+        foreach (var rate in new[] { 25, 50, 100, 200, 400 })
+        {
+            var offset = 1_000_000 * rate;
+            storefront.Sent.Clear();
+            await Load.AtRate(rate, TimeSpan.FromSeconds(10), i => storefront.Place(offset + i));
+            await WaitForEnd(engine, TimeSpan.FromSeconds(180));
+            var atRate = await Since(backends, storefront, "Order", "'Confirmed'");
+            var done = await Since(backends, storefront, "Order", "'Completed'");
+            report.Add($"confirm_p99_ms_at_{rate}", atRate.P99, "report", null, $"p50 {atRate.P50:F1}; to Completed p50 {done.P50:F1}, p99 {done.P99:F1}", json: false);
+        }
+    }
+}
+
+if (!quick)
+{
+    // Two instances on one database, broker and Redis.
+    await using var backends = await Backends.Create("two");
+    var environment = new Dictionary<string, string>(backends.Environment);
+    foreach (var (key, value) in simulator)
+    {
+        environment[key] = value;
+    }
+
+    await using var first = await Engine.Start(repository, environment);
+    await using var second = await Engine.Start(repository, environment);
+    await RoomyStore(backends);
+    var a = await Storefront.Open(first.Client);
+    var b = await Storefront.Open(second.Client);
+    var count = 1500;
+    var clock = Stopwatch.StartNew();
+    await Load.ClosedLoop(count, 64, i => i % 2 == 0 ? a.Place(i) : b.Place(i));
+    await WaitForEnd(first, TimeSpan.FromSeconds(300));
+    report.Add("orders_per_s_two_instances", count / clock.Elapsed.TotalSeconds, "report", null, $"{count} orders, posted to both", json: false);
+}
+
+// The embedded default: SQLite and the in-memory transport.
+{
+    Progress("embedded default");
+    var environment = new Dictionary<string, string>(simulator);
+    await using var engine = await Engine.Start(repository, environment);
+    var storefront = await Storefront.Open(engine.Client);
+    var count = quick ? 200 : 900;
+    var clock = Stopwatch.StartNew();
+    await Load.ClosedLoop(count, 32, i => storefront.Place(i));
+    await WaitForEnd(engine, TimeSpan.FromSeconds(300));
+    var perSecond = count / clock.Elapsed.TotalSeconds;
+    report.Add("inmemory_orders_per_s", perSecond, "report", null, $"{count} orders on SQLite + in-memory transport");
+}
+
+report.Print();
+return 0;
+
+static void Progress(string phase) => Console.Error.WriteLine($"bench: {DateTime.UtcNow:HH:mm:ss} {phase}");
+
+static async Task<(double OrdersPerSecond, double TransitionsPerSecond)> Throughput(Engine engine, Storefront storefront, Backends backends, int count)
+{
+    var clock = Stopwatch.StartNew();
+    await Load.ClosedLoop(count, 64, storefront.Place);
+    await WaitForEnd(engine, TimeSpan.FromSeconds(600));
+    var seconds = clock.Elapsed.TotalSeconds;
+    var completed = await Sql.Scalar(backends.ConnectionString, "SELECT count(*) FROM order_sagas WHERE current_state = 'Completed'");
+    var transitions = await Sql.Scalar(backends.ConnectionString, "SELECT count(*) FROM saga_timeline");
+    return (completed / seconds, transitions / seconds);
+}
+
+// Waits until every order the engine knows has ended (all five terminal states count).
+static async Task WaitForEnd(Engine engine, TimeSpan timeout)
+{
+    string[] terminal = ["Completed", "Rejected", "Cancelled", "Refunded"];
+    var clock = Stopwatch.StartNew();
+    while (clock.Elapsed < timeout)
+    {
+        var sagas = await engine.Client.GetFromJsonAsync<JsonElement>(new Uri("/api/sagas", UriKind.Relative));
+        var byState = sagas.EnumerateArray().Single(s => s.GetProperty("type").GetString() == "Order").GetProperty("byState")
+            .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        if (byState.Count > 0 && byState.Keys.All(terminal.Contains))
+        {
+            return;
+        }
+
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException($"Orders still running after {timeout}");
+}
+
+// From each order's POST (those the storefront has sent since its Sent was cleared) to its saga's transition into one of `states`.
+static async Task<Latencies> Since(Backends backends, Storefront storefront, string saga, string states)
+{
+    var reached = await Sql.Times(backends.ConnectionString,
+        $"SELECT order_id, min(at) FROM saga_timeline WHERE saga_type = '{saga}' AND to_state IN ({states}) GROUP BY order_id");
+    var latencies = new List<double>();
+    foreach (var (orderId, sent) in storefront.Sent)
+    {
+        if (reached.TryGetValue(orderId, out var at))
+        {
+            latencies.Add((at - sent).TotalMilliseconds);
+        }
+    }
+
+    return new Latencies(latencies);
+}
+
+static async Task<double> UpdateLoop(string connectionString, TimeSpan duration)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS bench_counter (id int PRIMARY KEY, n bigint NOT NULL); INSERT INTO bench_counter VALUES (1, 0) ON CONFLICT DO NOTHING", connection))
+    {
+        await create.ExecuteNonQueryAsync();
+    }
+
+    await using var update = new NpgsqlCommand("UPDATE bench_counter SET n = n + 1 WHERE id = 1", connection);
+    await update.PrepareAsync();
+    var clock = Stopwatch.StartNew();
+    var count = 0;
+    while (clock.Elapsed < duration)
+    {
+        await update.ExecuteNonQueryAsync();
+        count++;
+    }
+
+    return count / clock.Elapsed.TotalSeconds;
+}
+
+static async Task<(int Successes, double P99, bool Overbooked)> Rush(Engine engine, Backends backends)
+{
+    const string store = "hcm-01";
+    var slots = new List<Guid>();
+    await using (var connection = new NpgsqlConnection(backends.ConnectionString))
+    {
+        await connection.OpenAsync();
+        await using var pick = new NpgsqlCommand(
+            "UPDATE delivery_slots SET capacity = 50 WHERE slot_id IN (SELECT slot_id FROM delivery_slots WHERE store_id = @store AND held = 0 AND confirmed = 0 " +
+            "AND cut_off_at > now() + interval '1 day' ORDER BY window_start LIMIT 10) RETURNING slot_id", connection);
+        pick.Parameters.AddWithValue("store", store);
+        await using var reader = await pick.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            slots.Add(reader.GetGuid(0));
+        }
+    }
+
+    // The Redis counters learn the new capacity from the repair pass (every second here; drift must be seen twice).
+    await Task.Delay(TimeSpan.FromSeconds(4));
+    var storefront = await Storefront.Open(engine.Client, store);
+    await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => storefront.Place(i, slots[i % slots.Count])));
+    await WaitForEnd(engine, TimeSpan.FromSeconds(600));
+
+    var ids = string.Join(", ", slots.Select(s => $"'{s}'"));
+    var successes = (int)await Sql.Scalar(backends.ConnectionString,
+        $"SELECT count(DISTINCT t.order_id) FROM saga_timeline t JOIN slot_reservation_sagas r ON r.correlation_id = t.correlation_id " +
+        $"WHERE t.saga_type = 'SlotReservation' AND t.to_state = 'Held' AND r.slot_id IN ({ids})");
+    var overbooked = await Sql.Scalar(backends.ConnectionString, $"SELECT count(*) FROM delivery_slots WHERE slot_id IN ({ids}) AND held + confirmed > capacity") > 0;
+    var decided = await Since(backends, storefront, "SlotReservation", "'Held', 'Unavailable'");
+    return (successes, decided.P99, overbooked);
+}
+
+// The bench measures the engine, not the seed's slot capacities: the store it orders from gets room for every order.
+static async Task RoomyStore(Backends backends)
+{
+    await Sql.Execute(backends.ConnectionString, "UPDATE delivery_slots SET capacity = 100000 WHERE store_id = 'sgp-01'");
+    // The Redis counters learn it from the repair pass (every second here; drift must be seen twice).
+    await Task.Delay(TimeSpan.FromSeconds(4));
+}
+
+static string Repository()
+{
+    var directory = new DirectoryInfo(AppContext.BaseDirectory);
+    while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Grocery.Workflows.sln")))
+    {
+        directory = directory.Parent;
+    }
+
+    return directory?.FullName ?? throw new InvalidOperationException("Run from inside the repository");
+}
