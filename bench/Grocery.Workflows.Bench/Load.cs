@@ -9,6 +9,8 @@ internal sealed class Latencies(IReadOnlyCollection<double> milliseconds)
 
     public int Count => _sorted.Length;
 
+    public IReadOnlyList<double> All => _sorted;
+
     public double P50 => Percentile(0.50);
 
     public double P99 => Percentile(0.99);

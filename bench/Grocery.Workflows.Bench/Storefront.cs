@@ -58,7 +58,11 @@ internal sealed class Storefront
     /// <summary>Posts the i-th order (a slot and two products taken round the catalogue); returns its id.</summary>
     public Task<Guid> Place(int i) => Place(i, _slots[i % _slots.Count]);
 
-    public async Task<Guid> Place(int i, Guid slot)
+    /// <summary>
+    /// Posts the i-th order for the given slot. With <paramref name="refusals"/>, a 422 (the slot is already full) is
+    /// an answer, not a failure: its latency is added there and the result is <see cref="Guid.Empty"/>.
+    /// </summary>
+    public async Task<Guid> Place(int i, Guid slot, ConcurrentBag<double>? refusals = null)
     {
         var (sku, other) = (_skus[i % _skus.Count], _skus[(i * 7 + 3) % _skus.Count]);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
@@ -75,6 +79,13 @@ internal sealed class Storefront
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         var sent = DateTimeOffset.UtcNow;
         using var response = await _client.SendAsync(request);
+        if (response.StatusCode == HttpStatusCode.UnprocessableEntity && refusals is not null)
+        {
+            // The API already knows the slot is full: the hold is refused at the door.
+            refusals.Add((DateTimeOffset.UtcNow - sent).TotalMilliseconds);
+            return Guid.Empty;
+        }
+
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             throw new InvalidOperationException($"POST /api/orders answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");

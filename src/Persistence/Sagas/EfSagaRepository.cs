@@ -16,7 +16,8 @@ public sealed record WorkflowDbPayload(WorkflowDbContext Db);
 /// Loads and saves saga instances with EF Core, in the DbContext of the message's scope, so that the state change
 /// commits together with the outbox rows and timeline rows of the same transition (see <c>TransactionalOutboxFilter</c>).
 /// Optimistic concurrency: every update increments <see cref="ISagaVersion.Version"/> and is conditional on the version
-/// it read; a conflict throws and the endpoint's retry runs the message again on fresh state.
+/// it read; a conflict throws and the endpoint's retry runs the message again on fresh state. On PostgreSQL the load
+/// also locks the row (<c>FOR UPDATE</c>), so that events for one instance queue instead of conflicting.
 /// </summary>
 public sealed class EfSagaRepositoryContextFactory<TSaga>(IConsumeScopeProvider scopes, IServiceScopeFactory rootScopes, TimeProvider time) :
     ISagaRepositoryContextFactory<TSaga>,
@@ -101,11 +102,21 @@ internal sealed class EfSagaRepositoryContext<TSaga, TMessage>(
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken);
+        // On PostgreSQL the row is locked as it is read: a second event for the same instance waits for this
+        // transaction instead of reading the same version and failing its update (the version check stays).
+        // SQLite has one writer at a time anyway.
+        var instance = db.SupportsSkipLocked
+            ? await db.Set<TSaga>().FromSqlRaw(LockStatement, correlationId)
+                .SingleOrDefaultAsync(CancellationToken)
+            : await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken);
         return instance is null
             ? default!
             : await sagaContexts.CreateSagaConsumeContext(db, this, instance, SagaConsumeContextMode.Load);
     }
+
+    /// <summary>The table name comes from the model, never from input.</summary>
+    private string LockStatement => string.Concat("SELECT * FROM ", db.Model.FindEntityType(typeof(TSaga))?.GetTableName()
+        ?? throw new InvalidOperationException($"{typeof(TSaga).Name} is not mapped"), " WHERE correlation_id = {0} FOR UPDATE");
 
     public async Task Save(SagaConsumeContext<TSaga> context)
     {
