@@ -31,8 +31,19 @@ internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvi
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _handles.ForEach(h => h.Dispose());
-        _handles.Clear();
+        // A host can be stopped twice at once (a test factory's dispose and its lifetime): take the handles once.
+        IDisposable[] handles;
+        lock (_handles)
+        {
+            handles = [.. _handles];
+            _handles.Clear();
+        }
+
+        foreach (var handle in handles)
+        {
+            handle.Dispose();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -45,7 +56,11 @@ internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvi
         var machine = services.GetService<TMachine>();
         if (machine is not null)
         {
-            _handles.Add(machine.ConnectStateObserver(new SagaTimelineObserver<TState>(sagaType, host, time)));
+            var handle = machine.ConnectStateObserver(new SagaTimelineObserver<TState>(sagaType, host, time));
+            lock (_handles)
+            {
+                _handles.Add(handle);
+            }
         }
     }
 }
