@@ -93,7 +93,8 @@ public sealed class EfSlotCapacity(WorkflowDbContext db, TimeProvider time) : IS
         return slotId;
     }
 
-    private Task<Guid?> SlotOf(Guid reservationId, CancellationToken cancellationToken) =>
+    /// <summary>The slot a reservation holds (or held), or null when it never held one.</summary>
+    internal Task<Guid?> SlotOf(Guid reservationId, CancellationToken cancellationToken) =>
         db.SlotHolds.Where(h => h.ReservationId == reservationId).Select(h => (Guid?)h.SlotId).SingleOrDefaultAsync(cancellationToken);
 
     /// <summary><c>UPDATE slot_holds SET status = @to WHERE reservation_id = @id AND status = @from</c>: true when this call moved it.</summary>

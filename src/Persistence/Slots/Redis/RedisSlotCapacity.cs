@@ -1,5 +1,4 @@
 using Grocery.Workflows.Consumers.Slots;
-using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Persistence.Slots.Redis;
 
@@ -46,7 +45,7 @@ public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters c
 
     public async Task<bool> HasRoomToExtend(Guid reservationId, CancellationToken cancellationToken)
     {
-        var slotId = await db.SlotHolds.Where(h => h.ReservationId == reservationId).Select(h => (Guid?)h.SlotId).SingleOrDefaultAsync(cancellationToken);
+        var slotId = await record.SlotOf(reservationId, cancellationToken);
         if (slotId is null)
         {
             return false;
