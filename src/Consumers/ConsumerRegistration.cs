@@ -1,6 +1,7 @@
 using Grocery.Workflows.Consumers.Slots;
 using Grocery.Workflows.Consumers.Stock;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grocery.Workflows.Consumers;
 
@@ -11,8 +12,20 @@ public sealed class GroceryConsumerDefinition<TConsumer> : ConsumerDefinition<TC
     public GroceryConsumerDefinition() => ConcurrentMessageLimit = 32;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(10, 50, 100, 250, 500, 1000, 2000));
+        IRegistrationContext context)
+    {
+        // Failures of the infrastructure are left to the bus's longer retry (see GrocerySagaDefinition).
+        var infrastructure = context.GetService<Predicate<Exception>>();
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            if (infrastructure is not null)
+            {
+                r.Ignore<Exception>(e => infrastructure(e));
+            }
+
+            r.Intervals(10, 50, 100, 250, 500, 1000, 2000);
+        });
+    }
 }
 
 public static class ConsumerRegistration

@@ -67,6 +67,8 @@ public static class PersistenceRegistration
         services.AddScoped<OutboxWriter>();
         services.TryAddScoped<ISlotCapacity, EfSlotCapacity>();
         services.TryAddSingleton(TimeProvider.System);
+        // What the endpoints' brief retry leaves to the bus's long one (UseTransientFailureRetry).
+        services.TryAddSingleton<Predicate<Exception>>(TransientFailures.IsTransient);
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));
         services.AddHostedService<DatabaseMigrator>();

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grocery.Workflows.Sagas;
 
@@ -15,6 +16,17 @@ public sealed class GrocerySagaDefinition<TState> : SagaDefinition<TState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(10, 50, 100, 250, 500, 1000, 2000));
+        // A failure of the infrastructure (the host registers which, as a Predicate<Exception>) is left to the bus's
+        // longer retry: once an inner retry has given up, MassTransit's outer retry does not try again.
+        var infrastructure = context.GetService<Predicate<Exception>>();
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            if (infrastructure is not null)
+            {
+                r.Ignore<Exception>(e => infrastructure(e));
+            }
+
+            r.Intervals(10, 50, 100, 250, 500, 1000, 2000);
+        });
     }
 }
