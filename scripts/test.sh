@@ -36,6 +36,9 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${n:-0}))
 done
 echo "$passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test failed outside the tests (a class fixture's cleanup, a crashed test host): see the output above" >&2
+fi
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran" >&2
   exit 1
