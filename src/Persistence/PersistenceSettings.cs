@@ -27,4 +27,11 @@ public sealed class PersistenceSettings
     /// </summary>
     [Range(2, 1000)]
     public int MaxPoolSize { get; set; } = 30;
+
+    /// <summary>
+    /// PostgreSQL only, unless the connection string sets <c>Max Auto Prepare</c>: how many statements each connection
+    /// keeps prepared (0 turns automatic preparation off).
+    /// </summary>
+    [Range(0, 1000)]
+    public int MaxAutoPrepare { get; set; } = 100;
 }

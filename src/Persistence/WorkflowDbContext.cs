@@ -22,8 +22,16 @@ namespace Grocery.Workflows.Persistence;
 /// The engine's database: one table per saga type, the outbox and inbox, the saga timeline, the stock ledger and
 /// slot capacity. Each provider has its own subclass so that each has its own migrations.
 /// </summary>
-public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(options)
+public abstract class WorkflowDbContext : DbContext
 {
+    protected WorkflowDbContext(DbContextOptions options)
+        : base(options)
+    {
+        // Every write runs in one transaction per message that is rolled back whole on failure, so EF's savepoint
+        // around each SaveChanges (two more round trips each time) buys nothing.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     /// <summary>Shadow columns every saga table has: when the row last changed, and since when it is in its state.</summary>
     public const string UpdatedAt = nameof(UpdatedAt);
 
