@@ -89,6 +89,10 @@ internal sealed partial class CatalogSeeder(
 
         var slotRows = await scope.ServiceProvider.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(options.Value.SlotDays, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        // Fresh statistics for the bulk-loaded tables: without them PostgreSQL guesses a handful of rows per category
+        // and plans the substitute search as a sort of thousands of rows (23 ms) instead of an index walk (3 ms).
+        await db.Database.ExecuteSqlRawAsync("ANALYZE products; ANALYZE stock_balances; ANALYZE delivery_slots;", cancellationToken);
         return new CatalogSeedResult(stores.Count, productRows, balanceRows, templates.Count, slotRows, time.GetElapsedTime(started));
     }
 
