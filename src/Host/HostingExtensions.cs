@@ -114,6 +114,8 @@ public static partial class HostingExtensions
         services.AddOutboxDispatcher();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
+        services.AddOptions<SlotListingSettings>().BindConfiguration("Slots").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SlotListing>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

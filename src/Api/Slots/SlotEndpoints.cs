@@ -1,10 +1,8 @@
 using System.Globalization;
-using Grocery.Workflows.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Api.Slots;
 
@@ -21,7 +19,7 @@ public static class SlotEndpoints
     }
 
     private static async Task<Results<Ok<SlotView[]>, ProblemHttpResult>> List(
-        string? storeId, string? date, WorkflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        string? storeId, string? date, SlotListing listing, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(storeId))
         {
@@ -33,20 +31,12 @@ public static class SlotEndpoints
             return Problems.Invalid("date", "date is required as YYYY-MM-DD.");
         }
 
-        var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == storeId, cancellationToken);
-        if (store is null)
+        if (await listing.Get(storeId, day, cancellationToken) is not { } storeDay)
         {
             return Problems.NotFound("Store", $"There is no store '{storeId}'.");
         }
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(store.TimeZone);
-        var from = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), zone), TimeSpan.Zero);
-        var to = from.AddDays(1);
-        var now = time.GetUtcNow();
-        var slots = await db.DeliverySlots.AsNoTracking()
-            .Where(s => s.StoreId == storeId && s.WindowStart >= from && s.WindowStart < to)
-            .OrderBy(s => s.WindowStart)
-            .ToListAsync(cancellationToken);
+        var (zone, slots, now) = (storeDay.Zone, storeDay.Slots, time.GetUtcNow());
         return TypedResults.Ok(slots.Select(s => new SlotView(s.SlotId,
             TimeZoneInfo.ConvertTime(s.WindowStart, zone), TimeZoneInfo.ConvertTime(s.WindowEnd, zone), TimeZoneInfo.ConvertTime(s.CutOffAt, zone),
             s.Capacity, now >= s.CutOffAt ? 0 : Math.Max(0, s.Capacity - s.Held - s.Confirmed))).ToArray());
