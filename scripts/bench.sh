@@ -3,7 +3,8 @@
 # the scenarios against real engine processes, prints a table and ends with one JSON line.
 #
 # Usage: bash scripts/bench.sh [--quick]
-#   --quick   about 3 minutes; without it the full run (latency at five rates, two instances) takes about 12.
+#   --quick   within 5 minutes; without it the full run (latency at five rates, two instances) within 30.
+#   --throughput-only   stop after the throughput figure (for profiling)
 set -euo pipefail
 cd "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
