@@ -85,7 +85,7 @@ internal static class Sql
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 900 };
         await command.ExecuteNonQueryAsync();
     }
 
@@ -111,5 +111,50 @@ internal static class Sql
         }
 
         return times;
+    }
+}
+
+/// <summary>Fills the workflow tables with copies of the rows finished orders left, to time the engine on a larger history.</summary>
+internal static class History
+{
+    // Every table an order writes to. Copies get fresh uuids (keys and references alike: only the sizes matter here),
+    // fresh text keys, and new identity values.
+    private static readonly string[] Tables =
+    [
+        "order_sagas", "slot_reservation_sagas", "picking_sagas", "substitution_sagas", "delivery_sagas",
+        "saga_timeline", "inbox_messages", "stock_ledger", "slot_holds", "order_requests",
+    ];
+
+    public static async Task Grow(string connectionString, long orders)
+    {
+        while (await Sql.Scalar(connectionString, "SELECT count(*) FROM order_sagas") is var now && now < orders)
+        {
+            if (now == 0)
+            {
+                throw new InvalidOperationException("No orders to copy");
+            }
+
+            // Double at most, so that the order count lands near the target; every table grows by the same share.
+            var share = Math.Min(1.0, (orders - now) / (double)now);
+            foreach (var table in Tables)
+            {
+                await Sql.Execute(connectionString, $"""
+                    DO $$
+                    DECLARE columns text; copies text;
+                    BEGIN
+                      SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
+                             string_agg(CASE WHEN data_type = 'uuid' THEN 'gen_random_uuid()'
+                                             WHEN column_name = 'idempotency_key' THEN 'md5(random()::text)'
+                                             ELSE quote_ident(column_name) END, ', ' ORDER BY ordinal_position)
+                        INTO columns, copies
+                        FROM information_schema.columns
+                       WHERE table_schema = 'public' AND table_name = '{table}' AND is_identity = 'NO';
+                      EXECUTE format('INSERT INTO {table} (%s) SELECT %s FROM {table} LIMIT (SELECT ceil(count(*) * {share.ToString(System.Globalization.CultureInfo.InvariantCulture)}) FROM {table})', columns, copies);
+                    END $$;
+                    """);
+            }
+        }
+
+        await Sql.Execute(connectionString, "ANALYZE");
     }
 }

@@ -111,6 +111,7 @@ await using (var backends = await Backends.Create("prod"))
 
     if (!quick)
     {
+        await WaitForEnd(engine, TimeSpan.FromSeconds(600));
         foreach (var rate in new[] { 25, 50, 100, 200, 400 })
         {
             var offset = 1_000_000 * rate;
@@ -120,6 +121,24 @@ await using (var backends = await Backends.Create("prod"))
             var atRate = await Since(backends, storefront, "Order", "'Confirmed'");
             var done = await Since(backends, storefront, "Order", "'Completed'");
             report.Add($"confirm_p99_ms_at_{rate}", atRate.P99, "report", null, $"p50 {atRate.P50:F1}; to Completed p50 {done.P50:F1}, p99 {done.P99:F1}", json: false);
+        }
+
+        // How cost grows with the history: the database is filled with copies of finished orders' rows up to 1k, 10k
+        // and 100k orders, and 200 new orders are timed at each size.
+        foreach (var size in new[] { 1_000, 10_000, 100_000 })
+        {
+            Progress($"history of {size} orders");
+            await History.Grow(backends.ConnectionString, size);
+            storefront.Sent.Clear();
+            engine.ResetPeak();
+            var clock = Stopwatch.StartNew();
+            await Load.ClosedLoop(200, 64, i => storefront.Place(3_000_000 + size + i));
+            await WaitForEnd(engine, TimeSpan.FromSeconds(600));
+            var perSecond = 200 / clock.Elapsed.TotalSeconds;
+            var done = await Since(backends, storefront, "Order", "'Completed'");
+            var megabytes = await Sql.Scalar(backends.ConnectionString, "SELECT pg_database_size(current_database())") / 1024 / 1024;
+            report.Add($"orders_per_s_with_{size}_history", perSecond, "report", null,
+                $"to Completed p50 {done.P50:F0}, p99 {done.P99:F0} ms; engine peak {engine.PeakWorkingSetMb:F0} MB; database {megabytes} MB", json: false);
         }
     }
 }
@@ -139,6 +158,9 @@ if (!quick)
     await RoomyStore(backends);
     var a = await Storefront.Open(first.Client);
     var b = await Storefront.Open(second.Client);
+    Progress("two instances: warm-up, then 600 orders");
+    await Load.ClosedLoop(120, 64, i => i % 2 == 0 ? a.Place(900_000 + i) : b.Place(900_000 + i));
+    await WaitForEnd(first, TimeSpan.FromSeconds(300));
     var count = 600;
     var clock = Stopwatch.StartNew();
     await Load.ClosedLoop(count, 64, i => i % 2 == 0 ? a.Place(i) : b.Place(i));
