@@ -64,7 +64,7 @@ internal sealed class Storefront
     /// </summary>
     public async Task<Guid> Place(int i, Guid slot, ConcurrentBag<double>? refusals = null)
     {
-        var (sku, other) = (_skus[i % _skus.Count], _skus[(i * 7 + 3) % _skus.Count]);
+        var (sku, other) = (_skus[i % _skus.Count], _skus[(int)(((long)i * 7 + 3) % _skus.Count)]);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
         {
             Content = JsonContent.Create(new
