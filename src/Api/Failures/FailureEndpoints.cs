@@ -52,8 +52,9 @@ public static class FailureEndpoints
     }
 
     private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> Replay(
-        long id, WorkflowDbContext db, OutboxSignal signal, TimeProvider time, CancellationToken cancellationToken)
+        long id, WorkflowDbContext db, OutboxSignal signal, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
     {
+        using var writer = await gate.Enter(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var failure = await db.FailedMessages.SingleOrDefaultAsync(f => f.Id == id, cancellationToken);
         if (failure is null)

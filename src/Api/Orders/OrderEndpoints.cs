@@ -69,7 +69,7 @@ public static class OrderEndpoints
 
     private static async Task<IResult> Place(
         HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, TimeProvider time, CancellationToken cancellationToken)
+        WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.HasControlCharacters(idempotencyKey))
         {
@@ -102,6 +102,9 @@ public static class OrderEndpoints
             return problem;
         }
 
+        // On SQLite the engine's consumers write back to back; queueing with them is fairer than SQLite's busy retry,
+        // which left a request waiting 30 s and failing under load.
+        using var writer = await gate.Enter(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.OrderRequests.Add(new OrderRequest
         {

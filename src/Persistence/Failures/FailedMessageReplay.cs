@@ -15,7 +15,7 @@ public static class FailedMessages
     public static void RecordFailures(this IReceiveEndpointConfigurator endpoint, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var filter = new RecordFailedMessageFilter(services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<TimeProvider>());
+        var filter = new RecordFailedMessageFilter(services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<WriteGate>(), services.GetRequiredService<TimeProvider>());
         endpoint.ConfigureError(error =>
         {
             error.UseFilter(new GenerateFaultFilter());

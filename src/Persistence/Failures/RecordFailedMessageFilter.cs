@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Grocery.Workflows.Persistence.Outbox;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,7 +10,7 @@ namespace Grocery.Workflows.Persistence.Failures;
 /// In the error pipe, before the message moves to the error queue: keeps a copy with its exception, headers and
 /// order id in <c>failed_messages</c>. Recording never stops the move to the error queue.
 /// </summary>
-public sealed class RecordFailedMessageFilter(IServiceScopeFactory scopes, TimeProvider time) : IFilter<ExceptionReceiveContext>
+public sealed class RecordFailedMessageFilter(IServiceScopeFactory scopes, WriteGate gate, TimeProvider time) : IFilter<ExceptionReceiveContext>
 {
     public async Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
     {
@@ -34,7 +35,10 @@ public sealed class RecordFailedMessageFilter(IServiceScopeFactory scopes, TimeP
                 StackTrace = context.Exception.StackTrace is { } trace ? trace[..Math.Min(trace.Length, 4000)] : null,
                 FailedAt = time.GetUtcNow(),
             });
-            await db.SaveChangesAsync(context.CancellationToken);
+            using (await gate.Enter(context.CancellationToken))
+            {
+                await db.SaveChangesAsync(context.CancellationToken);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

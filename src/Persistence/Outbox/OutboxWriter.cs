@@ -8,14 +8,18 @@ namespace Grocery.Workflows.Persistence.Outbox;
 /// transaction, so the message leaves if and only if the caller's changes commit. Call <see cref="OutboxSignal.Notify"/>
 /// after the commit.
 /// </summary>
-public sealed class OutboxWriter(WorkflowDbContext db, IBus bus, OutboxSignal signal, TimeProvider time)
+public sealed class OutboxWriter(WorkflowDbContext db, IBus bus, OutboxSignal signal, WriteGate gate, TimeProvider time)
 {
     /// <summary>Publishes a message that goes with no other change: one row, saved (atomically) at once, dispatcher woken.</summary>
     public async Task PublishNow<T>(T message, CancellationToken cancellationToken)
         where T : class
     {
         Publish(message);
-        await db.SaveChangesAsync(cancellationToken);
+        using (await gate.Enter(cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         signal.Notify();
     }
 
