@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using Grocery.Workflows.Persistence;
-using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Slots;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,8 +19,8 @@ public sealed class SlotListingSettings
     public TimeSpan ListingCacheTime { get; set; } = TimeSpan.FromSeconds(1);
 }
 
-/// <summary>A store and its delivery slots on one local day.</summary>
-public sealed record StoreDay(Store Store, TimeZoneInfo Zone, IReadOnlyList<DeliverySlot> Slots);
+/// <summary>A store's delivery slots on one local day, and the store's time zone.</summary>
+public sealed record StoreDay(TimeZoneInfo Zone, IReadOnlyList<DeliverySlot> Slots);
 
 /// <summary>
 /// The slots of a store's day, read from the database at most once per <see cref="SlotListingSettings.ListingCacheTime"/>:
@@ -88,7 +87,7 @@ public sealed class SlotListing(IServiceScopeFactory scopes, TimeProvider time, 
             .Where(s => s.StoreId == storeId && s.WindowStart >= from && s.WindowStart < to)
             .OrderBy(s => s.WindowStart)
             .ToListAsync(cancellationToken);
-        return new Entry(new StoreDay(store, zone, slots), readAt);
+        return new Entry(new StoreDay(zone, slots), readAt);
     }
 
     private sealed record Entry(StoreDay? Day, DateTimeOffset ReadAt);
