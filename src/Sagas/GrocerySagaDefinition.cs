@@ -16,15 +16,14 @@ public sealed class GrocerySagaDefinition<TState> : SagaDefinition<TState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TState> sagaConfigurator,
         IRegistrationContext context)
     {
-        // A failure of the infrastructure (the host registers which, as a Predicate<Exception>) is left to the bus's
-        // longer retry: once an inner retry has given up, MassTransit's outer retry does not try again.
-        var infrastructure = context.GetService<Predicate<Exception>>();
-
         // Events for one order (every saga instance is keyed by its order id, and so is every message's
         // CorrelationId) take turns here, in memory, instead of in the database: one in flight per order, the rest
         // waiting without a transaction, a connection or a row lock. Concurrency across orders is unchanged.
         endpointConfigurator.UsePartitioner<ConsumeContext>(ConcurrentMessageLimit ?? 64, c => c.CorrelationId ?? c.MessageId ?? Guid.Empty);
 
+        // A failure of the infrastructure (the host registers which, as a Predicate<Exception>) is left to the bus's
+        // longer retry: once an inner retry has given up, MassTransit's outer retry does not try again.
+        var infrastructure = context.GetService<Predicate<Exception>>();
         endpointConfigurator.UseMessageRetry(r =>
         {
             if (infrastructure is not null)
