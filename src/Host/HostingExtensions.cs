@@ -1,11 +1,14 @@
 using System.Text.Json.Serialization;
 using Grocery.Workflows.Api.Failures;
+using Grocery.Workflows.Api.Jobs;
 using Grocery.Workflows.Api.Orders;
 using Grocery.Workflows.Api.Sagas;
 using Grocery.Workflows.Api.Slots;
+using Grocery.Workflows.Api.Stock;
 using Grocery.Workflows.Api.Stores;
 using Grocery.Workflows.Consumers;
 using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Host.Scheduling;
 using Grocery.Workflows.Host.Simulation;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Failures;
@@ -112,6 +115,7 @@ public static partial class HostingExtensions
         });
 
         services.AddOutboxDispatcher();
+        services.AddGroceryJobs(builder.Configuration);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
         services.AddOptions<SlotListingSettings>().BindConfiguration("Slots").ValidateDataAnnotations().ValidateOnStart();
@@ -158,6 +162,8 @@ public static partial class HostingExtensions
         app.MapOrderEndpoints();
         app.MapSagaEndpoints();
         app.MapFailureEndpoints();
+        app.MapJobEndpoints();
+        app.MapStockCountEndpoints();
         return app;
     }
 

@@ -79,6 +79,7 @@ public static class PersistenceRegistration
 
         services.AddScoped<IStockLedger, EfStockLedger>();
         services.AddScoped<EfStockLedger>();
+        services.AddScoped<StockCountImport>();
         services.AddScoped<OutboxWriter>();
         services.TryAddScoped<ISlotCapacity, EfSlotCapacity>();
         services.TryAddSingleton(TimeProvider.System);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Failures;
+using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
@@ -50,6 +51,9 @@ public abstract class WorkflowDbContext : DbContext
     public DbSet<SlotTemplate> SlotTemplates => Set<SlotTemplate>();
     public DbSet<OrderRequest> OrderRequests => Set<OrderRequest>();
     public DbSet<FailedMessage> FailedMessages => Set<FailedMessage>();
+    public DbSet<StoreClosure> StoreClosures => Set<StoreClosure>();
+    public DbSet<StockCount> StockCounts => Set<StockCount>();
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
 
     public abstract bool SupportsSkipLocked { get; }
 
@@ -207,6 +211,34 @@ public abstract class WorkflowDbContext : DbContext
             e.Property(x => x.ExceptionType).HasMaxLength(256);
             e.HasIndex(x => x.FailedAt);
             e.HasIndex(x => x.OrderId);
+        });
+
+        modelBuilder.Entity<StoreClosure>(e =>
+        {
+            e.ToTable("store_closures");
+            e.HasKey(x => new { x.StoreId, x.Date });
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.Reason).HasMaxLength(200);
+        });
+        modelBuilder.Entity<StockCount>(e =>
+        {
+            e.ToTable("stock_counts");
+            e.HasKey(x => new { x.StoreId, x.Sku });
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.Sku).HasMaxLength(64);
+        });
+        modelBuilder.Entity<JobRun>(e =>
+        {
+            e.ToTable("job_runs");
+            e.HasKey(x => x.RunId);
+            e.Property(x => x.JobName).HasMaxLength(64);
+            e.Property(x => x.StoreId).HasMaxLength(32);
+            e.Property(x => x.TimeZone).HasMaxLength(64);
+            e.Property(x => x.Instance).HasMaxLength(128);
+            e.Property(x => x.Error).HasMaxLength(2000);
+            e.HasIndex(x => new { x.JobName, x.RequestedAt });
+            // One active run per job, whichever instance or person asked for it.
+            e.HasIndex(x => x.JobName).IsUnique().HasFilter("status IN ('Queued', 'Running')").HasDatabaseName("ix_job_runs_one_active");
         });
 
         SnakeCaseColumns(modelBuilder);

@@ -223,7 +223,7 @@ public abstract class CatalogSeederTests(TestDatabase database, ITestOutputHelpe
             // The nightly job: the same days again insert nothing; one more day inserts that day only.
             (await GenerateSlots(host, 14)).ShouldBe(0);
             (await GenerateSlots(host, 15)).ShouldBe(5 * 13);
-            (await host.InTransaction(sp => sp.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(new DateOnly(2026, 11, 25), 17, CancellationToken.None)))
+            (await host.InTransaction(sp => sp.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(new DateOnly(2026, 11, 25), 17, CancellationToken.None))).Created
                 .ShouldBe(2 * 5 * 13, "only the day before and the day after are new");
             (await host.Query(db => db.DeliverySlots.CountAsync())).ShouldBe(counts.Slots + (3 * 5 * 13));
         }
@@ -246,8 +246,8 @@ public abstract class CatalogSeederTests(TestDatabase database, ITestOutputHelpe
             await db.SlotTemplates.CountAsync(),
             await db.DeliverySlots.CountAsync()));
 
-    private static Task<int> GenerateSlots(WorkflowTestHost host, int days) =>
-        host.InTransaction(sp => sp.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(days, CancellationToken.None));
+    private static async Task<int> GenerateSlots(WorkflowTestHost host, int days) =>
+        (await host.InTransaction(sp => sp.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(days, CancellationToken.None))).Created;
 
     /// <summary>Rows written past EF Core are found and read by EF Core: keys, enums, times and quantities.</summary>
     private static async Task ShouldReadBackAsTheModelMapsIt(WorkflowTestHost host)

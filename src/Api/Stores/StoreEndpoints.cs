@@ -1,5 +1,6 @@
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Catalog;
+using Grocery.Workflows.Persistence.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,6 +13,10 @@ public sealed record StoreView(string StoreId, string Name, string City, string 
 
 public sealed record ProductView(string Sku, string Name, string Category, string Unit, long Price, string Currency, decimal Available);
 
+public sealed record ClosureView(DateOnly Date, string Reason);
+
+public sealed record CloseDayRequest(string? Reason);
+
 public sealed record ProductPage(IReadOnlyList<ProductView> Items, string? NextCursor);
 
 /// <summary>The storefront's catalogue: stores, and products with price and stock at a store.</summary>
@@ -22,7 +27,79 @@ public static class StoreEndpoints
         var stores = app.MapGroup("/api/stores").WithTags("Stores");
         stores.MapGet("/", List).WithSummary("Every store with its time zone and currency.");
         stores.MapGet("/{storeId}/products", Products).WithSummary("Products at a store: price in its currency and stock available; keyset paging by SKU.");
+        stores.MapGet("/{storeId}/closures", Closures).WithSummary("The days a store is closed (no delivery slots), from today on.");
+        stores.MapPut("/{storeId}/closures/{date}", Close)
+            .WithSummary("Closes a store on a local date (yyyy-MM-dd): the next slot generation makes no slot that day and removes its unbooked ones.");
+        stores.MapDelete("/{storeId}/closures/{date}", Reopen).WithSummary("Reopens a closed day; the next slot generation makes its slots.");
         return app;
+    }
+
+    private static async Task<Results<Ok<ClosureView[]>, ProblemHttpResult>> Closures(
+        string storeId, WorkflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == storeId, cancellationToken);
+        if (store is null)
+        {
+            return Problems.NotFound("Store", $"There is no store '{storeId}'.");
+        }
+
+        var today = CatalogSeed.LocalToday(store, time.GetUtcNow());
+        return TypedResults.Ok(await db.StoreClosures.AsNoTracking().Where(c => c.StoreId == storeId && c.Date >= today)
+            .OrderBy(c => c.Date).Select(c => new ClosureView(c.Date, c.Reason)).ToArrayAsync(cancellationToken));
+    }
+
+    private static async Task<Results<Ok<ClosureView>, ProblemHttpResult>> Close(
+        string storeId, string date, CloseDayRequest request, WorkflowDbContext db, WriteGate gate, CancellationToken cancellationToken)
+    {
+        if (!TryDate(date, out var day, out var problem))
+        {
+            return problem!;
+        }
+
+        var reason = request.Reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > 200 || Problems.HasControlCharacters(reason))
+        {
+            return Problems.Invalid("reason", "reason is required: at most 200 printable characters.");
+        }
+
+        if (!await db.Stores.AnyAsync(s => s.StoreId == storeId, cancellationToken))
+        {
+            return Problems.NotFound("Store", $"There is no store '{storeId}'.");
+        }
+
+        using var writer = await gate.Enter(cancellationToken);
+        var closure = await db.StoreClosures.SingleOrDefaultAsync(c => c.StoreId == storeId && c.Date == day, cancellationToken);
+        if (closure is null)
+        {
+            db.StoreClosures.Add(new StoreClosure { StoreId = storeId, Date = day, Reason = reason });
+        }
+        else
+        {
+            closure.Reason = reason;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new ClosureView(day, reason));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Reopen(
+        string storeId, string date, WorkflowDbContext db, WriteGate gate, CancellationToken cancellationToken)
+    {
+        if (!TryDate(date, out var day, out var problem))
+        {
+            return problem!;
+        }
+
+        using var writer = await gate.Enter(cancellationToken);
+        var removed = await db.StoreClosures.Where(c => c.StoreId == storeId && c.Date == day).ExecuteDeleteAsync(cancellationToken);
+        return removed == 0 ? Problems.NotFound("Closure", $"Store '{storeId}' is not closed on {day:yyyy-MM-dd}.") : TypedResults.NoContent();
+    }
+
+    private static bool TryDate(string text, out DateOnly date, out ProblemHttpResult? problem)
+    {
+        var valid = DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out date);
+        problem = valid ? null : Problems.Invalid("date", $"'{text}' is not a date of the form yyyy-MM-dd.");
+        return valid;
     }
 
     private static async Task<Ok<StoreView[]>> List(WorkflowDbContext db, CancellationToken cancellationToken) =>

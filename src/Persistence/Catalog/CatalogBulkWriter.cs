@@ -147,14 +147,14 @@ internal static class CatalogBulkWriter
         return inserted;
     }
 
-    private static (DbConnection Connection, DbTransaction Transaction) Connection(WorkflowDbContext db)
+    internal static (DbConnection Connection, DbTransaction Transaction) Connection(WorkflowDbContext db)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Bulk catalogue writes run inside the context's transaction.");
+            ?? throw new InvalidOperationException("Bulk writes run inside the context's transaction.");
         return (db.Database.GetDbConnection(), transaction);
     }
 
-    private static SqliteCommand Prepared(DbConnection connection, DbTransaction transaction, string sql, params (string Name, SqliteType Type)[] parameters)
+    internal static SqliteCommand Prepared(DbConnection connection, DbTransaction transaction, string sql, params (string Name, SqliteType Type)[] parameters)
     {
         var command = ((SqliteConnection)connection).CreateCommand();
         command.Transaction = (SqliteTransaction)transaction;

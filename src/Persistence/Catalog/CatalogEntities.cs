@@ -60,3 +60,14 @@ public static class CatalogPricing
         return Math.Max(store.PriceRounding, (long)rounded);
     }
 }
+
+/// <summary>A day a store delivers nothing (a holiday, a stock-take): slot generation creates no slot on it.</summary>
+public sealed class StoreClosure
+{
+    public string StoreId { get; set; } = "";
+
+    /// <summary>The store's local date.</summary>
+    public DateOnly Date { get; set; }
+
+    public string Reason { get; set; } = "";
+}

@@ -161,6 +161,26 @@ public static partial class CatalogSeed
         return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Zone(store)).DateTime);
     }
 
+    /// <summary>The UTC instants where the store's local day starts and the next one starts.</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) LocalDayInUtc(Store store, DateOnly day)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var zone = Zone(store);
+        return (Midnight(day), Midnight(day.AddDays(1)));
+
+        DateTimeOffset Midnight(DateOnly date)
+        {
+            var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+            // Where a clock change skips midnight, the day starts at the first instant that exists.
+            while (zone.IsInvalidTime(local))
+            {
+                local = local.AddMinutes(15);
+            }
+
+            return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
+        }
+    }
+
     /// <summary>
     /// The store's delivery slots for the local days <paramref name="firstLocalDay"/> .. +<paramref name="days"/>-1:
     /// each template's local window converted to UTC in the store's time zone. A local start that a clock change

@@ -40,9 +40,6 @@ internal sealed partial class CatalogSeeder(
         if (seeded.Stores == 0)
         {
             LogAlreadySeeded();
-            // Until the slot generation job runs nightly, every start tops the slots up to the days ahead (idempotent).
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(options.Value.SlotDays, cancellationToken);
             return;
         }
 
@@ -87,13 +84,13 @@ internal sealed partial class CatalogSeeder(
             }),
             cancellationToken);
 
-        var slotRows = await scope.ServiceProvider.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(options.Value.SlotDays, cancellationToken);
+        var slots = await scope.ServiceProvider.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(options.Value.SlotDays, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         // Fresh statistics for the bulk-loaded tables: without them PostgreSQL guesses a handful of rows per category
         // and plans the substitute search as a sort of thousands of rows (23 ms) instead of an index walk (3 ms).
         await db.Database.ExecuteSqlRawAsync("ANALYZE products; ANALYZE stock_balances; ANALYZE delivery_slots;", cancellationToken);
-        return new CatalogSeedResult(stores.Count, productRows, balanceRows, templates.Count, slotRows, time.GetElapsedTime(started));
+        return new CatalogSeedResult(stores.Count, productRows, balanceRows, templates.Count, slots.Created, time.GetElapsedTime(started));
     }
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -51,3 +51,19 @@ public sealed class StockReservation
     public string StoreId { get; set; } = "";
     public long QuantityMilli { get; set; }
 }
+
+/// <summary>
+/// The latest physical count of a SKU at a store, as imported: a newer count replaces an older one. Reconciliation
+/// compares it with what the ledger says was on hand at <see cref="CountedAt"/> and marks it with its run.
+/// </summary>
+public sealed class StockCount
+{
+    public string StoreId { get; set; } = "";
+    public string Sku { get; set; } = "";
+    public long CountedMilli { get; set; }
+    public DateTimeOffset CountedAt { get; set; }
+    public DateTimeOffset ImportedAt { get; set; }
+
+    /// <summary>The reconciliation run that compared this count; null while it waits for one.</summary>
+    public Guid? ReconciledRunId { get; set; }
+}

@@ -150,6 +150,28 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                     b.ToTable("stores", (string)null);
                 });
 
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Catalog.StoreClosure", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("store_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("StoreId", "Date");
+
+                    b.ToTable("store_closures", (string)null);
+                });
+
             modelBuilder.Entity("Grocery.Workflows.Persistence.Failures.FailedMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -244,6 +266,95 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                     b.HasIndex("ReceivedAt");
 
                     b.ToTable("inbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Jobs.JobRun", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<string>("Instance")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("instance");
+
+                    b.Property<string>("JobName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("job_name");
+
+                    b.Property<long>("ProgressDone")
+                        .HasColumnType("bigint")
+                        .HasColumnName("progress_done");
+
+                    b.Property<long>("ProgressTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("progress_total");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<DateTimeOffset?>("ScheduledFor")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_for");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("Summary")
+                        .HasColumnType("text")
+                        .HasColumnName("summary");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("RunId");
+
+                    b.HasIndex("JobName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_job_runs_one_active")
+                        .HasFilter("status IN ('Queued', 'Running')");
+
+                    b.HasIndex("JobName", "RequestedAt");
+
+                    b.ToTable("job_runs", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Orders.OrderRequest", b =>
@@ -533,6 +644,39 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                     b.HasKey("StoreId", "Sku");
 
                     b.ToTable("stock_balances", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Stock.StockCount", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<DateTimeOffset>("CountedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("counted_at");
+
+                    b.Property<long>("CountedMilli")
+                        .HasColumnType("bigint")
+                        .HasColumnName("counted_milli");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("imported_at");
+
+                    b.Property<Guid?>("ReconciledRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reconciled_run_id");
+
+                    b.HasKey("StoreId", "Sku");
+
+                    b.ToTable("stock_counts", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Stock.StockLedgerEntry", b =>

@@ -143,6 +143,28 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.ToTable("stores", (string)null);
                 });
 
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Catalog.StoreClosure", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("store_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("StoreId", "Date");
+
+                    b.ToTable("store_closures", (string)null);
+                });
+
             modelBuilder.Entity("Grocery.Workflows.Persistence.Failures.FailedMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -235,6 +257,95 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.HasIndex("ReceivedAt");
 
                     b.ToTable("inbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Jobs.JobRun", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("HeartbeatAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<string>("Instance")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance");
+
+                    b.Property<string>("JobName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_name");
+
+                    b.Property<long>("ProgressDone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("progress_done");
+
+                    b.Property<long>("ProgressTotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("progress_total");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.Property<long?>("ScheduledFor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scheduled_for");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("Summary")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("summary");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_zone");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("RunId");
+
+                    b.HasIndex("JobName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_job_runs_one_active")
+                        .HasFilter("status IN ('Queued', 'Running')");
+
+                    b.HasIndex("JobName", "RequestedAt");
+
+                    b.ToTable("job_runs", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Orders.OrderRequest", b =>
@@ -520,6 +631,39 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.HasKey("StoreId", "Sku");
 
                     b.ToTable("stock_balances", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Stock.StockCount", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<long>("CountedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_at");
+
+                    b.Property<long>("CountedMilli")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_milli");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported_at");
+
+                    b.Property<Guid?>("ReconciledRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reconciled_run_id");
+
+                    b.HasKey("StoreId", "Sku");
+
+                    b.ToTable("stock_counts", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Stock.StockLedgerEntry", b =>

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grocery.Workflows.Api.Jobs;
+
+public sealed record RunJobRequest(string? StoreId);
+
+public sealed record RunAccepted(Guid RunId);
+
+public sealed record JobProgress(long Done, long Total, decimal? Percent);
+
+public sealed record JobRunView(
+    Guid RunId, string Job, string Trigger, string Status, string? StoreId, string? TimeZone, DateTimeOffset? ScheduledFor,
+    DateTimeOffset RequestedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, JobProgress Progress, JsonElement? Summary,
+    string? Error, string? Instance);
+
+public sealed record JobDetails(JobView Job, JobRunView? LastRun);
+
+/// <summary>For schedulers: the jobs with their schedules, manual runs, run history and progress, pause and resume.</summary>
+public static class JobEndpoints
+{
+    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
+        jobs.MapGet("/", List).WithSummary("Every job: schedule per store time zone, next and last fire, paused or not, and its last run.");
+        jobs.MapPost("/{name}/runs", Run).WithSummary("Starts a run now (for one store when storeId is given); 409 while a run of the job is queued or running.");
+        jobs.MapGet("/{name}/runs", Runs).WithSummary("The job's runs, newest first.");
+        jobs.MapGet("/{name}/runs/{runId:guid}", RunById).WithSummary("One run: status, progress, start, end and summary.");
+        jobs.MapPost("/{name}/pause", Pause).WithSummary("Stops the job's schedule; a manual run still starts.");
+        jobs.MapPost("/{name}/resume", Resume).WithSummary("Resumes the job's schedule; a firing missed while paused runs once.");
+        return app;
+    }
+
+    private static async Task<Ok<JobDetails[]>> List(IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        var jobs = await control.List(cancellationToken);
+        var details = new List<JobDetails>();
+        foreach (var job in jobs)
+        {
+            var last = await db.JobRuns.AsNoTracking().Where(r => r.JobName == job.Name)
+                .OrderByDescending(r => r.RequestedAt).FirstOrDefaultAsync(cancellationToken);
+            details.Add(new JobDetails(job, last is null ? null : View(last)));
+        }
+
+        return TypedResults.Ok(details.ToArray());
+    }
+
+    private static async Task<Results<Accepted<RunAccepted>, ProblemHttpResult>> Run(
+        string name, RunJobRequest? request, IJobControl control, CancellationToken cancellationToken)
+    {
+        var storeId = string.IsNullOrWhiteSpace(request?.StoreId) ? null : request.StoreId.Trim();
+        var result = await control.RequestRun(name, storeId, cancellationToken);
+        return result.Outcome switch
+        {
+            RunRequestOutcome.Queued => TypedResults.Accepted($"/api/jobs/{name}/runs/{result.RunId}", new RunAccepted(result.RunId!.Value)),
+            RunRequestOutcome.UnknownJob => UnknownJob(name, control),
+            RunRequestOutcome.UnknownStore => Problems.NotFound("Store", $"There is no store '{storeId}'."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The job is already running",
+                detail: $"Run {result.ActiveRunId} of {name} is queued or running; a job never runs twice at once. Follow it at /api/jobs/{name}/runs/{result.ActiveRunId}.",
+                extensions: new Dictionary<string, object?> { ["activeRunId"] = result.ActiveRunId }),
+        };
+    }
+
+    private static async Task<Results<Ok<JobRunView[]>, ProblemHttpResult>> Runs(
+        string name, int? limit, IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        if (!control.JobNames.Contains(name))
+        {
+            return UnknownJob(name, control);
+        }
+
+        if (!Problems.TryLimit(limit, 20, 200, out var take, out var problem))
+        {
+            return problem!;
+        }
+
+        var runs = await db.JobRuns.AsNoTracking().Where(r => r.JobName == name)
+            .OrderByDescending(r => r.RequestedAt).Take(take).ToListAsync(cancellationToken);
+        return TypedResults.Ok(runs.Select(View).ToArray());
+    }
+
+    private static async Task<Results<Ok<JobRunView>, ProblemHttpResult>> RunById(
+        string name, Guid runId, IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        if (!control.JobNames.Contains(name))
+        {
+            return UnknownJob(name, control);
+        }
+
+        var run = await db.JobRuns.AsNoTracking().SingleOrDefaultAsync(r => r.RunId == runId && r.JobName == name, cancellationToken);
+        return run is null ? Problems.NotFound("Run", $"{name} has no run {runId}.") : TypedResults.Ok(View(run));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Pause(string name, IJobControl control, CancellationToken cancellationToken) =>
+        await control.Pause(name, cancellationToken) ? TypedResults.NoContent() : UnknownJob(name, control);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Resume(string name, IJobControl control, CancellationToken cancellationToken) =>
+        await control.Resume(name, cancellationToken) ? TypedResults.NoContent() : UnknownJob(name, control);
+
+    private static ProblemHttpResult UnknownJob(string name, IJobControl control) =>
+        Problems.NotFound("Job", $"There is no job '{name}'; the jobs are {string.Join(", ", control.JobNames)}.");
+
+    private static JobRunView View(JobRun run)
+    {
+        JsonElement? summary = null;
+        if (run.Summary is not null)
+        {
+            using var document = JsonDocument.Parse(run.Summary);
+            summary = document.RootElement.Clone();
+        }
+
+        var percent = run.ProgressTotal > 0 ? Math.Round(100m * run.ProgressDone / run.ProgressTotal, 1) : (decimal?)null;
+        return new JobRunView(run.RunId, run.JobName, run.Trigger.ToString(), run.Status.ToString(), run.StoreId, run.TimeZone, run.ScheduledFor,
+            run.RequestedAt, run.StartedAt, run.FinishedAt, new JobProgress(run.ProgressDone, run.ProgressTotal, percent), summary, run.Error, run.Instance);
+    }
+}

@@ -1,0 +1,78 @@
+using Grocery.Workflows.Api.Jobs;
+using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Jobs;
+using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Persistence.Stock;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Grocery.Workflows.Host.Scheduling;
+
+public static class SchedulingRegistration
+{
+    /// <summary>
+    /// Quartz with the engine's jobs. On PostgreSQL the clustered ADO job store (its tables come with the migrations),
+    /// so each firing runs on exactly one instance and an instance that dies has its run recovered by another; on the
+    /// embedded default the in-memory store of a single instance. Call after <c>AddWorkflowPersistence</c>: the
+    /// triggers are made from the stores, which the migrator and the seed put there first.
+    /// </summary>
+    public static IServiceCollection AddGroceryJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JobsSettings>().BindConfiguration("Jobs").ValidateDataAnnotations().ValidateOnStart()
+            .Validate(s => CronExpression.TryParse(s.SlotGenerationCron, out _), "Jobs:SlotGenerationCron is not a valid Quartz cron expression.")
+            .Validate(s => CronExpression.TryParse(s.StockReconciliationCron, out _), "Jobs:StockReconciliationCron is not a valid Quartz cron expression.");
+        var settings = configuration.GetSection("Jobs").Get<JobsSettings>() ?? new JobsSettings();
+        var persistence = configuration.GetSection("Persistence").Get<PersistenceSettings>() ?? new PersistenceSettings();
+
+        services.AddSingleton(sp => new JobRuns(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<WriteGate>(),
+            sp.GetRequiredService<TimeProvider>()) { StaleAfter = sp.GetRequiredService<IOptions<JobsSettings>>().Value.StaleRunAfter });
+        services.AddSingleton(sp => new StockReconciler(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<WriteGate>(),
+            sp.GetRequiredService<TimeProvider>()) { BatchSize = sp.GetRequiredService<IOptions<JobsSettings>>().Value.ReconciliationBatchSize });
+        services.AddSingleton<JobMetrics>();
+        services.AddSingleton<IJobControl, QuartzJobControl>();
+
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = "grocery-workflows";
+                scheduler.GenerateInstanceId = true;
+            });
+            // Two jobs, each never concurrent with itself: two threads are all they can use.
+            q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 2);
+            if (persistence.Provider == PersistenceProvider.PostgreSql)
+            {
+                var connectionString = configuration.GetConnectionString("Workflows")
+                    ?? throw new InvalidOperationException("Persistence:Provider is PostgreSql but ConnectionStrings:Workflows is empty.");
+                q.UsePersistentStore(store =>
+                {
+                    store.UsePostgres(connectionString);
+                    store.UseSystemTextJsonSerializer();
+                    store.UseClustering(cluster => cluster.CheckinInterval = settings.ClusterCheckinInterval);
+                    store.ConfigureStore(ado =>
+                    {
+                        ado.StoreJobDataAsStrings = true;
+                        ado.MisfireThreshold = settings.MisfireThreshold;
+                    });
+                });
+            }
+            else
+            {
+                q.UseInMemoryStore(memory => memory.MisfireThreshold = settings.MisfireThreshold);
+            }
+        });
+
+        if (settings.Enabled)
+        {
+            services.AddHostedService<JobSchedule>();
+            services.AddQuartzHostedService(o =>
+            {
+                o.AwaitApplicationStarted = true;
+                // A run cut off by shutdown is written down as interrupted; its finished batches stay, the rest runs next time.
+                o.WaitForJobsToComplete = false;
+            });
+        }
+
+        return services;
+    }
+}

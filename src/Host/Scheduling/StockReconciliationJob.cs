@@ -1,0 +1,30 @@
+using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Jobs;
+using Grocery.Workflows.Persistence.Stock;
+using Quartz;
+
+namespace Grocery.Workflows.Host.Scheduling;
+
+/// <summary>Compares the counted stock with the ledger, writes the adjustments and reports accuracy per store.</summary>
+[DisallowConcurrentExecution]
+public sealed class StockReconciliationJob(
+    StockReconciler reconciler,
+    JobRuns runs,
+    JobMetrics metrics,
+    WorkflowDbContext db,
+    TimeProvider time,
+    ILogger<StockReconciliationJob> logger) : GroceryJob(runs, metrics, db, time, logger)
+{
+    public const string JobName = "stock-reconciliation";
+
+    private readonly JobMetrics _metrics = metrics;
+
+    protected override string Name => JobName;
+
+    protected override async Task<object> Work(Guid runId, IReadOnlyCollection<string>? stores, Func<long, long, Task> progress, CancellationToken cancellationToken)
+    {
+        var result = await reconciler.Reconcile(runId, stores, progress, cancellationToken);
+        _metrics.Reconciled(result);
+        return result;
+    }
+}

@@ -1,0 +1,144 @@
+using System.Globalization;
+using Grocery.Workflows.Persistence.Catalog;
+using Microsoft.Data.Sqlite;
+using Grocery.Workflows.Persistence.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Grocery.Workflows.Persistence.Stock;
+
+/// <summary>One line of a count file: what was on the shelf at a store, and when it was counted.</summary>
+public sealed record StockCountLine(int Line, string StoreId, string Sku, decimal Quantity, DateTimeOffset CountedAt);
+
+/// <summary>A count file refused whole; <see cref="Line"/> is 1-based (the CSV header is line 1).</summary>
+public sealed class StockCountRejectedException(int line, string message) : Exception($"Line {line}: {message}")
+{
+    public int Line { get; } = line;
+}
+
+/// <summary>What an import did: lines read, counts written (new or newer than the one there), lines older than the count already there.</summary>
+public sealed record StockCountImportResult(int Lines, int Written, int Ignored);
+
+/// <summary>
+/// Imports counts in one transaction, streamed in batches: every line is checked (known store and SKU, a quantity of
+/// at most three decimals, a count time not in the future) and one bad line refuses the whole file. A count replaces
+/// the one kept for its store and SKU only when it is newer, so importing a file twice changes nothing.
+/// </summary>
+public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeProvider time)
+{
+    public const int BatchSize = 5000;
+
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    private const string UpsertFromArraysSql =
+        "INSERT INTO stock_counts (store_id, sku, counted_milli, counted_at, imported_at, reconciled_run_id) " +
+        "SELECT c.store_id, c.sku, c.counted_milli, c.counted_at, @importedAt, NULL " +
+        "FROM unnest(@stores, @skus, @milli, @countedAt) AS c(store_id, sku, counted_milli, counted_at) " +
+        "ON CONFLICT (store_id, sku) DO UPDATE SET counted_milli = excluded.counted_milli, counted_at = excluded.counted_at, " +
+        "imported_at = excluded.imported_at, reconciled_run_id = NULL WHERE excluded.counted_at > stock_counts.counted_at";
+
+    private const string UpsertSql =
+        "INSERT INTO stock_counts (store_id, sku, counted_milli, counted_at, imported_at, reconciled_run_id) " +
+        "VALUES ($store, $sku, $milli, $countedAt, $importedAt, NULL) " +
+        "ON CONFLICT (store_id, sku) DO UPDATE SET counted_milli = excluded.counted_milli, counted_at = excluded.counted_at, " +
+        "imported_at = excluded.imported_at, reconciled_run_id = NULL WHERE excluded.counted_at > stock_counts.counted_at";
+
+    public async Task<StockCountImportResult> Import(IAsyncEnumerable<StockCountLine> lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var stores = (await db.Stores.AsNoTracking().Select(s => s.StoreId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var skus = (await db.Products.AsNoTracking().Select(p => p.Sku).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+
+        using var writer = await gate.Enter(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var batch = new Dictionary<(string StoreId, string Sku), StockCountLine>();
+        int read = 0, written = 0;
+        await foreach (var line in lines.WithCancellation(cancellationToken))
+        {
+            Check(line, stores, skus, now);
+            read++;
+            var key = (line.StoreId, line.Sku);
+            // A key twice in one statement is refused by PostgreSQL's upsert: the later count wins here already.
+            if (!batch.TryGetValue(key, out var kept) || line.CountedAt > kept.CountedAt)
+            {
+                batch[key] = line;
+            }
+
+            if (batch.Count >= BatchSize)
+            {
+                written += await Write([.. batch.Values], now, cancellationToken);
+                batch.Clear();
+            }
+        }
+
+        written += await Write([.. batch.Values], now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new StockCountImportResult(read, written, read - written);
+    }
+
+    private static void Check(StockCountLine line, HashSet<string> stores, HashSet<string> skus, DateTimeOffset now)
+    {
+        if (!stores.Contains(line.StoreId))
+        {
+            throw new StockCountRejectedException(line.Line, $"there is no store '{line.StoreId}'.");
+        }
+
+        if (!skus.Contains(line.Sku))
+        {
+            throw new StockCountRejectedException(line.Line, $"there is no product '{line.Sku}'.");
+        }
+
+        if (line.Quantity < 0 || line.Quantity > 1_000_000_000m)
+        {
+            throw new StockCountRejectedException(line.Line, "the quantity must be between 0 and 1,000,000,000.");
+        }
+
+        if (decimal.Round(line.Quantity, 3) != line.Quantity)
+        {
+            throw new StockCountRejectedException(line.Line, "the quantity may have at most three decimals (grams, or thousandths of a piece).");
+        }
+
+        if (line.CountedAt > now + ClockSkew)
+        {
+            throw new StockCountRejectedException(line.Line,
+                string.Create(CultureInfo.InvariantCulture, $"the count time {line.CountedAt:O} is in the future."));
+        }
+    }
+
+    private async Task<int> Write(IReadOnlyCollection<StockCountLine> lines, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (lines.Count == 0)
+        {
+            return 0;
+        }
+
+        var (connection, transaction) = CatalogBulkWriter.Connection(db);
+        if (connection is NpgsqlConnection npgsql)
+        {
+            await using var upsert = new NpgsqlCommand(UpsertFromArraysSql, npgsql, (NpgsqlTransaction)transaction);
+            upsert.Parameters.Add(new NpgsqlParameter<string[]>("stores", [.. lines.Select(l => l.StoreId)]));
+            upsert.Parameters.Add(new NpgsqlParameter<string[]>("skus", [.. lines.Select(l => l.Sku)]));
+            upsert.Parameters.Add(new NpgsqlParameter<long[]>("milli", [.. lines.Select(l => Milli.From(l.Quantity))]));
+            upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("countedAt", [.. lines.Select(l => l.CountedAt.ToUniversalTime())]));
+            upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("importedAt", now.ToUniversalTime()));
+            return await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = CatalogBulkWriter.Prepared(connection, transaction, UpsertSql,
+            ("$store", SqliteType.Text), ("$sku", SqliteType.Text), ("$milli", SqliteType.Integer), ("$countedAt", SqliteType.Integer),
+            ("$importedAt", SqliteType.Integer));
+        var written = 0;
+        foreach (var line in lines)
+        {
+            command.Parameters[0].Value = line.StoreId;
+            command.Parameters[1].Value = line.Sku;
+            command.Parameters[2].Value = Milli.From(line.Quantity);
+            command.Parameters[3].Value = line.CountedAt.UtcTicks;
+            command.Parameters[4].Value = now.UtcTicks;
+            written += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return written;
+    }
+}
