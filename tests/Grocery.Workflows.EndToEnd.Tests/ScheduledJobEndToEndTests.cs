@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Grocery.Workflows.EndToEnd.Tests;
+
+/// <summary>
+/// The run command's engine as a process: both jobs are listed with a schedule per store time zone, a run of each
+/// started by hand succeeds, every store has slots 14 days ahead, and a paused job shows paused until resumed.
+/// </summary>
+[Collection(nameof(SharedServers))]
+public sealed class ScheduledJobEndToEndTests
+{
+    [Fact]
+    public async Task On_the_embedded_default_both_jobs_run_and_every_store_has_slots_14_days_ahead()
+    {
+        await using var host = await HostProcess.Start(new Dictionary<string, string>());
+        await host.Ready(TimeSpan.FromSeconds(60));
+        var client = host.Client;
+
+        var jobs = (await client.GetFromJsonAsync<JsonElement[]>(new Uri("/api/jobs", UriKind.Relative)))!;
+        jobs.Select(j => j.GetProperty("job").GetProperty("name").GetString()).ShouldBe(["slot-generation", "stock-reconciliation"]);
+        foreach (var job in jobs.Select(j => j.GetProperty("job")))
+        {
+            job.GetProperty("triggers").EnumerateArray().Select(t => t.GetProperty("timeZone").GetString())
+                .ShouldBe(["Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Singapore"], host.Output);
+            job.GetProperty("nextFireAt").GetDateTimeOffset().ShouldBeGreaterThan(DateTimeOffset.UtcNow);
+        }
+
+        foreach (var name in new[] { "slot-generation", "stock-reconciliation" })
+        {
+            var started = await client.PostAsync(new Uri($"/api/jobs/{name}/runs", UriKind.Relative), null);
+            started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+            var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+            var run = await Finished(client, name, runId);
+            run.GetProperty("status").GetString().ShouldBe("Succeeded", run.ToString());
+        }
+
+        var stores = (await client.GetFromJsonAsync<JsonElement[]>(new Uri("/api/stores", UriKind.Relative)))!;
+        stores.Length.ShouldBe(5);
+        foreach (var store in stores)
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(store.GetProperty("timeZone").GetString()!);
+            var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime).AddDays(13);
+            var slots = await client.GetFromJsonAsync<JsonElement[]>(
+                new Uri($"/api/slots?storeId={store.GetProperty("storeId").GetString()}&date={lastDay:yyyy-MM-dd}", UriKind.Relative));
+            slots!.Length.ShouldBe(13, $"{store.GetProperty("storeId")} on {lastDay}: one-hour windows from 08:00 to 21:00");
+        }
+
+        (await client.PostAsync(new Uri("/api/jobs/stock-reconciliation/pause", UriKind.Relative), null)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await Job(client, "stock-reconciliation")).GetProperty("paused").GetBoolean().ShouldBeTrue();
+        (await Job(client, "slot-generation")).GetProperty("paused").GetBoolean().ShouldBeFalse();
+        (await client.PostAsync(new Uri("/api/jobs/stock-reconciliation/resume", UriKind.Relative), null)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await Job(client, "stock-reconciliation")).GetProperty("paused").GetBoolean().ShouldBeFalse();
+    }
+
+    private static async Task<JsonElement> Job(HttpClient client, string name) =>
+        (await client.GetFromJsonAsync<JsonElement[]>(new Uri("/api/jobs", UriKind.Relative)))!
+        .Select(j => j.GetProperty("job")).Single(j => j.GetProperty("name").GetString() == name);
+
+    private static async Task<JsonElement> Finished(HttpClient client, string job, Guid runId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var run = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/jobs/{job}/runs/{runId}", UriKind.Relative));
+            if (run.GetProperty("status").GetString() is "Succeeded" or "Failed")
+            {
+                return run;
+            }
+
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"run {runId} of {job} still {run.GetProperty("status")}");
+            await Task.Delay(200);
+        }
+    }
+}
