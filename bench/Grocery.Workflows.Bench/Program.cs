@@ -7,9 +7,10 @@ using Npgsql;
 
 // The whole engine under load: real host processes on loopback, on the production stack (PostgreSQL, RabbitMQ,
 // Redis) and on the embedded default. Prints a table, then one JSON line.
-// Usage: bench [--quick] [--throughput-only]   (the second stops after the throughput figure: for profiling)
+// Usage: bench [--quick] [--throughput-only] [--reconciliation-only]   (the last two run one scenario: for profiling)
 var quick = args.Contains("--quick");
 var throughputOnly = args.Contains("--throughput-only");
+var reconciliationOnly = args.Contains("--reconciliation-only");
 var repository = Repository();
 var report = new Report(quick ? "quick" : "full");
 var scale = quick ? 1 : 3;
@@ -23,6 +24,22 @@ var simulator = new Dictionary<string, string>
     ["Simulation__CourierNoShowRate"] = "0",
     ["Slots__RepairInterval"] = "00:00:01",
 };
+
+// The nightly stock reconciliation: a count of every SKU at 20 stores (1,000,000 rows) on PostgreSQL.
+await using (var backends = await Backends.Create("recon"))
+{
+    Progress("reconciliation: 1,000,000 counted rows");
+    await using var engine = await Engine.Start(repository, backends.Environment);
+    var figures = await Reconciliation.Run(engine.Client, backends.ConnectionString, stores: 20);
+    report.Add("reconcile_1m_s", figures.ReconcileSeconds, "<= 60", figures.ReconcileSeconds <= 60 && figures.Compared == figures.Rows,
+        $"{figures.Compared:N0} counts compared, {figures.Adjusted:N0} adjusted, accuracy {figures.AccuracyPercent} %");
+    report.Add("counts_import_1m_s", figures.ImportSeconds, "report", null, $"POST /api/stock/counts, {figures.Rows:N0} CSV rows");
+    if (reconciliationOnly)
+    {
+        report.Print();
+        return 0;
+    }
+}
 
 await using (var backends = await Backends.Create("prod"))
 {

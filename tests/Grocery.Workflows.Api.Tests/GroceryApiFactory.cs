@@ -94,7 +94,8 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _file, _file + "-wal", _file + "-shm" })
+        var quartz = Path.ChangeExtension(_file, ".quartz.db");
+        foreach (var file in new[] { _file, _file + "-wal", _file + "-shm", quartz, quartz + "-wal", quartz + "-shm" })
         {
             File.Delete(file);
         }

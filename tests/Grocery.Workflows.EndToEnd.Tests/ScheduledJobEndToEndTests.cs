@@ -54,6 +54,52 @@ public sealed class ScheduledJobEndToEndTests
         (await Job(client, "stock-reconciliation")).GetProperty("paused").GetBoolean().ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task A_pause_survives_a_restart_and_firings_missed_while_stopped_run_once()
+    {
+        // Fires twice an hour, three seconds apart, at a time the engine will be stopped through.
+        var at = DateTimeOffset.UtcNow.AddSeconds(45);
+        if (at.Second > 55)
+        {
+            at = at.AddSeconds(6);
+        }
+
+        var environment = new Dictionary<string, string>
+        {
+            ["Jobs__SlotGenerationCron"] = $"{at.Second},{at.Second + 3} {at.Minute} * * * ?",
+            ["Jobs__GenerateSlotsOnStart"] = "false",
+            ["Jobs__MisfireThreshold"] = "00:00:01",
+        };
+        var directory = Directory.CreateTempSubdirectory("grocery-e2e-").FullName;
+        try
+        {
+            await using (var first = await HostProcess.Start(environment, directory))
+            {
+                await first.Ready(TimeSpan.FromSeconds(60));
+                (await first.Client.PostAsync(new Uri("/api/jobs/stock-reconciliation/pause", UriKind.Relative), null)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+                (await Job(first.Client, "slot-generation")).GetProperty("nextFireAt").GetDateTimeOffset().ShouldBe(at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond)));
+                await first.Terminate(TimeSpan.FromSeconds(30));
+            }
+
+            DateTimeOffset.UtcNow.ShouldBeLessThan(at, "the engine stopped before the firings");
+            await Task.Delay(at.AddSeconds(6) - DateTimeOffset.UtcNow);
+
+            await using var second = await HostProcess.Start(environment, directory);
+            await second.Ready(TimeSpan.FromSeconds(60));
+            (await Job(second.Client, "stock-reconciliation")).GetProperty("paused").GetBoolean().ShouldBeTrue("the pause is kept in Quartz's store");
+            await Task.Delay(TimeSpan.FromSeconds(4));
+
+            var runs = (await second.Client.GetFromJsonAsync<JsonElement[]>(new Uri("/api/jobs/slot-generation/runs", UriKind.Relative)))!;
+            runs.Where(r => r.GetProperty("trigger").GetString() == "Scheduled")
+                .Select(r => r.GetProperty("timeZone").GetString()).Order()
+                .ShouldBe(["Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Singapore"], ignoreOrder: false, customMessage: "two missed firings run once per store time zone:\n" + second.Output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task<JsonElement> Job(HttpClient client, string name) =>
         (await client.GetFromJsonAsync<JsonElement[]>(new Uri("/api/jobs", UriKind.Relative)))!
         .Select(j => j.GetProperty("job")).Single(j => j.GetProperty("name").GetString() == name);

@@ -3,6 +3,7 @@ using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Stock;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -13,7 +14,7 @@ public static class SchedulingRegistration
     /// <summary>
     /// Quartz with the engine's jobs. On PostgreSQL the clustered ADO job store (its tables come with the migrations),
     /// so each firing runs on exactly one instance and an instance that dies has its run recovered by another; on the
-    /// embedded default the in-memory store of a single instance. Call after <c>AddWorkflowPersistence</c>: the
+    /// embedded default the ADO job store of a single instance, in a SQLite file of Quartz's own. Call after <c>AddWorkflowPersistence</c>: the
     /// triggers are made from the stores, which the migrator and the seed put there first.
     /// </summary>
     public static IServiceCollection AddGroceryJobs(this IServiceCollection services, IConfiguration configuration)
@@ -58,7 +59,19 @@ public static class SchedulingRegistration
             }
             else
             {
-                q.UseInMemoryStore(memory => memory.MisfireThreshold = settings.MisfireThreshold);
+                // A file of Quartz's own beside the engine's: the schedule, a pause and a missed night survive a
+                // restart, and the scheduler never waits for the engine's single SQLite writer.
+                q.UsePersistentStore(store =>
+                {
+                    store.UseSqlite(new SqliteConnectionStringBuilder { DataSource = QuartzFile(configuration, persistence), DefaultTimeout = 30 }.ToString());
+                    store.UseSystemTextJsonSerializer();
+                    store.ProvisionSchema();
+                    store.ConfigureStore(ado =>
+                    {
+                        ado.StoreJobDataAsStrings = true;
+                        ado.MisfireThreshold = settings.MisfireThreshold;
+                    });
+                });
             }
         });
 
@@ -74,5 +87,15 @@ public static class SchedulingRegistration
         }
 
         return services;
+    }
+
+    /// <summary><c>data/grocery.db</c> keeps its schedule in <c>data/grocery.quartz.db</c>.</summary>
+    public static string QuartzFile(IConfiguration configuration, PersistenceSettings persistence)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(persistence);
+        var connectionString = configuration.GetConnectionString("Workflows");
+        var engine = string.IsNullOrWhiteSpace(connectionString) ? persistence.SqliteFile : new SqliteConnectionStringBuilder(connectionString).DataSource;
+        return Path.ChangeExtension(engine, ".quartz.db");
     }
 }
