@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -38,6 +39,30 @@ public sealed class StockCountApiTests(GroceryApiFactory factory) : IClassFixtur
         store.GetProperty("compared").GetInt32().ShouldBe(3);
         (store.GetProperty("matched").GetInt32() + store.GetProperty("adjusted").GetInt32()).ShouldBe(3);
         (await factory.Query(db => db.StockCounts.CountAsync(c => c.ReconciledRunId == runId))).ShouldBe(3);
+
+        // The accuracy gauge reports what the run found for the store.
+        var gauges = new List<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument is { Name: "grocery.inventory.accuracy", Meter.Name: "Grocery.Workflows.Jobs" })
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "store", Value: GroceryApiFactory.Store })
+                {
+                    gauges.Add(value);
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        gauges.ShouldContain((double)store.GetProperty("accuracyPercent").GetDecimal());
     }
 
     [Fact]

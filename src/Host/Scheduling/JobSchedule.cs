@@ -87,7 +87,14 @@ internal sealed partial class JobSchedule(
             .Build();
         if (existing is null)
         {
-            await scheduler.ScheduleJob(trigger, new ScheduleJobOptions(), cancellationToken);
+            try
+            {
+                await scheduler.ScheduleJob(trigger, new ScheduleJobOptions(), cancellationToken);
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                // Another instance starting at the same moment stored it first.
+            }
         }
         else
         {
