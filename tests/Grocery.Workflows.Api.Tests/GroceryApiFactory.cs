@@ -39,6 +39,7 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Simulation:CourierNoShowRate", "0");
         builder.UseSetting("Simulation:StepDelay", "00:00:00.020");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.050");
+        builder.UseSetting("Jobs:DeferredRetryAfter", "00:00:01");
     }
 
     /// <summary>A client of a host whose small catalogue is in place.</summary>

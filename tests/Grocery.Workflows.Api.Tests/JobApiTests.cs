@@ -4,7 +4,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Jobs;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+using JobRunStatus = Grocery.Workflows.Persistence.Jobs.JobRunStatus;
 
 namespace Grocery.Workflows.Api.Tests;
 
@@ -98,6 +102,52 @@ public sealed class JobApiTests(GroceryApiFactory factory) : IClassFixture<Groce
 
         await factory.Query(db => db.JobRuns.Where(r => r.RunId == running).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobRunStatus.Succeeded)));
         await Finished(client, "stock-reconciliation", await Start(client, "stock-reconciliation"));
+    }
+
+    [Fact]
+    public async Task A_start_up_firing_that_meets_an_active_run_is_tried_again_once_it_ends()
+    {
+        using var client = await factory.Client();
+        await Finished(client, "slot-generation", await Start(client, "slot-generation"));
+        var active = Guid.NewGuid();
+        await factory.Query(db =>
+        {
+            db.JobRuns.Add(new JobRun
+            {
+                RunId = active, JobName = "slot-generation", Trigger = JobRunTrigger.Manual, Status = JobRunStatus.Queued,
+                RequestedAt = DateTimeOffset.UtcNow, HeartbeatAt = DateTimeOffset.UtcNow,
+            });
+            return db.SaveChangesAsync();
+        });
+        var startups = await factory.Query(db => db.JobRuns.CountAsync(r => r.JobName == "slot-generation" && r.Trigger == JobRunTrigger.Startup));
+
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.TriggerJob(new JobKey("slot-generation", "grocery"), new JobDataMap { ["trigger"] = "Startup" });
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        (await factory.Query(db => db.JobRuns.CountAsync(r => r.JobName == "slot-generation" && r.Trigger == JobRunTrigger.Startup)))
+            .ShouldBe(startups, "deferred while the queued run is there");
+
+        await factory.Query(db => db.JobRuns.Where(r => r.RunId == active).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobRunStatus.Succeeded)));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await factory.Query(db => db.JobRuns.CountAsync(r => r.JobName == "slot-generation" && r.Trigger == JobRunTrigger.Startup
+                   && r.Status == JobRunStatus.Succeeded)) == startups)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the deferred firing never ran");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task An_instance_without_a_scheduler_refuses_runs_with_503()
+    {
+        await factory.Client();
+        using var apiOnly = factory.WithWebHostBuilder(b => b.UseSetting("Jobs:Enabled", "false"));
+        using var client = apiOnly.CreateClient();
+
+        var response = await client.PostAsync(new Uri("/api/jobs/slot-generation/runs", UriKind.Relative), null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
     }
 
     [Fact]

@@ -83,6 +83,8 @@ public sealed class StockCountApiTests(GroceryApiFactory factory) : IClassFixtur
             (Csv($"{Header}{GroceryApiFactory.OtherStore},DAI-00001,1.0005,{now}\n"), "too precise", "three decimals"),
             (Csv($"{Header}{GroceryApiFactory.OtherStore},DAI-00001,1,2026-11-26T10:00:00\n"), "no offset", "offset"),
             (Csv($"{Header}{GroceryApiFactory.OtherStore},DAI-00001,1,{DateTimeOffset.UtcNow.AddDays(1):O}\n"), "future", "future"),
+            (Csv($"{Header}{GroceryApiFactory.OtherStore},DAI-00001,1,2025-11-26T10:00:00Z\n"), "a year old", "days old"),
+            (Csv($"{Header}{GroceryApiFactory.OtherStore},DAI-00001,{new string('1', 5000)},{now}\n"), "a line of 5,000 characters", "longer than"),
             (Json("""{"counts": []}"""), "not an array", "not an array"),
             (Json("""[{"storeId": "tst-02", "sku": "DAI-00001"}]"""), "missing quantity", "required"),
             (Json("[{\"storeId\": \"tst-02\", \"sku\": \"DAI-00001\", \"quantity\": 1, \"countedAt\": \"" + now + "\"}, {"), "truncated", "JSON"),

@@ -196,7 +196,12 @@ public abstract class ScheduledJobTests(TestDatabase database) : IAsyncLifetime
         (await Should.ThrowAsync<StockCountRejectedException>(() => Import(("hcm", "A", -1m, Now)))).Message.ShouldContain("between 0");
         (await Should.ThrowAsync<StockCountRejectedException>(() => Import(("xxx", "A", 1m, Now)))).Message.ShouldContain("no store");
         (await Should.ThrowAsync<StockCountRejectedException>(() => Import(("hcm", "A", 1m, Now.AddHours(1))))).Message.ShouldContain("future");
+        (await Should.ThrowAsync<StockCountRejectedException>(() => Import(("hcm", "A", 1m, Now.AddDays(-32))))).Message.ShouldContain("days old");
         (await _host.Query(db => db.StockCounts.CountAsync())).ShouldBe(0);
+
+        // A device clock two minutes fast: the count is taken as of its arrival.
+        await Import(("hcm", "A", 1m, Now.AddMinutes(2)));
+        (await _host.Query(db => db.StockCounts.SingleAsync())).CountedAt.ShouldBe(Now);
     }
 
     [Fact]

@@ -13,6 +13,9 @@ public enum RunRequestOutcome
 
     /// <summary>A run of the job is already queued or running: a second one is refused, not doubled.</summary>
     Busy,
+
+    /// <summary>This instance runs no scheduler (<c>Jobs:Enabled=false</c>).</summary>
+    SchedulerDisabled,
 }
 
 public sealed record RunRequest(RunRequestOutcome Outcome, Guid? RunId = null, Guid? ActiveRunId = null);

@@ -61,6 +61,8 @@ public static class JobEndpoints
             RunRequestOutcome.Queued => TypedResults.Accepted($"/api/jobs/{name}/runs/{result.RunId}", new RunAccepted(result.RunId!.Value)),
             RunRequestOutcome.UnknownJob => UnknownJob(name, control),
             RunRequestOutcome.UnknownStore => Problems.NotFound("Store", $"There is no store '{storeId}'."),
+            RunRequestOutcome.SchedulerDisabled => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No scheduler here",
+                detail: "This instance runs no scheduler (Jobs:Enabled=false); ask an instance that does."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The job is already running",
                 detail: $"Run {result.ActiveRunId} of {name} is queued or running; a job never runs twice at once. Follow it at /api/jobs/{name}/runs/{result.ActiveRunId}.",
                 extensions: new Dictionary<string, object?> { ["activeRunId"] = result.ActiveRunId }),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Grocery.Workflows.Persistence.Stock;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,9 @@ public sealed record StockCountItem(string? StoreId, string? Sku, decimal? Quant
 public static class StockCountEndpoints
 {
     /// <summary>A million counts as CSV is about 45 MB.</summary>
-    private const long MaxImportBytes = 512L * 1024 * 1024;
+    private const long MaxImportBytes = 256L * 1024 * 1024;
+
+    private const int MaxLineLength = 1000;
 
     private const string CsvHeader = "store_id,sku,quantity,counted_at";
 
@@ -46,29 +49,49 @@ public static class StockCountEndpoints
                 detail: $"Send the counts as text/csv (header {CsvHeader}) or as an application/json array.");
         }
 
-        var lines = mediaType == "text/csv" ? Csv(request.Body, cancellationToken) : FromJson(request.Body, cancellationToken);
+        if (request.ContentLength > MaxImportBytes)
+        {
+            return TooLarge();
+        }
+
+        // The whole file first, to a temporary file: the import's transaction (and SQLite's single writer) is then
+        // held for the time of the database work, not for the time of a slow upload.
+        await using var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            await request.Body.CopyToAsync(file, cancellationToken);
+        }
+        catch (BadHttpRequestException bad)
+        {
+            return bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge()
+                : TypedResults.Problem(statusCode: bad.StatusCode, title: "The count file did not arrive whole", detail: bad.Message);
+        }
+
+        file.Position = 0;
+        var lines = mediaType == "text/csv" ? Csv(file, cancellationToken) : FromJson(file, cancellationToken);
         try
         {
             return TypedResults.Ok(await import.Import(lines, cancellationToken));
         }
         catch (StockCountRejectedException rejected)
         {
-            return Refused(rejected.Line, rejected.Message);
-        }
-        catch (JsonException json)
-        {
-            return Refused((int)(json.LineNumber ?? 0) + 1, $"Line {(json.LineNumber ?? 0) + 1}: the JSON is not an array of counts ({json.Message})");
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The count file was refused; nothing was imported",
+                detail: rejected.Message, extensions: new Dictionary<string, object?> { ["line"] = rejected.Line });
         }
     }
 
-    private static ProblemHttpResult Refused(int line, string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The count file was refused; nothing was imported",
-            detail: detail, extensions: new Dictionary<string, object?> { ["line"] = line });
+    private static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The count file is too large",
+            detail: $"A count file may have at most {MaxImportBytes / 1024 / 1024} MiB; split it by store.");
 
     private static async IAsyncEnumerable<StockCountLine> Csv(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(body);
-        var header = await reader.ReadLineAsync(cancellationToken);
+        using var reader = new StreamReader(body, leaveOpen: true);
+        var line = new StringBuilder();
+        var number = 1;
+        var header = ReadLine(reader, line, number);
         var columns = header?.Split(',').Select(c => c.Trim().Trim('"').ToLowerInvariant()).ToArray() ?? [];
         int store = Array.IndexOf(columns, "store_id"), sku = Array.IndexOf(columns, "sku"),
             quantity = Array.IndexOf(columns, "quantity"), countedAt = Array.IndexOf(columns, "counted_at");
@@ -77,10 +100,8 @@ public static class StockCountEndpoints
             throw new StockCountRejectedException(1, $"the header must name the columns {CsvHeader}.");
         }
 
-        var number = 1;
-        while (await reader.ReadLineAsync(cancellationToken) is { } text)
+        while (ReadLine(reader, line, ++number) is { } text)
         {
-            number++;
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;
@@ -97,20 +118,63 @@ public static class StockCountEndpoints
         }
     }
 
+    /// <summary>
+    /// One line without its end, or null at the end of the file; a line longer than any count is refused, not
+    /// buffered. The file is a local temporary one by now, read through the reader's buffer.
+    /// </summary>
+    private static string? ReadLine(StreamReader reader, StringBuilder line, int number)
+    {
+        line.Clear();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n')
+            {
+                return line.ToString().TrimEnd('\r');
+            }
+
+            if (line.Length == MaxLineLength)
+            {
+                throw new StockCountRejectedException(number, $"the line is longer than {MaxLineLength} characters.");
+            }
+
+            line.Append((char)c);
+        }
+
+        return line.Length == 0 ? null : line.ToString().TrimEnd('\r');
+    }
+
     private static async IAsyncEnumerable<StockCountLine> FromJson(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var number = 0;
-        await foreach (var item in JsonSerializer.DeserializeAsyncEnumerable<StockCountItem>(body, Json, cancellationToken))
+        await using var items = JsonSerializer.DeserializeAsyncEnumerable<StockCountItem>(body, Json, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
+            StockCountItem? item;
+            try
+            {
+                if (!await items.MoveNextAsync())
+                {
+                    yield break;
+                }
+
+                item = items.Current;
+            }
+            catch (JsonException json)
+            {
+                throw new StockCountRejectedException(number + 1,
+                    $"count {number + 1}: the JSON is not an array of counts ({json.Message})");
+            }
+
             number++;
             if (item is null)
             {
-                throw new StockCountRejectedException(number, "a count is null.");
+                throw new StockCountRejectedException(number, $"count {number} is null.");
             }
 
             if (item.Quantity is null || item.CountedAt is null)
             {
-                throw new StockCountRejectedException(number, "storeId, sku, quantity and countedAt are required.");
+                throw new StockCountRejectedException(number, $"count {number}: storeId, sku, quantity and countedAt are required.");
             }
 
             yield return Line(number, item.StoreId, item.Sku, item.Quantity.Value, ParseTime(number, item.CountedAt));

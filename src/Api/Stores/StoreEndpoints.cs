@@ -68,19 +68,26 @@ public static class StoreEndpoints
         }
 
         using var writer = await gate.Enter(cancellationToken);
-        var closure = await db.StoreClosures.SingleOrDefaultAsync(c => c.StoreId == storeId && c.Date == day, cancellationToken);
-        if (closure is null)
+        if (await Rename(db, storeId, day, reason, cancellationToken) == 0)
         {
-            db.StoreClosures.Add(new StoreClosure { StoreId = storeId, Date = day, Reason = reason });
-        }
-        else
-        {
-            closure.Reason = reason;
+            try
+            {
+                db.StoreClosures.Add(new StoreClosure { StoreId = storeId, Date = day, Reason = reason });
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // The same day closed by a request a moment ago: this one's reason wins.
+                db.ChangeTracker.Clear();
+                await Rename(db, storeId, day, reason, cancellationToken);
+            }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new ClosureView(day, reason));
     }
+
+    private static Task<int> Rename(WorkflowDbContext db, string storeId, DateOnly day, string reason, CancellationToken cancellationToken) =>
+        db.StoreClosures.Where(c => c.StoreId == storeId && c.Date == day).ExecuteUpdateAsync(s => s.SetProperty(c => c.Reason, reason), cancellationToken);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Reopen(
         string storeId, string date, WorkflowDbContext db, WriteGate gate, CancellationToken cancellationToken)

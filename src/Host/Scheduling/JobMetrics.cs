@@ -16,11 +16,13 @@ public sealed class JobMetrics : IDisposable
 
     public JobMetrics()
     {
-        _runs = _meter.CreateCounter<long>("grocery.job.runs", "{run}", "Job runs by job and outcome (Succeeded, Failed, Skipped).");
+        _runs = _meter.CreateCounter<long>("grocery.job.runs", "{run}", "Job runs by job and outcome (Succeeded, Failed; Skipped, Deferred: another run was active).");
         _duration = _meter.CreateHistogram<double>("grocery.job.duration", "s", "How long job runs took, by job and outcome.");
         _meter.CreateObservableGauge("grocery.inventory.accuracy", ObserveAccuracy, "%",
             "Share of counted SKUs whose book quantity matched the count, per store, at the last reconciliation.");
     }
+
+    public void Deferred(string job) => _runs.Add(1, new KeyValuePair<string, object?>("job", job), new KeyValuePair<string, object?>("outcome", "Deferred"));
 
     public void Skipped(string job) => _runs.Add(1, new KeyValuePair<string, object?>("job", job), new KeyValuePair<string, object?>("outcome", "Skipped"));
 

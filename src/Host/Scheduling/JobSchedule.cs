@@ -45,9 +45,17 @@ internal sealed partial class JobSchedule(
                 JobBuilder.Create().OfType(job.Type).WithIdentity(job.Key).WithDescription(job.Description)
                     .StoreDurably().RequestRecovery().DisallowConcurrentExecution().Build(),
                 new AddJobOptions { Replace = true }, cancellationToken);
+            // A job paused by hand stays paused in a time zone that is new since.
+            var triggers = await scheduler.GetTriggersOfJob(job.Key, cancellationToken);
+            var paused = triggers.Count > 0;
+            foreach (var trigger in triggers)
+            {
+                paused &= await scheduler.GetTriggerState(trigger.Key, cancellationToken) == TriggerState.Paused;
+            }
+
             foreach (var zone in zones)
             {
-                await Schedule(scheduler, job, zone, cancellationToken);
+                await Schedule(scheduler, job, zone, paused, cancellationToken);
             }
 
             foreach (var stale in (await scheduler.GetTriggersOfJob(job.Key, cancellationToken))
@@ -68,7 +76,7 @@ internal sealed partial class JobSchedule(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static async Task Schedule(IScheduler scheduler, JobDefinition job, string zone, CancellationToken cancellationToken)
+    private static async Task Schedule(IScheduler scheduler, JobDefinition job, string zone, bool jobPaused, CancellationToken cancellationToken)
     {
         var key = job.TriggerFor(zone);
         var existing = await scheduler.GetTrigger(key, cancellationToken) as ICronTrigger;
@@ -90,6 +98,10 @@ internal sealed partial class JobSchedule(
             try
             {
                 await scheduler.ScheduleJob(trigger, new ScheduleJobOptions(), cancellationToken);
+                if (jobPaused)
+                {
+                    await scheduler.PauseTrigger(key, cancellationToken);
+                }
             }
             catch (ObjectAlreadyExistsException)
             {

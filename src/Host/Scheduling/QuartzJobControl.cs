@@ -54,6 +54,11 @@ internal sealed class QuartzJobControl(ISchedulerFactory schedulers, IServiceSco
             return new RunRequest(RunRequestOutcome.UnknownJob);
         }
 
+        if (!options.Value.Enabled)
+        {
+            return new RunRequest(RunRequestOutcome.SchedulerDisabled);
+        }
+
         if (storeId is not null)
         {
             await using var scope = scopes.CreateAsyncScope();

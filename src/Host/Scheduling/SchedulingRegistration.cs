@@ -34,14 +34,24 @@ public static class SchedulingRegistration
 
         services.AddQuartz(q =>
         {
+            var clustered = persistence.Provider == PersistenceProvider.PostgreSql;
             q.ConfigureScheduler(scheduler =>
             {
                 scheduler.InstanceName = "grocery-workflows";
-                scheduler.GenerateInstanceId = true;
+                // Clustered instances need ids of their own; the single embedded one keeps the same id across
+                // restarts, so that Quartz recovers the run a stopped process left behind.
+                scheduler.GenerateInstanceId = clustered;
+                if (!clustered)
+                {
+                    scheduler.InstanceId = "embedded";
+                }
+
+                // Shutdown does not wait for a running job; it cancels it, so the run is written down as interrupted.
+                scheduler.ShutdownJobInterruption = ShutdownJobInterruption.Always;
             });
             // Two jobs, each never concurrent with itself: two threads are all they can use.
             q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 2);
-            if (persistence.Provider == PersistenceProvider.PostgreSql)
+            if (clustered)
             {
                 var connectionString = configuration.GetConnectionString("Workflows")
                     ?? throw new InvalidOperationException("Persistence:Provider is PostgreSql but ConnectionStrings:Workflows is empty.");

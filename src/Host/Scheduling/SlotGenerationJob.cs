@@ -17,7 +17,7 @@ public sealed class SlotGenerationJob(
     JobMetrics metrics,
     WorkflowDbContext db,
     TimeProvider time,
-    ILogger<SlotGenerationJob> logger) : GroceryJob(runs, metrics, db, time, logger)
+    ILogger<SlotGenerationJob> logger) : GroceryJob(runs, metrics, db, settings, time, logger)
 {
     public const string JobName = "slot-generation";
 
@@ -28,7 +28,7 @@ public sealed class SlotGenerationJob(
         SlotGenerationResult result;
         using (await gate.Enter(cancellationToken))
         {
-            result = await generator.GenerateAsync(settings.Value.SlotDays, stores, cancellationToken);
+            result = await generator.GenerateAsync(Settings.SlotDays, stores, cancellationToken);
         }
 
         await progress(result.Stores, result.Stores);

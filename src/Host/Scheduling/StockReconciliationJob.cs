@@ -1,6 +1,7 @@
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Stock;
+using Microsoft.Extensions.Options;
 using Quartz;
 
 namespace Grocery.Workflows.Host.Scheduling;
@@ -12,8 +13,9 @@ public sealed class StockReconciliationJob(
     JobRuns runs,
     JobMetrics metrics,
     WorkflowDbContext db,
+    IOptions<JobsSettings> settings,
     TimeProvider time,
-    ILogger<StockReconciliationJob> logger) : GroceryJob(runs, metrics, db, time, logger)
+    ILogger<StockReconciliationJob> logger) : GroceryJob(runs, metrics, db, settings, time, logger)
 {
     public const string JobName = "stock-reconciliation";
 

@@ -78,6 +78,27 @@ public sealed class JobRuns(IServiceScopeFactory scopes, WriteGate gate, TimePro
             .SetProperty(r => r.HeartbeatAt, now), cancellationToken), cancellationToken);
     }
 
+    /// <summary>Says the run is alive without moving its progress.</summary>
+    public Task Heartbeat(Guid runId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return Write(db => db.JobRuns.Where(r => r.RunId == runId && r.Status == JobRunStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, now), cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Writes off the job's active run when Quartz recovers a firing whose instance stopped in the middle of it.</summary>
+    public Task<int> TakeOver(string jobName, string instance, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var error = $"Abandoned: the instance running it stopped; {instance} runs the work again.";
+        return Write(db => db.JobRuns
+            .Where(r => r.JobName == jobName && (r.Status == JobRunStatus.Queued || r.Status == JobRunStatus.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, JobRunStatus.Failed)
+                .SetProperty(r => r.FinishedAt, now)
+                .SetProperty(r => r.Error, error), cancellationToken), cancellationToken);
+    }
+
     public Task Succeed<TSummary>(Guid runId, TSummary summary, CancellationToken cancellationToken) =>
         Finish(runId, JobRunStatus.Succeeded, JsonSerializer.Serialize(summary, SummaryJson), null, cancellationToken);
 

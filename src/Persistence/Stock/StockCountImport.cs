@@ -21,14 +21,24 @@ public sealed record StockCountImportResult(int Lines, int Written, int Ignored)
 
 /// <summary>
 /// Imports counts in one transaction, streamed in batches: every line is checked (known store and SKU, a quantity of
-/// at most three decimals, a count time not in the future) and one bad line refuses the whole file. A count replaces
+/// at most three decimals, a count time neither in the future nor more than 31 days old) and one bad line refuses
+/// the whole file. A count replaces
 /// the one kept for its store and SKU only when it is newer, so importing a file twice changes nothing.
 /// </summary>
 public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeProvider time)
 {
     public const int BatchSize = 5000;
 
+    /// <summary>
+    /// Imports and reconciliation batches take this transaction lock first on PostgreSQL: they lock count rows in
+    /// different orders, and one at a time they cannot deadlock.
+    /// </summary>
+    public const string CountsLockSql = "SELECT pg_advisory_xact_lock(20261127)";
+
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>A count older than this would rewrite weeks of ledger history; it is refused as a likely typo.</summary>
+    private static readonly TimeSpan MaxAge = TimeSpan.FromDays(31);
 
     private const string UpsertFromArraysSql =
         "INSERT INTO stock_counts (store_id, sku, counted_milli, counted_at, imported_at, reconciled_run_id) " +
@@ -52,12 +62,19 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
 
         using var writer = await gate.Enter(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync(CountsLockSql, cancellationToken);
+        }
+
         var batch = new Dictionary<(string StoreId, string Sku), StockCountLine>();
         int read = 0, written = 0;
-        await foreach (var line in lines.WithCancellation(cancellationToken))
+        await foreach (var counted in lines.WithCancellation(cancellationToken))
         {
-            Check(line, stores, skus, now);
+            Check(counted, stores, skus, now);
             read++;
+            // A device clock a little ahead: the count cannot have been taken after it reached us.
+            var line = counted.CountedAt > now ? counted with { CountedAt = now } : counted;
             var key = (line.StoreId, line.Sku);
             // A key twice in one statement is refused by PostgreSQL's upsert: the later count wins here already.
             if (!batch.TryGetValue(key, out var kept) || line.CountedAt > kept.CountedAt)
@@ -103,6 +120,12 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
         {
             throw new StockCountRejectedException(line.Line,
                 string.Create(CultureInfo.InvariantCulture, $"the count time {line.CountedAt:O} is in the future."));
+        }
+
+        if (line.CountedAt < now - MaxAge)
+        {
+            throw new StockCountRejectedException(line.Line,
+                string.Create(CultureInfo.InvariantCulture, $"the count time {line.CountedAt:O} is more than {MaxAge.TotalDays} days old."));
         }
     }
 

@@ -67,6 +67,10 @@ public sealed class StockReconciler(IServiceScopeFactory scopes, WriteGate gate,
         var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
         using var writer = await gate.Enter(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync(StockCountImport.CountsLockSql, cancellationToken);
+        }
 
         // PostgreSQL: the counts are locked against a newer import, the balances against orders, in the SKU order
         // the stock ledger locks them in. SQLite: the write gate keeps every other writer out.
@@ -113,7 +117,7 @@ public sealed class StockReconciler(IServiceScopeFactory scopes, WriteGate gate,
             });
             if (balance is null)
             {
-                db.StockBalances.Add(new StockBalance { StoreId = storeId, Sku = count.Sku, OnHandMilli = difference, UpdatedAt = now });
+                await AddBalance(db, storeId, count.Sku, difference, now, cancellationToken);
             }
         }
 
@@ -181,6 +185,22 @@ public sealed class StockReconciler(IServiceScopeFactory scopes, WriteGate gate,
                 .SetProperty(b => b.OnHandMilli, b => b.OnHandMilli + milli)
                 .SetProperty(b => b.UpdatedAt, now), cancellationToken);
         }
+    }
+
+    /// <summary>A SKU counted on a shelf the ledger never had; on PostgreSQL a delivery may be inserting its balance right now.</summary>
+    private static async Task AddBalance(WorkflowDbContext db, string storeId, string sku, long milli, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            var at = now.ToUniversalTime();
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO stock_balances (store_id, sku, on_hand_milli, reserved_milli, updated_at) VALUES ({storeId}, {sku}, {milli}, 0, {at})
+                ON CONFLICT (store_id, sku) DO UPDATE SET on_hand_milli = stock_balances.on_hand_milli + excluded.on_hand_milli, updated_at = excluded.updated_at
+                """, cancellationToken);
+            return;
+        }
+
+        db.StockBalances.Add(new StockBalance { StoreId = storeId, Sku = sku, OnHandMilli = milli, UpdatedAt = now });
     }
 
     private static decimal? Percent(int part, int whole) => whole == 0 ? null : Math.Round(100m * part / whole, 2);
