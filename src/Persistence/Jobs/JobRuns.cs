@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Grocery.Workflows.Persistence.Outbox;
@@ -87,17 +88,8 @@ public sealed class JobRuns(IServiceScopeFactory scopes, WriteGate gate, TimePro
     }
 
     /// <summary>Writes off the job's active run when Quartz recovers a firing whose instance stopped in the middle of it.</summary>
-    public Task<int> TakeOver(string jobName, string instance, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var error = $"Abandoned: the instance running it stopped; {instance} runs the work again.";
-        return Write(db => db.JobRuns
-            .Where(r => r.JobName == jobName && (r.Status == JobRunStatus.Queued || r.Status == JobRunStatus.Running))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, JobRunStatus.Failed)
-                .SetProperty(r => r.FinishedAt, now)
-                .SetProperty(r => r.Error, error), cancellationToken), cancellationToken);
-    }
+    public Task<int> TakeOver(string jobName, string instance, CancellationToken cancellationToken) =>
+        FailActive(r => r.JobName == jobName, $"Abandoned: the instance running it stopped; {instance} runs the work again.", cancellationToken);
 
     public Task Succeed<TSummary>(Guid runId, TSummary summary, CancellationToken cancellationToken) =>
         Finish(runId, JobRunStatus.Succeeded, JsonSerializer.Serialize(summary, SummaryJson), null, cancellationToken);
@@ -124,30 +116,28 @@ public sealed class JobRuns(IServiceScopeFactory scopes, WriteGate gate, TimePro
     /// <summary>Marks the active runs of <paramref name="jobName"/> that stopped reporting as failed.</summary>
     public Task<int> AbandonStale(string jobName, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var before = now - StaleAfter;
-        var error = $"Abandoned: no progress reported since before {before:O}; the instance running it stopped.";
-        return Write(db => db.JobRuns
-            .Where(r => r.JobName == jobName && (r.Status == JobRunStatus.Queued || r.Status == JobRunStatus.Running) && r.HeartbeatAt < before)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, JobRunStatus.Failed)
-                .SetProperty(r => r.FinishedAt, now)
-                .SetProperty(r => r.Error, error), cancellationToken), cancellationToken);
+        var before = time.GetUtcNow() - StaleAfter;
+        return FailActive(r => r.JobName == jobName && r.HeartbeatAt < before,
+            $"Abandoned: no progress reported since before {before:O}; the instance running it stopped.", cancellationToken);
     }
 
     /// <summary>
-    /// A single instance with an in-memory scheduler starts with no run of its own: every run still marked active was
-    /// cut off when the process stopped, and its trigger is gone with it.
+    /// A single instance (its scheduler's store in a file of its own) starts with no run of its own: every run still marked active was
+    /// cut off when the process stopped.
     /// </summary>
-    public Task<int> AbandonAllActive(CancellationToken cancellationToken)
+    public Task<int> AbandonAllActive(CancellationToken cancellationToken) =>
+        FailActive(_ => true, "Abandoned: the engine stopped before the run finished.", cancellationToken);
+
+    private Task<int> FailActive(Expression<Func<JobRun, bool>> which, string error, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         return Write(db => db.JobRuns
             .Where(r => r.Status == JobRunStatus.Queued || r.Status == JobRunStatus.Running)
+            .Where(which)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, JobRunStatus.Failed)
                 .SetProperty(r => r.FinishedAt, now)
-                .SetProperty(r => r.Error, "Abandoned: the engine stopped before the run finished."), cancellationToken), cancellationToken);
+                .SetProperty(r => r.Error, error), cancellationToken), cancellationToken);
     }
 
     private Task<int> Finish(Guid runId, JobRunStatus status, string? summary, string? error, CancellationToken cancellationToken)
