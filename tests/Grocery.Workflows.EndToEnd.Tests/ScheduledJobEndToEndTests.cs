@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using Npgsql;
 
 namespace Grocery.Workflows.EndToEnd.Tests;
 
@@ -97,6 +100,74 @@ public sealed class ScheduledJobEndToEndTests
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_reconciliation_cut_off_by_SIGTERM_is_written_down_as_interrupted_with_its_batches_kept()
+    {
+        var server = new NpgsqlConnectionStringBuilder(
+            Environment.GetEnvironmentVariable("GROCERY_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Database=grocery;Username=postgres;Password=postgres");
+        var admin = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString;
+        var database = $"grocery_e2e_{Guid.NewGuid():N}";
+        await DemoOrderTests.Execute(admin, $"CREATE DATABASE {database}");
+        var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
+        try
+        {
+            await using var host = await HostProcess.Start(new Dictionary<string, string>
+            {
+                ["Persistence__Provider"] = "PostgreSql",
+                ["ConnectionStrings__Workflows"] = connectionString,
+                ["Jobs__ReconciliationBatchSize"] = "1000",
+            });
+            await host.Ready(TimeSpan.FromSeconds(90));
+
+            // A count of every SKU at every store (250,000), so that the run lasts long enough to be cut off.
+            var csv = new StringBuilder("store_id,sku,quantity,counted_at\n");
+            var at = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture);
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT store_id, sku FROM stock_balances", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    csv.Append(CultureInfo.InvariantCulture, $"{reader.GetString(0)},{reader.GetString(1)},7,{at}\n");
+                }
+            }
+
+            using var counts = new StringContent(csv.ToString(), Encoding.UTF8, "text/csv");
+            (await host.Client.PostAsync(new Uri("/api/stock/counts", UriKind.Relative), counts)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            var started = await host.Client.PostAsync(new Uri("/api/jobs/stock-reconciliation/runs", UriKind.Relative), null);
+            var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await host.Client.GetFromJsonAsync<JsonElement>(new Uri($"/api/jobs/stock-reconciliation/runs/{runId}", UriKind.Relative)))
+                   .GetProperty("progress").GetProperty("done").GetInt64() == 0)
+            {
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "the run never reported a batch");
+                await Task.Delay(50);
+            }
+
+            await host.Terminate(TimeSpan.FromSeconds(30));
+
+            await using var db = new NpgsqlConnection(connectionString);
+            await db.OpenAsync();
+            await using var query = new NpgsqlCommand(
+                "SELECT status, error, progress_done, progress_total, (SELECT count(*) FROM stock_counts WHERE reconciled_run_id = @run) FROM job_runs WHERE run_id = @run", db);
+            query.Parameters.AddWithValue("run", runId);
+            await using var row = await query.ExecuteReaderAsync();
+            (await row.ReadAsync()).ShouldBeTrue();
+            (row.GetString(0), row.IsDBNull(1) ? null : row.GetString(1)).ShouldBe(("Failed", "Interrupted: the engine shut down during the run."), host.Output);
+            var (done, total, reconciled) = (row.GetInt64(2), row.GetInt64(3), row.GetInt64(4));
+            total.ShouldBe(250_000);
+            done.ShouldBeLessThan(total, "cut off before the end");
+            reconciled.ShouldBeGreaterThanOrEqualTo(done, "every batch it reported stays reconciled");
+            reconciled.ShouldBeLessThan(total);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await DemoOrderTests.Execute(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
     }
 
