@@ -85,7 +85,8 @@ internal sealed partial class JobSchedule(
             return;
         }
 
-        var paused = existing is not null && await scheduler.GetTriggerState(key, cancellationToken) == TriggerState.Paused;
+        // A replaced trigger keeps its own pause; a new one takes the job's.
+        var pause = existing is null ? jobPaused : await scheduler.GetTriggerState(key, cancellationToken) == TriggerState.Paused;
         var trigger = TriggerBuilder.Create()
             .WithIdentity(key)
             .ForJob(job.Key)
@@ -98,23 +99,21 @@ internal sealed partial class JobSchedule(
             try
             {
                 await scheduler.ScheduleJob(trigger, new ScheduleJobOptions(), cancellationToken);
-                if (jobPaused)
-                {
-                    await scheduler.PauseTrigger(key, cancellationToken);
-                }
             }
             catch (ObjectAlreadyExistsException)
             {
-                // Another instance starting at the same moment stored it first.
+                // Another instance starting at the same moment stored it first, and paused it if need be.
+                return;
             }
         }
         else
         {
             await scheduler.RescheduleJob(key, trigger, cancellationToken);
-            if (paused)
-            {
-                await scheduler.PauseTrigger(key, cancellationToken);
-            }
+        }
+
+        if (pause)
+        {
+            await scheduler.PauseTrigger(key, cancellationToken);
         }
     }
 
