@@ -45,7 +45,7 @@ public static class ConsumerRegistration
         return bus;
     }
 
-    /// <summary>The payment activities; an <see cref="Payments.IPaymentGateway"/> must be a service.</summary>
+    /// <summary>The payment activities; <see cref="Payments.PaymentGateways"/> and an <see cref="Payments.IPaymentLedger"/> must be services.</summary>
     public static IBusRegistrationConfigurator AddPaymentConsumers(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
@@ -53,6 +53,7 @@ public static class ConsumerRegistration
         bus.AddConsumer<Payments.CapturePaymentConsumer, GroceryConsumerDefinition<Payments.CapturePaymentConsumer>>();
         bus.AddConsumer<Payments.VoidPaymentAuthorizationConsumer, GroceryConsumerDefinition<Payments.VoidPaymentAuthorizationConsumer>>();
         bus.AddConsumer<Payments.RefundPaymentConsumer, GroceryConsumerDefinition<Payments.RefundPaymentConsumer>>();
+        bus.AddConsumer<Payments.ProviderReportConsumer, GroceryConsumerDefinition<Payments.ProviderReportConsumer>>();
         return bus;
     }
 }

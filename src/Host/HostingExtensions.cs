@@ -2,12 +2,13 @@ using System.Text.Json.Serialization;
 using Grocery.Workflows.Api.Failures;
 using Grocery.Workflows.Api.Jobs;
 using Grocery.Workflows.Api.Orders;
+using Grocery.Workflows.Api.Payments;
 using Grocery.Workflows.Api.Sagas;
 using Grocery.Workflows.Api.Slots;
 using Grocery.Workflows.Api.Stock;
 using Grocery.Workflows.Api.Stores;
 using Grocery.Workflows.Consumers;
-using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Host.Payments;
 using Grocery.Workflows.Host.Scheduling;
 using Grocery.Workflows.Host.Simulation;
 using Grocery.Workflows.Persistence;
@@ -47,7 +48,7 @@ public static partial class HostingExtensions
 
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
-        services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
+        services.AddPayments(builder.Configuration);
         if (builder.Configuration.GetSection("Slots").Get<SlotStoreSettings>()?.Store == SlotStoreKind.Redis)
         {
             var redis = builder.Configuration.GetConnectionString("Redis");
@@ -164,6 +165,7 @@ public static partial class HostingExtensions
         app.MapFailureEndpoints();
         app.MapJobEndpoints();
         app.MapStockCountEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 

@@ -1,7 +1,9 @@
+using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Consumers.Slots;
 using Grocery.Workflows.Consumers.Stock;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Persistence.Timeline;
@@ -78,6 +80,7 @@ public static class PersistenceRegistration
         }
 
         services.AddScoped<IStockLedger, EfStockLedger>();
+        services.AddScoped<IPaymentLedger, EfPaymentLedger>();
         services.AddScoped<EfStockLedger>();
         services.AddScoped<StockCountImport>();
         services.AddScoped<OutboxWriter>();

@@ -4,6 +4,7 @@ using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Orders;
+using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
@@ -54,6 +55,8 @@ public abstract class WorkflowDbContext : DbContext
     public DbSet<StoreClosure> StoreClosures => Set<StoreClosure>();
     public DbSet<StockCount> StockCounts => Set<StockCount>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<PaymentLedgerRow> PaymentLedger => Set<PaymentLedgerRow>();
+    public DbSet<ProviderEvent> ProviderEvents => Set<ProviderEvent>();
 
     public abstract bool SupportsSkipLocked { get; }
 
@@ -239,6 +242,26 @@ public abstract class WorkflowDbContext : DbContext
             e.HasIndex(x => new { x.JobName, x.RequestedAt });
             // One active run per job, whichever instance or person asked for it.
             e.HasIndex(x => x.JobName).IsUnique().HasFilter("status IN ('Queued', 'Running')").HasDatabaseName("ix_job_runs_one_active");
+        });
+        modelBuilder.Entity<PaymentLedgerRow>(e =>
+        {
+            e.ToTable("payment_ledger");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Provider).HasMaxLength(32);
+            e.Property(x => x.ProviderId).HasMaxLength(128);
+            e.Property(x => x.ParentId).HasMaxLength(128);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Note).HasMaxLength(256);
+            e.HasIndex(x => new { x.OrderId, x.Kind, x.ProviderId }).IsUnique();
+        });
+        modelBuilder.Entity<ProviderEvent>(e =>
+        {
+            e.ToTable("provider_events");
+            e.HasKey(x => new { x.Provider, x.EventId });
+            e.Property(x => x.Provider).HasMaxLength(32);
+            e.Property(x => x.EventId).HasMaxLength(128);
+            e.Property(x => x.EventType).HasMaxLength(64);
+            e.HasIndex(x => x.ReceivedAt);
         });
 
         SnakeCaseColumns(modelBuilder);

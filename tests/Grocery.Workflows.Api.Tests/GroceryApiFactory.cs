@@ -40,7 +40,14 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Simulation:StepDelay", "00:00:00.020");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.050");
         builder.UseSetting("Jobs:DeferredRetryAfter", "00:00:01");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
+
+    /// <summary>Settings over the defaults above; set before the first client.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
 
     /// <summary>A client of a host whose small catalogue is in place.</summary>
     public async Task<HttpClient> Client()

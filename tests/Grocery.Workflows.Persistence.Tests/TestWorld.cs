@@ -22,7 +22,7 @@ public static class TestWorld
             context.Publish(new PaymentAuthorized(context.Message.OrderId, "auth-" + context.Message.OrderId.ToString("N"), context.Message.Amount));
 
         public Task Consume(ConsumeContext<CapturePayment> context) =>
-            context.Publish(new PaymentCaptured(context.Message.OrderId, "cap-" + context.Message.OrderId.ToString("N"), context.Message.Amount));
+            context.Publish(new PaymentCaptured(context.Message.OrderId, context.Message.AuthorizationId, "cap-" + context.Message.OrderId.ToString("N"), context.Message.Amount));
     }
 
     public sealed class Picker : IConsumer<StartPicking>, IConsumer<PickingQueued>, IConsumer<PickingStarted>

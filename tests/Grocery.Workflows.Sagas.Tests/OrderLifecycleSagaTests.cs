@@ -107,7 +107,7 @@ public sealed class OrderLifecycleSagaTests
             context.Publish(new PaymentAuthorized(context.Message.OrderId, "pi_" + context.Message.OrderId.ToString("N"), context.Message.Amount));
 
         public Task Consume(ConsumeContext<CapturePayment> context) =>
-            context.Publish(new PaymentCaptured(context.Message.OrderId, "ch_1", context.Message.Amount));
+            context.Publish(new PaymentCaptured(context.Message.OrderId, context.Message.AuthorizationId, "ch_1", context.Message.Amount));
 
         public Task Consume(ConsumeContext<RefundPayment> context) =>
             context.Publish(new PaymentRefunded(context.Message.OrderId, "re_1", context.Message.Amount));

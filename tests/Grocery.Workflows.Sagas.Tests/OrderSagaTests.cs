@@ -85,7 +85,7 @@ public sealed class OrderSagaTests
     private async Task<OrderState> ReadyForHandoff(SagaTestHarness h)
     {
         await AwaitingCapture(h);
-        await h.Publish(new PaymentCaptured(_orderId, "cap_1", new Money(96_500, "VND")));
+        await h.Publish(new PaymentCaptured(_orderId, "auth_1", "cap_1", new Money(96_500, "VND")));
         return await InState(h, m => m.ReadyForHandoff);
     }
 

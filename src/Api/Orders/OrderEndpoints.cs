@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Contracts.Substitutions;
@@ -8,6 +9,7 @@ using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.AspNetCore.Builder;
@@ -27,7 +29,16 @@ public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, string? NextCu
 
 public sealed record Totals(string Currency, long Estimated, long Authorized, long? Picked, long Captured, long Refunded);
 
-public sealed record PaymentView(string Provider, string? AuthorizationId, long Authorized, string? CaptureId, long Captured, long Refunded);
+/// <summary>One line of the order's payment ledger.</summary>
+public sealed record PaymentLedgerLine(string Kind, string ProviderId, string? ParentId, long Amount, string Currency, DateTimeOffset At,
+    DateTimeOffset? HoldExpiresAt, string? Note);
+
+/// <summary>
+/// The order's payment from its ledger: the current authorization and its amount, what is still held, captured and
+/// refunded, and every line with the provider's ids.
+/// </summary>
+public sealed record PaymentView(string Provider, string? AuthorizationId, long Authorized, long Held, string? CaptureId, long Captured, long Refunded,
+    IReadOnlyList<PaymentLedgerLine> Ledger);
 
 public sealed record TimelineEntry(string Saga, string From, string To, string Event, DateTimeOffset At);
 
@@ -69,7 +80,8 @@ public static class OrderEndpoints
 
     private static async Task<IResult> Place(
         HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
+        WorkflowDbContext db, PaymentGateways gateways, OutboxWriter outbox, OutboxSignal signal, WriteGate gate, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.HasControlCharacters(idempotencyKey))
         {
@@ -96,7 +108,7 @@ public static class OrderEndpoints
             return Replay(existing, hash);
         }
 
-        var (submitted, problem) = await Resolve(order, db, time, cancellationToken);
+        var (submitted, problem) = await Resolve(order, db, gateways, time, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -137,7 +149,7 @@ public static class OrderEndpoints
 
     /// <summary>The lookups: store, slot of that store still bookable, every SKU known and its quantity fit for its unit.</summary>
     private static async Task<(OrderSubmitted? Order, IResult? Problem)> Resolve(
-        PlaceOrderRequest order, WorkflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        PlaceOrderRequest order, WorkflowDbContext db, PaymentGateways gateways, TimeProvider time, CancellationToken cancellationToken)
     {
         var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == order.StoreId, cancellationToken);
         if (store is null)
@@ -162,10 +174,15 @@ public static class OrderEndpoints
             return (null, Problems.Unprocessable("Slot full", $"Slot {order.SlotId} is full; choose another one."));
         }
 
-        if (!string.Equals(order.PaymentProvider, "sandbox", StringComparison.Ordinal))
+        if (!gateways.Has(order.PaymentProvider))
         {
             return (null, Problems.Unprocessable("Unknown payment provider",
-                $"Payment provider '{order.PaymentProvider}' is not available here; this engine takes \"sandbox\"."));
+                $"Payment provider '{order.PaymentProvider}' is not available here; this engine takes {string.Join(", ", gateways.Providers.Select(p => $"\"{p}\""))}."));
+        }
+
+        if (order.PaymentProvider == "stripe" && !order.PaymentToken.StartsWith("pm_", StringComparison.Ordinal))
+        {
+            return (null, Problems.Unprocessable("Invalid payment token", "A Stripe payment.token is a PaymentMethod id (pm_...)."));
         }
 
         var skus = order.Lines.Select(l => l.Sku).ToList();
@@ -248,10 +265,15 @@ public static class OrderEndpoints
                 : Problems.NotFound("Order", $"Order {orderId} was accepted at {request.CreatedAt:u} and is being started; ask again in a moment.");
         }
 
+        var ledger = await db.PaymentLedger.AsNoTracking().Where(r => r.OrderId == orderId).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        var payment = new PaymentPosition([.. ledger.Select(EfPaymentLedger.ToEntry)]);
+        var authorization = order.AuthorizationId is { } authorizationId ? payment.Authorization(authorizationId) : null;
         return TypedResults.Ok(new OrderView(order.CorrelationId, order.CurrentState, order.EndReason, order.StoreId, order.CustomerId, order.SlotId,
             order.WindowStart, order.WindowEnd, order.SubstitutionPreference.ToString(), order.Lines, order.PickedLines,
             new Totals(order.Currency, order.EstimatedTotal, order.AuthorizedAmount, order.PickedTotal, order.CapturedAmount, order.RefundedAmount),
-            new PaymentView(order.PaymentProvider, order.AuthorizationId, order.AuthorizedAmount, order.CaptureId, order.CapturedAmount, order.RefundedAmount),
+            new PaymentView(order.PaymentProvider, order.AuthorizationId, authorization?.Amount.Amount ?? 0, payment.Held, order.CaptureId, payment.Captured,
+                payment.Refunded, [.. ledger.Select(r => new PaymentLedgerLine(r.Kind.ToString(), r.ProviderId, r.ParentId, r.Amount, r.Currency, r.At,
+                    r.HoldExpiresAt, r.Note))]),
             timeline));
     }
 

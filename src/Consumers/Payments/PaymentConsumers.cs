@@ -1,77 +1,135 @@
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Payments;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 
 namespace Grocery.Workflows.Consumers.Payments;
 
-/// <summary>The outcome of a payment call: the provider's id for the operation, or its refusal.</summary>
-public sealed record PaymentResult(bool Succeeded, string? ProviderId, string? Refusal)
+/// <summary>The idempotency keys of an order's payment steps: the same step always sends the same key.</summary>
+internal static class PaymentSteps
 {
-    public static PaymentResult Ok(string providerId) => new(true, providerId, null);
+    public static PaymentCall Authorize(Guid orderId, int attempt) => new(orderId, $"{orderId:N}-authorize-{attempt}");
 
-    public static PaymentResult Refused(string reason) => new(false, null, reason);
+    public static PaymentCall Capture(Guid orderId, string authorizationId) => new(orderId, $"{orderId:N}-capture-{authorizationId}");
+
+    public static PaymentCall Void(Guid orderId, string authorizationId) => new(orderId, $"{orderId:N}-void-{authorizationId}");
+
+    public static PaymentCall Refund(Guid orderId, string captureId) => new(orderId, $"{orderId:N}-refund-{captureId}");
 }
 
-/// <summary>
-/// A payment provider as the order saga needs it. Each call carries an idempotency key derived from the order and
-/// the step, so a retried call never charges twice. A technical failure throws (and is retried); a refusal is a result.
-/// </summary>
-public interface IPaymentGateway
-{
-    Task<PaymentResult> Authorize(Guid orderId, string token, Money amount, CancellationToken cancellationToken);
-
-    Task<PaymentResult> Capture(Guid orderId, string authorizationId, Money amount, CancellationToken cancellationToken);
-
-    Task Void(Guid orderId, string authorizationId, CancellationToken cancellationToken);
-
-    Task<PaymentResult> Refund(Guid orderId, string captureId, Money amount, CancellationToken cancellationToken);
-}
-
-public sealed class AuthorizePaymentConsumer(IPaymentGateway gateway) : IConsumer<AuthorizePayment>
+public sealed class AuthorizePaymentConsumer(PaymentGateways gateways, IPaymentLedger ledger, TimeProvider time) : IConsumer<AuthorizePayment>
 {
     public async Task Consume(ConsumeContext<AuthorizePayment> context)
     {
         var m = context.Message;
-        var result = await gateway.Authorize(m.OrderId, m.Token, m.Amount, context.CancellationToken);
-        await (result.Succeeded
-            ? context.Publish(new PaymentAuthorized(m.OrderId, result.ProviderId!, m.Amount))
-            : context.Publish(new PaymentDeclined(m.OrderId, result.Refusal!)));
+        var result = await gateways.For(m.Provider).Authorize(PaymentSteps.Authorize(m.OrderId, 1), m.Token, m.Amount, context.CancellationToken);
+        if (!result.Succeeded)
+        {
+            await context.Publish(new PaymentDeclined(m.OrderId, result.Refusal!));
+            return;
+        }
+
+        await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Authorization, m.Provider, result.ProviderId!, null, m.Amount,
+            time.GetUtcNow(), result.HoldExpiresAt), context.CancellationToken);
+        await context.Publish(new PaymentAuthorized(m.OrderId, result.ProviderId!, m.Amount));
     }
 }
 
-public sealed class CapturePaymentConsumer(IPaymentGateway gateway) : IConsumer<CapturePayment>
-{
-    public async Task Consume(ConsumeContext<CapturePayment> context)
-    {
-        var m = context.Message;
-        var result = await gateway.Capture(m.OrderId, m.AuthorizationId, m.Amount, context.CancellationToken);
-        await (result.Succeeded
-            ? context.Publish(new PaymentCaptured(m.OrderId, result.ProviderId!, m.Amount))
-            : context.Publish(new PaymentCaptureFailed(m.OrderId, result.Refusal!)));
-    }
-}
-
-public sealed class VoidPaymentAuthorizationConsumer(IPaymentGateway gateway) : IConsumer<VoidPaymentAuthorization>
+public sealed class VoidPaymentAuthorizationConsumer(PaymentGateways gateways, IPaymentLedger ledger, TimeProvider time) : IConsumer<VoidPaymentAuthorization>
 {
     public async Task Consume(ConsumeContext<VoidPaymentAuthorization> context)
     {
-        await gateway.Void(context.Message.OrderId, context.Message.AuthorizationId, context.CancellationToken);
-        await context.Publish(new PaymentAuthorizationVoided(context.Message.OrderId, context.Message.AuthorizationId));
+        var m = context.Message;
+        var position = await ledger.Position(m.OrderId, context.CancellationToken);
+        await position.VoidIfOpen(gateways.For(m.Provider), ledger, m.OrderId, m.Provider, m.AuthorizationId, time.GetUtcNow(), context.CancellationToken);
+        await context.Publish(new PaymentAuthorizationVoided(m.OrderId, m.AuthorizationId));
     }
 }
 
-public sealed class RefundPaymentConsumer(IPaymentGateway gateway) : IConsumer<RefundPayment>
+public sealed class RefundPaymentConsumer(PaymentGateways gateways, IPaymentLedger ledger, TimeProvider time) : IConsumer<RefundPayment>
 {
     public async Task Consume(ConsumeContext<RefundPayment> context)
     {
         var m = context.Message;
-        var result = await gateway.Refund(m.OrderId, m.CaptureId, m.Amount, context.CancellationToken);
+        var position = await ledger.Position(m.OrderId, context.CancellationToken);
+        // Only what is left of the capture goes back: a refund made outside the engine counts.
+        var amount = m.Amount with { Amount = Math.Min(m.Amount.Amount, (position.Capture(m.CaptureId)?.Amount.Amount ?? 0) - position.RefundedOf(m.CaptureId)) };
+        position.EnsureAllowed(new PaymentEntry(PaymentEntryKind.Refund, m.Provider, "?", m.CaptureId, amount, time.GetUtcNow()));
+        var result = amount.Amount == 0
+            ? PaymentResult.Ok("nothing-left")
+            : await gateways.For(m.Provider).Refund(PaymentSteps.Refund(m.OrderId, m.CaptureId), m.CaptureId, amount, context.CancellationToken);
         if (!result.Succeeded)
         {
             // A refused refund needs a person; failing the message keeps it in the error queue, inspectable and replayable.
-            throw new InvalidOperationException($"Refund of {m.Amount} for order {m.OrderId} was refused: {result.Refusal}");
+            throw new InvalidOperationException($"Refund of {amount} for order {m.OrderId} was refused: {result.Refusal}");
         }
 
-        await context.Publish(new PaymentRefunded(m.OrderId, result.ProviderId!, m.Amount));
+        // The provider's webhook may have reported this very refund already (it can outrun this transaction).
+        position = await ledger.Position(m.OrderId, context.CancellationToken);
+        if (amount.Amount > 0 && position.RefundedOf(m.CaptureId) + amount.Amount <= position.Capture(m.CaptureId)!.Amount.Amount)
+        {
+            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Refund, m.Provider, result.ProviderId!, m.CaptureId, amount, time.GetUtcNow()),
+                context.CancellationToken);
+        }
+
+        await context.Publish(new PaymentRefunded(m.OrderId, result.ProviderId!, amount));
+    }
+}
+
+/// <summary>What the providers report on their own (webhooks): written into the ledger, so the next step sees it.</summary>
+public sealed partial class ProviderReportConsumer(IPaymentLedger ledger, TimeProvider time, ILogger<ProviderReportConsumer> logger)
+    : IConsumer<PaymentAuthorizationLapsed>, IConsumer<PaymentRefundReported>
+{
+    public async Task Consume(ConsumeContext<PaymentAuthorizationLapsed> context)
+    {
+        var m = context.Message;
+        var position = await ledger.Position(m.OrderId, context.CancellationToken);
+        if (position.IsOpen(m.AuthorizationId))
+        {
+            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Void, m.Provider, m.AuthorizationId, m.AuthorizationId,
+                position.Authorization(m.AuthorizationId)!.Amount, time.GetUtcNow(), Note: "provider: " + m.Reason), context.CancellationToken);
+            LogLapsed(logger, m.OrderId, m.AuthorizationId, m.Reason);
+        }
+    }
+
+    public async Task Consume(ConsumeContext<PaymentRefundReported> context)
+    {
+        var m = context.Message;
+        var position = await ledger.Position(m.OrderId, context.CancellationToken);
+        var unrecorded = m.TotalRefunded.Amount - position.RefundedOf(m.CaptureId);
+        if (unrecorded > 0)
+        {
+            var amount = m.TotalRefunded with { Amount = unrecorded };
+            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Refund, m.Provider, m.ReportId, m.CaptureId, amount, time.GetUtcNow(),
+                Note: "reported by the provider"), context.CancellationToken);
+            LogRefundReported(logger, m.OrderId, m.CaptureId, amount);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the provider cancelled authorization {AuthorizationId} ({Reason}); capture will authorize again")]
+    private static partial void LogLapsed(ILogger logger, Guid orderId, string authorizationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the provider reports {Amount} refunded of capture {CaptureId} outside the engine")]
+    private static partial void LogRefundReported(ILogger logger, Guid orderId, string captureId, Money amount);
+}
+
+internal static class PaymentPositionSteps
+{
+    /// <summary>Releases a hold once: a hold the ledger shows voided or captured is left alone.</summary>
+    public static async Task VoidIfOpen(this PaymentPosition position, IPaymentGateway gateway, IPaymentLedger ledger, Guid orderId, string provider,
+        string authorizationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (position.IsVoided(authorizationId) || position.CaptureOf(authorizationId) is not null)
+        {
+            return;
+        }
+
+        // A hold the ledger never saw (an answer that arrived after the order gave up) is released all the same.
+        await gateway.Void(PaymentSteps.Void(orderId, authorizationId), authorizationId, cancellationToken);
+        if (position.Authorization(authorizationId) is { } authorization)
+        {
+            await ledger.Append(orderId, new PaymentEntry(PaymentEntryKind.Void, provider, authorizationId, authorizationId, authorization.Amount, now),
+                cancellationToken);
+        }
     }
 }

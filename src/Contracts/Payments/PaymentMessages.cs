@@ -13,12 +13,16 @@ public sealed record AuthorizePayment(Guid OrderId, string Provider, string Toke
 /// <param name="AuthorizationId">The provider's authorization (payment intent) id.</param>
 public sealed record VoidPaymentAuthorization(Guid OrderId, string Provider, string AuthorizationId);
 
-/// <summary>Capture the picked total from an authorization.</summary>
+/// <summary>
+/// Capture the picked total. When the total exceeds what the authorization holds, or the hold lapses (or is about to)
+/// before capture, the payment method is authorized again for the total first and the old authorization is voided.
+/// </summary>
 /// <param name="OrderId">The order.</param>
 /// <param name="Provider">Payment provider.</param>
+/// <param name="Token">The payment method, for a new authorization.</param>
 /// <param name="AuthorizationId">The authorization to capture from.</param>
 /// <param name="Amount">The picked total.</param>
-public sealed record CapturePayment(Guid OrderId, string Provider, string AuthorizationId, Money Amount);
+public sealed record CapturePayment(Guid OrderId, string Provider, string Token, string AuthorizationId, Money Amount);
 
 /// <summary>Compensation after capture: give the money back.</summary>
 /// <param name="OrderId">The order.</param>
@@ -45,9 +49,10 @@ public sealed record PaymentAuthorizationVoided(Guid OrderId, string Authorizati
 
 /// <summary>The picked total was captured.</summary>
 /// <param name="OrderId">The order.</param>
+/// <param name="AuthorizationId">The authorization captured from: a new one when the order was authorized again.</param>
 /// <param name="CaptureId">The provider's capture id (the handle to refund).</param>
 /// <param name="Amount">The amount captured.</param>
-public sealed record PaymentCaptured(Guid OrderId, string CaptureId, Money Amount);
+public sealed record PaymentCaptured(Guid OrderId, string AuthorizationId, string CaptureId, Money Amount);
 
 /// <summary>Business refusal: the provider would not capture.</summary>
 /// <param name="OrderId">The order.</param>
@@ -59,3 +64,18 @@ public sealed record PaymentCaptureFailed(Guid OrderId, string Reason);
 /// <param name="RefundId">The provider's refund id.</param>
 /// <param name="Amount">The amount refunded.</param>
 public sealed record PaymentRefunded(Guid OrderId, string RefundId, Money Amount);
+
+/// <summary>The provider reports that it cancelled an authorization (a lapsed hold, a cancellation outside the engine).</summary>
+/// <param name="OrderId">The order.</param>
+/// <param name="Provider">Payment provider.</param>
+/// <param name="AuthorizationId">The authorization that no longer holds money.</param>
+/// <param name="Reason">The provider's reason.</param>
+public sealed record PaymentAuthorizationLapsed(Guid OrderId, string Provider, string AuthorizationId, string Reason);
+
+/// <summary>The provider reports what has been refunded of a capture, including refunds made outside the engine (a dashboard).</summary>
+/// <param name="OrderId">The order.</param>
+/// <param name="Provider">Payment provider.</param>
+/// <param name="CaptureId">The capture refunded.</param>
+/// <param name="ReportId">The provider's id of the report (its event id).</param>
+/// <param name="TotalRefunded">What the capture's refunds now total.</param>
+public sealed record PaymentRefundReported(Guid OrderId, string Provider, string CaptureId, string ReportId, Money TotalRefunded);

@@ -81,7 +81,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         During(AwaitingStock,
             When(StockReserved)
                 .Publish(ctx => new AuthorizePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.PaymentToken,
-                    new Money(OrderPricing.WithMargin(ctx.Saga.EstimatedTotal, settings.AuthorizationMarginPercent), ctx.Saga.Currency)))
+                    new Money(OrderPricing.WithMargin(ctx.Saga.EstimatedTotal, settings.MarginPercentFor(ctx.Saga.StoreId)), ctx.Saga.Currency)))
                 .TransitionTo(AwaitingPayment),
             When(StockReservationFailed)
                 .Then(ctx => ctx.Saga.StockReservationRequested = false)
@@ -155,8 +155,8 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                 .Publish(ctx => new CommitPickedStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.PickedLines.ToStockLines()))
                 .IfElse(ctx => ctx.Saga.PickedTotal > 0,
                     charge => charge
-                        .Publish(ctx => new CapturePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.AuthorizationId!,
-                            new Money(ctx.Saga.PickedTotal!.Value, ctx.Saga.Currency)))
+                        .Publish(ctx => new CapturePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.PaymentToken,
+                            ctx.Saga.AuthorizationId!, new Money(ctx.Saga.PickedTotal!.Value, ctx.Saga.Currency)))
                         .TransitionTo(AwaitingCapture),
                     nothing => nothing
                         .Then(ctx => ctx.Saga.PickingRequested = false)
@@ -168,6 +168,8 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
             When(PaymentCaptured)
                 .Then(ctx =>
                 {
+                    // The capture may have authorized again (a larger total, a lapsed hold): that is the hold now.
+                    ctx.Saga.AuthorizationId = ctx.Message.AuthorizationId;
                     ctx.Saga.CaptureId = ctx.Message.CaptureId;
                     ctx.Saga.CapturedAmount = ctx.Message.Amount.Amount;
                 })

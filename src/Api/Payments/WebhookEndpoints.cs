@@ -1,0 +1,144 @@
+using System.Text;
+using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Consumers.Payments.Stripe;
+using Grocery.Workflows.Contracts.Payments;
+using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Persistence.Payments;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Grocery.Workflows.Api.Payments;
+
+public sealed record WebhookAnswer(string EventId, string Outcome);
+
+/// <summary>
+/// The providers' notifications. A notification that is not signed by the provider is answered 400 and changes
+/// nothing; a verified one is applied once per event id (a redelivery is answered 200 and skipped) and told to the
+/// order's workflow through the outbox, in the same transaction as the record that it was seen.
+/// </summary>
+public static partial class WebhookEndpoints
+{
+    public const int MaxBodyBytes = 256 * 1024;
+
+    public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
+    {
+        var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks");
+        hooks.MapPost("/stripe", Stripe).WithSummary("Stripe events, verified with the Stripe-Signature header and Stripe:WebhookSecret.");
+        return app;
+    }
+
+    private static async Task<IResult> Stripe(HttpRequest request, StripeWebhook webhook, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal,
+        WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var body = await ReadBody(request, cancellationToken);
+        if (body is null)
+        {
+            return Problems.BadRequest("Body too large", $"A webhook body may be at most {MaxBodyBytes} bytes.");
+        }
+
+        PaymentNotification notification;
+        try
+        {
+            notification = webhook.Read(body, request.Headers["Stripe-Signature"].ToString());
+        }
+        catch (PaymentNotificationRejectedException e)
+        {
+            return Problems.BadRequest("Webhook refused", e.Message);
+        }
+
+        return await Apply(notification, db, outbox, signal, gate, time, loggers.CreateLogger(typeof(WebhookEndpoints)), cancellationToken);
+    }
+
+    private static async Task<IResult> Apply(PaymentNotification notification, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
+        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (await db.ProviderEvents.AnyAsync(e => e.Provider == notification.Provider && e.EventId == notification.EventId, cancellationToken))
+        {
+            return TypedResults.Ok(new WebhookAnswer(notification.EventId, "duplicate"));
+        }
+
+        var orderId = notification.OrderId;
+        if (orderId is null && notification.PaymentId is { } paymentId)
+        {
+            orderId = await db.PaymentLedger.AsNoTracking().Where(r => r.Provider == notification.Provider && r.ProviderId == paymentId)
+                .Select(r => (Guid?)r.OrderId).FirstOrDefaultAsync(cancellationToken);
+        }
+
+        if (notification.Kind == PaymentNotificationKind.Disputed)
+        {
+            LogDispute(logger, notification.Provider, orderId, notification.PaymentId, notification.Reason);
+        }
+
+        var messages = orderId is { } order ? notification.ToMessages(order) : [];
+        foreach (var message in messages)
+        {
+            _ = message switch
+            {
+                PaymentDeclined m => outbox.Publish(m),
+                PaymentAuthorizationLapsed m => outbox.Publish(m),
+                PaymentRefundReported m => outbox.Publish(m),
+                _ => throw new InvalidOperationException($"No outbox route for {message.GetType().Name}."),
+            };
+        }
+
+        db.ProviderEvents.Add(new ProviderEvent
+        {
+            Provider = notification.Provider, EventId = notification.EventId, EventType = notification.EventType, OrderId = orderId,
+            ReceivedAt = time.GetUtcNow(),
+        });
+        try
+        {
+            using (await gate.Enter(cancellationToken))
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (!await db.ProviderEvents.AsNoTracking().AnyAsync(e => e.Provider == notification.Provider && e.EventId == notification.EventId,
+                CancellationToken.None))
+            {
+                throw;
+            }
+
+            // The same event raced in on another request (a provider retry): that one applied it.
+            return TypedResults.Ok(new WebhookAnswer(notification.EventId, "duplicate"));
+        }
+
+        signal.Notify();
+        var outcome = messages.Count > 0 ? "applied" : orderId is null && notification.Kind != PaymentNotificationKind.Ignored ? "no matching order" : "acknowledged";
+        return TypedResults.Ok(new WebhookAnswer(notification.EventId, outcome));
+    }
+
+    /// <summary>The raw body (signatures are over the exact bytes), or null when it is too large.</summary>
+    private static async Task<string?> ReadBody(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} reports a dispute for order {OrderId} (payment {PaymentId}): {Detail}. Answer it in the provider's dashboard.")]
+    private static partial void LogDispute(ILogger logger, string provider, Guid? orderId, string? paymentId, string? detail);
+}

@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts.Payments;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Grocery.Workflows.Consumers.Payments;
+
+/// <summary>Payment policy (section <c>Payments</c>).</summary>
+public sealed class PaymentSettings
+{
+    /// <summary>At capture, a hold that lapses within this time is replaced by a new authorization first.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3.00:00:00")]
+    public TimeSpan RenewHoldBefore { get; set; } = TimeSpan.FromHours(12);
+}
+
+/// <summary>
+/// Captures the picked total. When it exceeds the hold, or the hold has lapsed or is about to, the payment method is
+/// authorized again for the total first and the old hold is released. A refused capture releases the hold it used.
+/// </summary>
+public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLedger ledger, TimeProvider time, IOptions<PaymentSettings> settings)
+    : IConsumer<CapturePayment>
+{
+    public async Task Consume(ConsumeContext<CapturePayment> context)
+    {
+        var m = context.Message;
+        var cancellationToken = context.CancellationToken;
+        var gateway = gateways.For(m.Provider);
+        var now = time.GetUtcNow();
+        var position = await ledger.Position(m.OrderId, cancellationToken);
+
+        var hold = position.IsOpen(m.AuthorizationId) ? position.Authorization(m.AuthorizationId) : position.LatestOpenAuthorization;
+        if (hold is null || hold.Amount.Amount < m.Amount.Amount || hold.HoldExpiresAt <= now + settings.Value.RenewHoldBefore)
+        {
+            var attempt = position.Authorizations.Count() + 1;
+            var renewed = await gateway.Authorize(PaymentSteps.Authorize(m.OrderId, attempt), m.Token, m.Amount, cancellationToken);
+            if (!renewed.Succeeded)
+            {
+                await context.Publish(new PaymentCaptureFailed(m.OrderId, "Authorizing the picked total again was refused: " + renewed.Refusal));
+                return;
+            }
+
+            var entry = new PaymentEntry(PaymentEntryKind.Authorization, m.Provider, renewed.ProviderId!, null, m.Amount, now, renewed.HoldExpiresAt,
+                hold is null ? "the hold had lapsed" : hold.Amount.Amount < m.Amount.Amount ? $"the picked total exceeds {hold.Amount}" : "the hold was about to lapse");
+            await ledger.Append(m.OrderId, entry, cancellationToken);
+            if (hold is not null)
+            {
+                await position.VoidIfOpen(gateway, ledger, m.OrderId, m.Provider, hold.ProviderId, now, cancellationToken);
+            }
+
+            hold = entry;
+            position = await ledger.Position(m.OrderId, cancellationToken);
+        }
+
+        position.EnsureAllowed(new PaymentEntry(PaymentEntryKind.Capture, m.Provider, "?", hold.ProviderId, m.Amount, now));
+        var captured = await gateway.Capture(PaymentSteps.Capture(m.OrderId, hold.ProviderId), hold.ProviderId, m.Amount, cancellationToken);
+        if (!captured.Succeeded)
+        {
+            await position.VoidIfOpen(gateway, ledger, m.OrderId, m.Provider, hold.ProviderId, now, cancellationToken);
+            await context.Publish(new PaymentCaptureFailed(m.OrderId, captured.Refusal!));
+            return;
+        }
+
+        await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Capture, m.Provider, captured.ProviderId!, hold.ProviderId, m.Amount, now),
+            cancellationToken);
+        await context.Publish(new PaymentCaptured(m.OrderId, hold.ProviderId, captured.ProviderId!, m.Amount));
+    }
+}

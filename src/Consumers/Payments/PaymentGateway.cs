@@ -1,0 +1,55 @@
+using Grocery.Workflows.Contracts;
+
+namespace Grocery.Workflows.Consumers.Payments;
+
+/// <summary>
+/// One call to a provider: the order it is for and the idempotency key of the step (derived from the order and the
+/// step, e.g. <c>{order}-authorize-1</c>), so a retried call is answered as the first one was and never charges twice.
+/// </summary>
+public sealed record PaymentCall(Guid OrderId, string IdempotencyKey);
+
+/// <summary>
+/// The outcome of a provider call: the provider's id for what it did, or its refusal (a business answer, e.g.
+/// <c>card_declined</c>). An authorization also says until when the hold lasts.
+/// </summary>
+public sealed record PaymentResult(bool Succeeded, string? ProviderId, string? Refusal, DateTimeOffset? HoldExpiresAt = null)
+{
+    public static PaymentResult Ok(string providerId, DateTimeOffset? holdExpiresAt = null) => new(true, providerId, null, holdExpiresAt);
+
+    public static PaymentResult Refused(string reason) => new(false, null, reason);
+}
+
+/// <summary>
+/// A payment provider as the order needs it: hold, capture up to the hold, release the hold, give money back.
+/// A technical failure (timeout, 5xx) throws and the step is retried with the same idempotency key; a refusal is a
+/// result. Provider types stay inside the adapter.
+/// </summary>
+public interface IPaymentGateway
+{
+    /// <summary>The name the storefront uses in <c>payment.provider</c>.</summary>
+    string Provider { get; }
+
+    Task<PaymentResult> Authorize(PaymentCall call, string token, Money amount, CancellationToken cancellationToken);
+
+    Task<PaymentResult> Capture(PaymentCall call, string authorizationId, Money amount, CancellationToken cancellationToken);
+
+    /// <summary>Releases a hold. Voiding a hold that is already released is not an error.</summary>
+    Task Void(PaymentCall call, string authorizationId, CancellationToken cancellationToken);
+
+    Task<PaymentResult> Refund(PaymentCall call, string captureId, Money amount, CancellationToken cancellationToken);
+}
+
+/// <summary>The configured providers by name.</summary>
+public sealed class PaymentGateways(IEnumerable<IPaymentGateway> gateways)
+{
+    private readonly Dictionary<string, IPaymentGateway> _byName = gateways.ToDictionary(g => g.Provider, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Providers => _byName.Keys;
+
+    public bool Has(string provider) => _byName.ContainsKey(provider);
+
+    public IPaymentGateway For(string provider) =>
+        _byName.TryGetValue(provider, out var gateway)
+            ? gateway
+            : throw new InvalidOperationException($"Payment provider '{provider}' is not configured here (configured: {string.Join(", ", _byName.Keys)}).");
+}

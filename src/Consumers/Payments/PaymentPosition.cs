@@ -1,0 +1,137 @@
+using Grocery.Workflows.Contracts;
+
+namespace Grocery.Workflows.Consumers.Payments;
+
+public enum PaymentEntryKind
+{
+    Authorization,
+    Capture,
+    Void,
+    Refund,
+}
+
+/// <summary>
+/// One line of an order's payment ledger. <paramref name="ProviderId"/> is the provider's id of what happened (an
+/// authorization, capture or refund id); <paramref name="ParentId"/> the id it applies to (the authorization a
+/// capture or void is of, the capture a refund is of).
+/// </summary>
+public sealed record PaymentEntry(
+    PaymentEntryKind Kind,
+    string Provider,
+    string ProviderId,
+    string? ParentId,
+    Money Amount,
+    DateTimeOffset At,
+    DateTimeOffset? HoldExpiresAt = null,
+    string? Note = null);
+
+/// <summary>A step the ledger refuses: it would break captured &lt;= authorized, refunded &lt;= captured, or capture without a hold.</summary>
+public sealed class PaymentInvariantViolation(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// An order's payment as its ledger tells it, and the rules every new line must keep: a capture needs an open
+/// authorization (not voided, not captured) and at most its amount; a refund at most what its capture has left.
+/// </summary>
+public sealed class PaymentPosition(IReadOnlyList<PaymentEntry> entries)
+{
+    public IReadOnlyList<PaymentEntry> Entries { get; } = entries;
+
+    public IEnumerable<PaymentEntry> Authorizations => Entries.Where(e => e.Kind == PaymentEntryKind.Authorization);
+
+    public PaymentEntry? Authorization(string authorizationId) =>
+        Entries.FirstOrDefault(e => e.Kind == PaymentEntryKind.Authorization && e.ProviderId == authorizationId);
+
+    public PaymentEntry? CaptureOf(string authorizationId) =>
+        Entries.FirstOrDefault(e => e.Kind == PaymentEntryKind.Capture && e.ParentId == authorizationId);
+
+    public PaymentEntry? Capture(string captureId) =>
+        Entries.FirstOrDefault(e => e.Kind == PaymentEntryKind.Capture && e.ProviderId == captureId);
+
+    public bool IsVoided(string authorizationId) => Entries.Any(e => e.Kind == PaymentEntryKind.Void && e.ParentId == authorizationId);
+
+    /// <summary>Authorized, not voided, not captured: money is held and can be taken.</summary>
+    public bool IsOpen(string authorizationId) =>
+        Authorization(authorizationId) is not null && !IsVoided(authorizationId) && CaptureOf(authorizationId) is null;
+
+    public PaymentEntry? LatestOpenAuthorization => Authorizations.LastOrDefault(a => IsOpen(a.ProviderId));
+
+    public long Held => Authorizations.Where(a => IsOpen(a.ProviderId)).Sum(a => a.Amount.Amount);
+
+    public long Captured => Sum(PaymentEntryKind.Capture);
+
+    public long Refunded => Sum(PaymentEntryKind.Refund);
+
+    public long RefundedOf(string captureId) =>
+        Entries.Where(e => e.Kind == PaymentEntryKind.Refund && e.ParentId == captureId).Sum(e => e.Amount.Amount);
+
+    public bool Contains(PaymentEntryKind kind, string providerId) => Entries.Any(e => e.Kind == kind && e.ProviderId == providerId);
+
+    /// <summary>Throws <see cref="PaymentInvariantViolation"/> when <paramref name="entry"/> may not follow the lines so far.</summary>
+    public void EnsureAllowed(PaymentEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Amount.Amount < 0)
+        {
+            throw new PaymentInvariantViolation($"A {entry.Kind} of {entry.Amount} is negative.");
+        }
+
+        switch (entry.Kind)
+        {
+            case PaymentEntryKind.Capture:
+                var authorization = Authorization(entry.ParentId ?? "")
+                    ?? throw new PaymentInvariantViolation($"Capture {entry.ProviderId} has no authorization {entry.ParentId} to capture from.");
+                if (IsVoided(authorization.ProviderId))
+                {
+                    throw new PaymentInvariantViolation($"Authorization {authorization.ProviderId} was voided; it cannot be captured.");
+                }
+
+                if (CaptureOf(authorization.ProviderId) is not null)
+                {
+                    throw new PaymentInvariantViolation($"Authorization {authorization.ProviderId} was already captured.");
+                }
+
+                if (entry.Amount.Amount > authorization.Amount.Amount || entry.Amount.Currency != authorization.Amount.Currency)
+                {
+                    throw new PaymentInvariantViolation($"Capture of {entry.Amount} exceeds authorization {authorization.ProviderId} of {authorization.Amount}.");
+                }
+
+                break;
+            case PaymentEntryKind.Void:
+                if (Authorization(entry.ParentId ?? "") is null)
+                {
+                    throw new PaymentInvariantViolation($"Void of {entry.ParentId}: there is no such authorization.");
+                }
+
+                if (CaptureOf(entry.ParentId!) is not null)
+                {
+                    throw new PaymentInvariantViolation($"Authorization {entry.ParentId} was captured; refund it instead of voiding it.");
+                }
+
+                break;
+            case PaymentEntryKind.Refund:
+                var capture = Capture(entry.ParentId ?? "")
+                    ?? throw new PaymentInvariantViolation($"Refund {entry.ProviderId} has no capture {entry.ParentId} to refund.");
+                if (entry.Amount.Currency != capture.Amount.Currency || RefundedOf(capture.ProviderId) + entry.Amount.Amount > capture.Amount.Amount)
+                {
+                    throw new PaymentInvariantViolation(
+                        $"Refund of {entry.Amount} exceeds what capture {capture.ProviderId} has left ({capture.Amount.Amount - RefundedOf(capture.ProviderId)}).");
+                }
+
+                break;
+        }
+    }
+
+    private long Sum(PaymentEntryKind kind) => Entries.Where(e => e.Kind == kind).Sum(e => e.Amount.Amount);
+}
+
+/// <summary>The payment ledger: every authorization, capture, void and refund of every order, with provider ids.</summary>
+public interface IPaymentLedger
+{
+    Task<PaymentPosition> Position(Guid orderId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends a line after checking it against the order's lines (<see cref="PaymentPosition.EnsureAllowed"/>).
+    /// A line already there (same kind and provider id) is not added twice: a redelivered step records once.
+    /// </summary>
+    Task Append(Guid orderId, PaymentEntry entry, CancellationToken cancellationToken);
+}

@@ -1,0 +1,61 @@
+using Grocery.Workflows.Contracts;
+using Microsoft.Extensions.Options;
+using Stripe;
+
+namespace Grocery.Workflows.Consumers.Payments.Stripe;
+
+/// <summary>
+/// Reads a Stripe webhook: the <c>Stripe-Signature</c> header must carry an HMAC-SHA256 of <c>{t}.{body}</c> with the
+/// endpoint's secret, and <c>t</c> must be within <see cref="StripeSettings.WebhookTolerance"/> of now.
+/// </summary>
+public sealed class StripeWebhook(IOptions<StripeSettings> options, TimeProvider time)
+{
+    public PaymentNotification Read(string body, string? signature)
+    {
+        var settings = options.Value;
+        if (string.IsNullOrEmpty(settings.WebhookSecret))
+        {
+            throw new PaymentNotificationRejectedException("Stripe webhooks are refused: Stripe:WebhookSecret is not set.");
+        }
+
+        if (string.IsNullOrWhiteSpace(signature))
+        {
+            throw new PaymentNotificationRejectedException("The Stripe-Signature header is missing.");
+        }
+
+        Event stripeEvent;
+        try
+        {
+            stripeEvent = EventUtility.ConstructEvent(body, signature, settings.WebhookSecret, (long)settings.WebhookTolerance.TotalSeconds,
+                time.GetUtcNow().ToUnixTimeSeconds(), throwOnApiVersionMismatch: false);
+        }
+        catch (StripeException e)
+        {
+            throw new PaymentNotificationRejectedException("The Stripe event is refused: " + e.Message);
+        }
+        catch (Newtonsoft.Json.JsonException e)
+        {
+            throw new PaymentNotificationRejectedException("The Stripe event is not readable: " + e.Message);
+        }
+
+        var data = stripeEvent.Data?.Object;
+        return (stripeEvent.Type, data) switch
+        {
+            ("payment_intent.payment_failed", PaymentIntent intent) => Notification(stripeEvent, PaymentNotificationKind.Declined, intent.Metadata, intent.Id,
+                intent.LastPaymentError?.DeclineCode ?? intent.LastPaymentError?.Code ?? "payment_failed"),
+            ("payment_intent.canceled", PaymentIntent intent) => Notification(stripeEvent, PaymentNotificationKind.AuthorizationCancelled, intent.Metadata,
+                intent.Id, intent.CancellationReason ?? "canceled"),
+            ("charge.refunded", Charge charge) => Notification(stripeEvent, PaymentNotificationKind.Refunded, charge.Metadata, charge.PaymentIntentId, null,
+                new Money(charge.AmountRefunded, charge.Currency.ToUpperInvariant())),
+            (_, Dispute dispute) => Notification(stripeEvent, PaymentNotificationKind.Disputed, dispute.Metadata, dispute.PaymentIntentId,
+                $"{stripeEvent.Type}: {dispute.Reason} ({dispute.Status}), {dispute.Amount} {dispute.Currency}"),
+            _ => Notification(stripeEvent, PaymentNotificationKind.Ignored, null, null, null),
+        };
+    }
+
+    private static PaymentNotification Notification(Event e, PaymentNotificationKind kind, Dictionary<string, string>? metadata, string? paymentId,
+        string? reason, Money? amount = null) =>
+        new("stripe", e.Id, e.Type, kind,
+            metadata is not null && metadata.TryGetValue("order_id", out var order) && Guid.TryParse(order, out var orderId) ? orderId : null,
+            paymentId, reason, amount);
+}

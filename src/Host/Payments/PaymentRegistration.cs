@@ -1,0 +1,40 @@
+using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Consumers.Payments.Stripe;
+using Microsoft.Extensions.Options;
+
+namespace Grocery.Workflows.Host.Payments;
+
+/// <summary>Payment switches (section <c>Payments</c>, with <see cref="PaymentSettings"/>).</summary>
+public sealed class PaymentProviderSettings
+{
+    /// <summary>Offer the sandbox provider, which moves no money. On in the embedded default; turn it off in production.</summary>
+    public bool Sandbox { get; set; } = true;
+}
+
+public static class PaymentRegistration
+{
+    /// <summary>
+    /// The providers this instance offers: the sandbox unless <c>Payments:Sandbox=false</c>, Stripe when
+    /// <c>Stripe:ApiKey</c> is set, MoMo when <c>MoMo:PartnerCode</c> is set.
+    /// </summary>
+    public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PaymentSettings>().BindConfiguration("Payments").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StripeSettings>().BindConfiguration("Stripe").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StripeWebhook>();
+        services.AddSingleton<PaymentGateways>();
+
+        if (configuration.GetSection("Payments").Get<PaymentProviderSettings>()?.Sandbox ?? true)
+        {
+            services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
+        }
+
+        if (!string.IsNullOrWhiteSpace(configuration["Stripe:ApiKey"]))
+        {
+            services.AddHttpClient<StripePaymentGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeSettings>>().Value.Timeout);
+            services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<StripePaymentGateway>());
+        }
+
+        return services;
+    }
+}
