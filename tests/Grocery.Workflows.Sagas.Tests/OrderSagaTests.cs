@@ -126,6 +126,30 @@ public sealed class OrderSagaTests
         var capture = await h.Published<CapturePayment>(m => m.OrderId == _orderId);
         capture.Amount.ShouldBe(new Money(96_500, "VND"));
         capture.AuthorizationId.ShouldBe("auth_1");
+        capture.Token.ShouldBe("tok_success");
+    }
+
+    [Fact]
+    public async Task A_store_with_its_own_margin_authorizes_the_estimate_plus_that_margin()
+    {
+        await using var h = await SagaTestHarness.Start(order: o => o.AuthorizationMarginPercentByStore["hcm-01"] = 130);
+
+        await StockReserved(h);
+
+        (await h.Published<AuthorizePayment>(m => m.OrderId == _orderId)).Amount.ShouldBe(new Money(111_800, "VND"));
+    }
+
+    [Fact]
+    public async Task A_capture_from_a_new_authorization_makes_that_the_orders_hold()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await AwaitingCapture(h);
+
+        await h.Publish(new PaymentCaptured(_orderId, "auth_2", "cap_2", new Money(96_500, "VND")));
+
+        var order = await InState(h, m => m.ReadyForHandoff);
+        order.AuthorizationId.ShouldBe("auth_2");
+        order.CaptureId.ShouldBe("cap_2");
     }
 
     [Fact]

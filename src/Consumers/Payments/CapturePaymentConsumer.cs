@@ -40,7 +40,7 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
             }
 
             var entry = new PaymentEntry(PaymentEntryKind.Authorization, m.Provider, renewed.ProviderId!, null, m.Amount, now, renewed.HoldExpiresAt,
-                hold is null ? "the hold had lapsed" : hold.Amount.Amount < m.Amount.Amount ? $"the picked total exceeds {hold.Amount}" : "the hold was about to lapse");
+                Why(hold, m.Amount.Amount, now));
             await ledger.Append(m.OrderId, entry, cancellationToken);
             if (hold is not null)
             {
@@ -64,4 +64,9 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
             cancellationToken);
         await context.Publish(new PaymentCaptured(m.OrderId, hold.ProviderId, captured.ProviderId!, m.Amount));
     }
+
+    private static string Why(PaymentEntry? hold, long total, DateTimeOffset now) =>
+        hold is null || hold.HoldExpiresAt <= now ? "the hold had lapsed"
+        : hold.Amount.Amount < total ? $"the picked total exceeds the hold of {hold.Amount}"
+        : $"the hold lapses at {hold.HoldExpiresAt:u}";
 }
