@@ -35,10 +35,11 @@ public sealed record PaymentLedgerLine(string Kind, string ProviderId, string? P
 
 /// <summary>
 /// The order's payment from its ledger: the current authorization and its amount, what is still held, captured and
-/// refunded, and every line with the provider's ids.
+/// refunded, where the customer approves a payment that waits for them (an e-wallet's page), and every line with the
+/// provider's ids.
 /// </summary>
 public sealed record PaymentView(string Provider, string? AuthorizationId, long Authorized, long Held, string? CaptureId, long Captured, long Refunded,
-    IReadOnlyList<PaymentLedgerLine> Ledger);
+    string? ApprovalUrl, IReadOnlyList<PaymentLedgerLine> Ledger);
 
 public sealed record TimelineEntry(string Saga, string From, string To, string Event, DateTimeOffset At);
 
@@ -185,6 +186,13 @@ public static class OrderEndpoints
             return (null, Problems.Unprocessable("Invalid payment token", "A Stripe payment.token is a PaymentMethod id (pm_...)."));
         }
 
+        if (order.PaymentProvider == "momo" && (order.PaymentToken != "wallet" || store.Currency != "VND"))
+        {
+            return (null, Problems.Unprocessable("Invalid payment", order.PaymentToken != "wallet"
+                ? "A MoMo payment.token is \"wallet\": the customer approves the payment in the MoMo app."
+                : $"MoMo takes VND; store '{store.StoreId}' sells in {store.Currency}."));
+        }
+
         var skus = order.Lines.Select(l => l.Sku).ToList();
         var products = await db.Products.AsNoTracking().Where(p => skus.Contains(p.Sku)).ToDictionaryAsync(p => p.Sku, cancellationToken);
         var errors = new Dictionary<string, string[]>();
@@ -272,7 +280,7 @@ public static class OrderEndpoints
             order.WindowStart, order.WindowEnd, order.SubstitutionPreference.ToString(), order.Lines, order.PickedLines,
             new Totals(order.Currency, order.EstimatedTotal, order.AuthorizedAmount, order.PickedTotal, order.CapturedAmount, order.RefundedAmount),
             new PaymentView(order.PaymentProvider, order.AuthorizationId, authorization?.Amount.Amount ?? 0, payment.Held, order.CaptureId, payment.Captured,
-                payment.Refunded, [.. ledger.Select(r => new PaymentLedgerLine(r.Kind.ToString(), r.ProviderId, r.ParentId, r.Amount, r.Currency, r.At,
+                payment.Refunded, payment.PendingApprovalUrl, [.. ledger.Select(r => new PaymentLedgerLine(r.Kind.ToString(), r.ProviderId, r.ParentId, r.Amount, r.Currency, r.At,
                     r.HoldExpiresAt, r.Note))]),
             timeline));
     }

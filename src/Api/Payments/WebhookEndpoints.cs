@@ -1,5 +1,6 @@
 using System.Text;
 using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Consumers.Payments.MoMo;
 using Grocery.Workflows.Consumers.Payments.Stripe;
 using Grocery.Workflows.Contracts.Payments;
 using Grocery.Workflows.Persistence;
@@ -7,6 +8,7 @@ using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Payments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -28,6 +30,7 @@ public static partial class WebhookEndpoints
     {
         var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks");
         hooks.MapPost("/stripe", Stripe).WithSummary("Stripe events, verified with the Stripe-Signature header and Stripe:WebhookSecret.");
+        hooks.MapPost("/momo", MoMo).WithSummary("MoMo IPNs, verified with their HMAC-SHA256 signature and MoMo:SecretKey; answered 204.");
         return app;
     }
 
@@ -51,6 +54,30 @@ public static partial class WebhookEndpoints
         }
 
         return await Apply(notification, db, outbox, signal, gate, time, loggers.CreateLogger(typeof(WebhookEndpoints)), cancellationToken);
+    }
+
+    private static async Task<IResult> MoMo(HttpRequest request, MoMoWebhook webhook, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal,
+        WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var body = await ReadBody(request, cancellationToken);
+        if (body is null)
+        {
+            return Problems.BadRequest("Body too large", $"A webhook body may be at most {MaxBodyBytes} bytes.");
+        }
+
+        PaymentNotification notification;
+        try
+        {
+            notification = webhook.Read(body);
+        }
+        catch (PaymentNotificationRejectedException e)
+        {
+            return Problems.BadRequest("Webhook refused", e.Message);
+        }
+
+        // MoMo expects 204 No Content once the IPN is taken.
+        var answer = await Apply(notification, db, outbox, signal, gate, time, loggers.CreateLogger(typeof(WebhookEndpoints)), cancellationToken);
+        return answer is Ok<WebhookAnswer> ? TypedResults.NoContent() : answer;
     }
 
     private static async Task<IResult> Apply(PaymentNotification notification, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
@@ -81,6 +108,7 @@ public static partial class WebhookEndpoints
                 PaymentDeclined m => outbox.Publish(m),
                 PaymentAuthorizationLapsed m => outbox.Publish(m),
                 PaymentRefundReported m => outbox.Publish(m),
+                PaymentApprovalReported m => outbox.Publish(m),
                 _ => throw new InvalidOperationException($"No outbox route for {message.GetType().Name}."),
             };
         }

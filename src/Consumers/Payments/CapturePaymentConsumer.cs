@@ -20,6 +20,9 @@ public sealed class PaymentSettings
 public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLedger ledger, TimeProvider time, IOptions<PaymentSettings> settings)
     : IConsumer<CapturePayment>
 {
+    /// <summary>The parent of an approval request made by a capture: the approval resumes the capture.</summary>
+    public const string CaptureAfterApproval = "capture";
+
     public async Task Consume(ConsumeContext<CapturePayment> context)
     {
         var m = context.Message;
@@ -31,8 +34,16 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
         var hold = position.IsOpen(m.AuthorizationId) ? position.Authorization(m.AuthorizationId) : position.LatestOpenAuthorization;
         if (hold is null || hold.Amount.Amount < m.Amount.Amount || hold.HoldExpiresAt <= now + settings.Value.RenewHoldBefore)
         {
-            var attempt = position.Authorizations.Count() + 1;
+            var attempt = position.AuthorizationAttempts + 1;
             var renewed = await gateway.Authorize(PaymentSteps.Authorize(m.OrderId, attempt), m.Token, m.Amount, cancellationToken);
+            if (renewed.AwaitsApproval)
+            {
+                // The customer approves the new total in the provider's app; its webhook resumes this capture.
+                await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.ApprovalRequested, m.Provider, renewed.ProviderId!, CaptureAfterApproval,
+                    m.Amount, now, Note: renewed.ApprovalUrl), cancellationToken);
+                return;
+            }
+
             if (!renewed.Succeeded)
             {
                 await context.Publish(new PaymentCaptureFailed(m.OrderId, "Authorizing the picked total again was refused: " + renewed.Refusal));
@@ -62,6 +73,13 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
 
         await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Capture, m.Provider, captured.ProviderId!, hold.ProviderId, m.Amount, now),
             cancellationToken);
+
+        // A hold replaced while the customer approved the new total is still open: nothing else stays held.
+        position = await ledger.Position(m.OrderId, cancellationToken);
+        foreach (var other in position.Authorizations.Where(a => position.IsOpen(a.ProviderId)).ToList())
+        {
+            await position.VoidIfOpen(gateway, ledger, m.OrderId, m.Provider, other.ProviderId, now, cancellationToken);
+        }
         await context.Publish(new PaymentCaptured(m.OrderId, hold.ProviderId, captured.ProviderId!, m.Amount));
     }
 

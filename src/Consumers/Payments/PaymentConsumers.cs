@@ -23,6 +23,14 @@ public sealed class AuthorizePaymentConsumer(PaymentGateways gateways, IPaymentL
     {
         var m = context.Message;
         var result = await gateways.For(m.Provider).Authorize(PaymentSteps.Authorize(m.OrderId, 1), m.Token, m.Amount, context.CancellationToken);
+        if (result.AwaitsApproval)
+        {
+            // The customer approves in the provider's app; the provider's webhook brings the answer (ProviderReportConsumer).
+            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.ApprovalRequested, m.Provider, result.ProviderId!, null, m.Amount,
+                time.GetUtcNow(), Note: result.ApprovalUrl), context.CancellationToken);
+            return;
+        }
+
         if (!result.Succeeded)
         {
             await context.Publish(new PaymentDeclined(m.OrderId, result.Refusal!));
@@ -78,8 +86,42 @@ public sealed class RefundPaymentConsumer(PaymentGateways gateways, IPaymentLedg
 
 /// <summary>What the providers report on their own (webhooks): written into the ledger, so the next step sees it.</summary>
 public sealed partial class ProviderReportConsumer(IPaymentLedger ledger, TimeProvider time, ILogger<ProviderReportConsumer> logger)
-    : IConsumer<PaymentAuthorizationLapsed>, IConsumer<PaymentRefundReported>
+    : IConsumer<PaymentAuthorizationLapsed>, IConsumer<PaymentRefundReported>, IConsumer<PaymentApprovalReported>
 {
+    public async Task Consume(ConsumeContext<PaymentApprovalReported> context)
+    {
+        var m = context.Message;
+        var position = await ledger.Position(m.OrderId, context.CancellationToken);
+        if (position.Authorization(m.AuthorizationId) is not null || position.IsVoided(m.AuthorizationId))
+        {
+            return;
+        }
+
+        var request = position.ApprovalRequest(m.AuthorizationId);
+        var amount = request?.Amount ?? m.Amount;
+        var forCapture = request?.ParentId == CapturePaymentConsumer.CaptureAfterApproval;
+        if (!m.Approved)
+        {
+            if (request is not null)
+            {
+                await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Void, m.Provider, m.AuthorizationId, m.AuthorizationId, amount,
+                    time.GetUtcNow(), Note: "not approved: " + m.Reason), context.CancellationToken);
+            }
+
+            var reason = m.Reason ?? "not approved";
+            await (forCapture
+                ? context.Publish(new PaymentCaptureFailed(m.OrderId, "The customer did not approve the picked total: " + reason))
+                : context.Publish(new PaymentDeclined(m.OrderId, reason)));
+            return;
+        }
+
+        await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Authorization, m.Provider, m.AuthorizationId, null, amount, time.GetUtcNow(),
+            m.HoldExpiresAt, "approved by the customer"), context.CancellationToken);
+        await (forCapture
+            ? context.Publish(new CapturePayment(m.OrderId, m.Provider, "", m.AuthorizationId, amount))
+            : context.Publish(new PaymentAuthorized(m.OrderId, m.AuthorizationId, amount)));
+    }
+
     public async Task Consume(ConsumeContext<PaymentAuthorizationLapsed> context)
     {
         var m = context.Message;
@@ -125,8 +167,9 @@ internal static class PaymentPositionSteps
         }
 
         // A hold the ledger never saw (an answer that arrived after the order gave up) is released all the same.
-        await gateway.Void(PaymentSteps.Void(orderId, authorizationId), authorizationId, cancellationToken);
-        if (position.Authorization(authorizationId) is { } authorization)
+        var authorization = position.Authorization(authorizationId);
+        await gateway.Void(PaymentSteps.Void(orderId, authorizationId), authorizationId, authorization?.Amount, cancellationToken);
+        if (authorization is not null)
         {
             await ledger.Append(orderId, new PaymentEntry(PaymentEntryKind.Void, provider, authorizationId, authorizationId, authorization.Amount, now),
                 cancellationToken);

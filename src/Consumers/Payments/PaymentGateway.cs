@@ -10,13 +10,18 @@ public sealed record PaymentCall(Guid OrderId, string IdempotencyKey);
 
 /// <summary>
 /// The outcome of a provider call: the provider's id for what it did, or its refusal (a business answer, e.g.
-/// <c>card_declined</c>). An authorization also says until when the hold lasts.
+/// <c>card_declined</c>). An authorization also says until when the hold lasts, or that it waits for the customer to
+/// approve it in the provider's app (<see cref="ApprovalUrl"/>; the provider reports the answer by webhook).
 /// </summary>
-public sealed record PaymentResult(bool Succeeded, string? ProviderId, string? Refusal, DateTimeOffset? HoldExpiresAt = null)
+public sealed record PaymentResult(bool Succeeded, string? ProviderId, string? Refusal, DateTimeOffset? HoldExpiresAt = null, string? ApprovalUrl = null)
 {
+    public bool AwaitsApproval => ApprovalUrl is not null;
+
     public static PaymentResult Ok(string providerId, DateTimeOffset? holdExpiresAt = null) => new(true, providerId, null, holdExpiresAt);
 
     public static PaymentResult Refused(string reason) => new(false, null, reason);
+
+    public static PaymentResult Pending(string providerId, string approvalUrl) => new(false, providerId, null, null, approvalUrl);
 }
 
 /// <summary>
@@ -33,8 +38,8 @@ public interface IPaymentGateway
 
     Task<PaymentResult> Capture(PaymentCall call, string authorizationId, Money amount, CancellationToken cancellationToken);
 
-    /// <summary>Releases a hold. Voiding a hold that is already released is not an error.</summary>
-    Task Void(PaymentCall call, string authorizationId, CancellationToken cancellationToken);
+    /// <summary>Releases a hold of <paramref name="amount"/> (null when the ledger does not know it). Voiding a released hold is not an error.</summary>
+    Task Void(PaymentCall call, string authorizationId, Money? amount, CancellationToken cancellationToken);
 
     Task<PaymentResult> Refund(PaymentCall call, string captureId, Money amount, CancellationToken cancellationToken);
 }

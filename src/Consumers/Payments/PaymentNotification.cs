@@ -11,6 +11,12 @@ public enum PaymentNotificationKind
     /// <summary>The customer's payment method refused the authorization.</summary>
     Declined,
 
+    /// <summary>The customer approved an authorization in the provider's app: the amount is held.</summary>
+    Approved,
+
+    /// <summary>The customer (or the wallet) refused an authorization asked in the provider's app.</summary>
+    ApprovalRefused,
+
     /// <summary>The provider cancelled a hold (lapsed, cancelled outside the engine, or by the engine itself).</summary>
     AuthorizationCancelled,
 
@@ -33,7 +39,8 @@ public sealed record PaymentNotification(
     Guid? OrderId,
     string? PaymentId,
     string? Reason = null,
-    Money? Amount = null)
+    Money? Amount = null,
+    DateTimeOffset? HoldExpiresAt = null)
 {
     /// <summary>What the order's workflow is told.</summary>
     public IReadOnlyList<object> ToMessages(Guid orderId) => Kind switch
@@ -41,6 +48,8 @@ public sealed record PaymentNotification(
         PaymentNotificationKind.Declined => [new PaymentDeclined(orderId, Reason ?? "declined")],
         PaymentNotificationKind.AuthorizationCancelled when PaymentId is not null =>
             [new PaymentAuthorizationLapsed(orderId, Provider, PaymentId, Reason ?? "cancelled by the provider")],
+        PaymentNotificationKind.Approved or PaymentNotificationKind.ApprovalRefused when PaymentId is not null && Amount is not null =>
+            [new PaymentApprovalReported(orderId, Provider, PaymentId, Kind == PaymentNotificationKind.Approved, Amount, HoldExpiresAt, Reason)],
         PaymentNotificationKind.Refunded when PaymentId is not null && Amount is not null =>
             [new PaymentRefundReported(orderId, Provider, PaymentId, $"{EventId}", Amount)],
         _ => [],

@@ -8,6 +8,9 @@ public enum PaymentEntryKind
     Capture,
     Void,
     Refund,
+
+    /// <summary>An authorization asked of the customer in the provider's app; the note is the approval URL.</summary>
+    ApprovalRequested,
 }
 
 /// <summary>
@@ -37,6 +40,17 @@ public sealed class PaymentPosition(IReadOnlyList<PaymentEntry> entries)
     public IReadOnlyList<PaymentEntry> Entries { get; } = entries;
 
     public IEnumerable<PaymentEntry> Authorizations => Entries.Where(e => e.Kind == PaymentEntryKind.Authorization);
+
+    /// <summary>How many authorizations were asked for, approved or not: the next one is attempt this plus one.</summary>
+    public int AuthorizationAttempts =>
+        Entries.Where(e => e.Kind is PaymentEntryKind.Authorization or PaymentEntryKind.ApprovalRequested).Select(e => e.ProviderId).Distinct().Count();
+
+    public PaymentEntry? ApprovalRequest(string authorizationId) =>
+        Entries.FirstOrDefault(e => e.Kind == PaymentEntryKind.ApprovalRequested && e.ProviderId == authorizationId);
+
+    /// <summary>The approval URL of an authorization still waiting for the customer.</summary>
+    public string? PendingApprovalUrl =>
+        Entries.LastOrDefault(e => e.Kind == PaymentEntryKind.ApprovalRequested && Authorization(e.ProviderId) is null && !IsVoided(e.ProviderId))?.Note;
 
     public PaymentEntry? Authorization(string authorizationId) =>
         Entries.FirstOrDefault(e => e.Kind == PaymentEntryKind.Authorization && e.ProviderId == authorizationId);
@@ -97,7 +111,7 @@ public sealed class PaymentPosition(IReadOnlyList<PaymentEntry> entries)
 
                 break;
             case PaymentEntryKind.Void:
-                if (Authorization(entry.ParentId ?? "") is null)
+                if (Authorization(entry.ParentId ?? "") is null && ApprovalRequest(entry.ParentId ?? "") is null)
                 {
                     throw new PaymentInvariantViolation($"Void of {entry.ParentId}: there is no such authorization.");
                 }

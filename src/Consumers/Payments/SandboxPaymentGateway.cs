@@ -39,7 +39,7 @@ public sealed class SandboxPaymentGateway(TimeProvider time) : IPaymentGateway
         return Task.FromResult(PaymentResult.Ok("sandbox_capture_" + call.IdempotencyKey));
     }
 
-    public Task Void(PaymentCall call, string authorizationId, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task Void(PaymentCall call, string authorizationId, Money? amount, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<PaymentResult> Refund(PaymentCall call, string captureId, Money amount, CancellationToken cancellationToken)
     {

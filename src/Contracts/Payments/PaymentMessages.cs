@@ -79,3 +79,16 @@ public sealed record PaymentAuthorizationLapsed(Guid OrderId, string Provider, s
 /// <param name="ReportId">The provider's id of the report (its event id).</param>
 /// <param name="TotalRefunded">What the capture's refunds now total.</param>
 public sealed record PaymentRefundReported(Guid OrderId, string Provider, string CaptureId, string ReportId, Money TotalRefunded);
+
+/// <summary>
+/// The provider reports the customer's answer to an authorization asked in its app (an e-wallet's approval screen).
+/// </summary>
+/// <param name="OrderId">The order.</param>
+/// <param name="Provider">Payment provider.</param>
+/// <param name="AuthorizationId">The authorization asked for.</param>
+/// <param name="Approved">True when the amount is now held.</param>
+/// <param name="Amount">The amount held (or refused).</param>
+/// <param name="HoldExpiresAt">Until when the hold lasts, when approved.</param>
+/// <param name="Reason">The provider's code or message, when not approved.</param>
+public sealed record PaymentApprovalReported(
+    Guid OrderId, string Provider, string AuthorizationId, bool Approved, Money Amount, DateTimeOffset? HoldExpiresAt, string? Reason);

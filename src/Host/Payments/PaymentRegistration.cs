@@ -1,4 +1,5 @@
 using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Consumers.Payments.MoMo;
 using Grocery.Workflows.Consumers.Payments.Stripe;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,9 @@ public static class PaymentRegistration
     {
         services.AddOptions<PaymentSettings>().BindConfiguration("Payments").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StripeSettings>().BindConfiguration("Stripe").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MoMoSettings>().BindConfiguration("MoMo").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StripeWebhook>();
+        services.AddSingleton<MoMoWebhook>();
         services.AddSingleton<PaymentGateways>();
 
         if (configuration.GetSection("Payments").Get<PaymentProviderSettings>()?.Sandbox ?? true)
@@ -33,6 +36,12 @@ public static class PaymentRegistration
         {
             services.AddHttpClient<StripePaymentGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeSettings>>().Value.Timeout);
             services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<StripePaymentGateway>());
+        }
+
+        if (!string.IsNullOrWhiteSpace(configuration["MoMo:PartnerCode"]))
+        {
+            services.AddHttpClient<MoMoPaymentGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<MoMoSettings>>().Value.Timeout);
+            services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<MoMoPaymentGateway>());
         }
 
         return services;

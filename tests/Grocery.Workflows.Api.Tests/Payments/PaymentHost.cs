@@ -98,3 +98,29 @@ internal static class PaymentDriving
         throw new ShouldAssertException($"Order {orderId} did not reach {string.Join("/", states)} in 30 s; last: {order}");
     }
 }
+
+/// <summary>The engine in process with MoMo pointed at a local MoMo-compatible server.</summary>
+public sealed class MoMoHost : IAsyncLifetime
+{
+    public MoMoServer MoMo { get; private set; } = null!;
+
+    public GroceryApiFactory Factory { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        MoMo = await MoMoServer.Start();
+        Factory.Settings["MoMo:PartnerCode"] = MoMoServer.PartnerCode;
+        Factory.Settings["MoMo:AccessKey"] = MoMoServer.AccessKey;
+        Factory.Settings["MoMo:SecretKey"] = MoMoServer.SecretKey;
+        Factory.Settings["MoMo:Endpoint"] = MoMo.BaseAddress.ToString();
+        Factory.Settings["MoMo:IpnUrl"] = "https://shop.example/api/webhooks/momo";
+        Factory.Settings["MoMo:RedirectUrl"] = "https://shop.example/orders";
+        Factory.Settings["Simulation:ShortageRate"] = "0";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await MoMo.DisposeAsync();
+    }
+}

@@ -127,8 +127,8 @@ public sealed class StripeGatewayTests : IAsyncLifetime
         var gateway = Gateway();
         var authorization = await gateway.Authorize(Call("authorize-1"), "pm_card_visa", Amount, CancellationToken.None);
 
-        await gateway.Void(Call("void"), authorization.ProviderId!, CancellationToken.None);
-        await gateway.Void(Call("void-again"), authorization.ProviderId!, CancellationToken.None);
+        await gateway.Void(Call("void"), authorization.ProviderId!, Amount, CancellationToken.None);
+        await gateway.Void(Call("void-again"), authorization.ProviderId!, Amount, CancellationToken.None);
 
         ((string?)_stripe.Intent(authorization.ProviderId!)["status"]).ShouldBe("canceled");
     }

@@ -55,7 +55,7 @@ public sealed class StripePaymentGateway(HttpClient http, IOptions<StripeSetting
         }
 
         // 3-D Secure or another customer step: the storefront must collect it before ordering; nothing may stay held.
-        await Void(call with { IdempotencyKey = call.IdempotencyKey + "-abandon" }, intent.Id, cancellationToken);
+        await Void(call with { IdempotencyKey = call.IdempotencyKey + "-abandon" }, intent.Id, amount, cancellationToken);
         return PaymentResult.Refused(intent.Status == "requires_action" ? "authentication_required" : "unexpected status " + intent.Status);
     }
 
@@ -75,7 +75,7 @@ public sealed class StripePaymentGateway(HttpClient http, IOptions<StripeSetting
         }
     }
 
-    public async Task Void(PaymentCall call, string authorizationId, CancellationToken cancellationToken)
+    public async Task Void(PaymentCall call, string authorizationId, Money? amount, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         try

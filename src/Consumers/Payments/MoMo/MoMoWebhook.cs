@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json;
+using Grocery.Workflows.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace Grocery.Workflows.Consumers.Payments.MoMo;
+
+/// <summary>
+/// Reads MoMo's IPN: a JSON body whose <c>signature</c> is the HMAC-SHA256, under the partner's secret key, of its
+/// fields (accessKey, amount, extraData, message, orderId, orderInfo, orderType, partnerCode, payType, requestId,
+/// responseTime, resultCode, transId) sorted by name. Result 9000 is a hold the customer approved; 0 a completed
+/// payment (already known to the engine); anything else a refusal.
+/// </summary>
+public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider time)
+{
+    private static readonly string[] Signed =
+        ["amount", "extraData", "message", "orderId", "orderInfo", "orderType", "partnerCode", "payType", "requestId", "responseTime", "resultCode", "transId"];
+
+    public PaymentNotification Read(string body)
+    {
+        var settings = options.Value;
+        if (string.IsNullOrEmpty(settings.SecretKey) || string.IsNullOrEmpty(settings.AccessKey))
+        {
+            throw new PaymentNotificationRejectedException("MoMo IPNs are refused: MoMo is not configured here.");
+        }
+
+        JsonElement ipn;
+        try
+        {
+            ipn = JsonDocument.Parse(body).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw new PaymentNotificationRejectedException("The MoMo IPN is not JSON: " + e.Message);
+        }
+
+        if (ipn.ValueKind != JsonValueKind.Object)
+        {
+            throw new PaymentNotificationRejectedException("The MoMo IPN is not a JSON object.");
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["accessKey"] = settings.AccessKey };
+        foreach (var name in Signed)
+        {
+            fields[name] = ipn.TryGetProperty(name, out var value)
+                ? value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()
+                : throw new PaymentNotificationRejectedException($"The MoMo IPN has no '{name}'.");
+        }
+
+        var signature = ipn.TryGetProperty("signature", out var given) && given.ValueKind == JsonValueKind.String ? given.GetString() : null;
+        if (!MoMoSignature.Matches(MoMoSignature.Sign(settings.SecretKey, fields), signature))
+        {
+            throw new PaymentNotificationRejectedException("The MoMo IPN signature does not match.");
+        }
+
+        if (fields["partnerCode"] != settings.PartnerCode)
+        {
+            throw new PaymentNotificationRejectedException($"The MoMo IPN is for partner '{fields["partnerCode"]}', not this one.");
+        }
+
+        if (!long.TryParse(fields["responseTime"], CultureInfo.InvariantCulture, out var sent)
+            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(sent)).Duration() > settings.IpnTolerance)
+        {
+            throw new PaymentNotificationRejectedException($"The MoMo IPN's responseTime {fields["responseTime"]} is outside {settings.IpnTolerance} of now.");
+        }
+
+        if (!int.TryParse(fields["resultCode"], CultureInfo.InvariantCulture, out var code)
+            || !long.TryParse(fields["amount"], CultureInfo.InvariantCulture, out var amount))
+        {
+            throw new PaymentNotificationRejectedException("The MoMo IPN's resultCode or amount is not a number.");
+        }
+
+        var orderId = fields["orderId"];
+        var kind = code switch
+        {
+            9000 => PaymentNotificationKind.Approved,
+            0 => PaymentNotificationKind.Ignored,
+            _ => PaymentNotificationKind.ApprovalRefused,
+        };
+        // MoMo sends one IPN per outcome of a payment: the payment and its result code name the event.
+        return new PaymentNotification("momo", $"{orderId}:{code}", $"ipn {code}", kind, MoMoIds.OrderOf(orderId), orderId,
+            $"momo_{code}: {fields["message"]}", new Money(amount, "VND"), time.GetUtcNow() + settings.HoldDuration);
+    }
+}
