@@ -8,6 +8,7 @@ using Grocery.Workflows.Contracts.Stock;
 using Grocery.Workflows.Contracts.Substitutions;
 using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Slots;
 using Grocery.Workflows.Sagas.Substitutions;
@@ -134,7 +135,7 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Inbox_rows_past_their_retention_are_deleted_and_younger_ones_kept()
+    public async Task Inbox_and_provider_event_rows_past_their_retention_are_deleted_and_younger_ones_kept()
     {
         await using var host = await WorkflowTestHost.Start(database, dispatcher: false);
         var now = DateTimeOffset.UtcNow;
@@ -144,12 +145,16 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
                 new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "old", ReceivedAt = now.AddDays(-8) },
                 new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "old", ReceivedAt = now.AddDays(-7).AddMinutes(-1) },
                 new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "young", ReceivedAt = now.AddDays(-6) });
+            sp.GetRequiredService<WorkflowDbContext>().ProviderEvents.AddRange(
+                new ProviderEvent { Provider = "stripe", EventId = "evt_old", EventType = "charge.refunded", ReceivedAt = now.AddDays(-8) },
+                new ProviderEvent { Provider = "stripe", EventId = "evt_young", EventType = "charge.refunded", ReceivedAt = now.AddDays(-1) });
             return Task.FromResult(true);
         });
 
-        (await host.Services.GetRequiredService<InboxCleaner>().Clean(CancellationToken.None)).ShouldBe(2);
+        (await host.Services.GetRequiredService<InboxCleaner>().Clean(CancellationToken.None)).ShouldBe(3);
 
         (await host.Query(db => db.Inbox.Select(i => i.Consumer).ToListAsync())).ShouldBe(["young"]);
+        (await host.Query(db => db.ProviderEvents.Select(e => e.EventId).ToListAsync())).ShouldBe(["evt_young"]);
     }
 
     [Fact]

@@ -53,11 +53,13 @@ public sealed partial class InboxCleaner(IServiceScopeFactory scopes, WriteGate 
         var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
         using (await gate.Enter(cancellationToken))
         {
-            return await db.Inbox.Where(i => i.ReceivedAt < before).ExecuteDeleteAsync(cancellationToken);
+            // Provider webhooks are deduplicated the same way: a provider stops retrying an event within days.
+            return await db.Inbox.Where(i => i.ReceivedAt < before).ExecuteDeleteAsync(cancellationToken)
+                + await db.ProviderEvents.Where(e => e.ReceivedAt < before).ExecuteDeleteAsync(cancellationToken);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inbox rows past their retention")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inbox and provider event rows past their retention")]
     private static partial void LogCleaned(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox cleanup failed; trying again next interval")]
