@@ -71,9 +71,11 @@ public static partial class HostingExtensions
             x.AddPaymentConsumers();
             if (simulation.Enabled)
             {
-                x.AddConsumer<SimulatedPicker>();
-                x.AddConsumer<SimulatedCustomer>();
-                x.AddConsumer<SimulatedCourier>();
+                // The same endpoint policy as the real activities: a copy of a message consumed on two instances at
+                // once loses the race on the inbox key, and its retry finds the message consumed.
+                x.AddConsumer<SimulatedPicker, GroceryConsumerDefinition<SimulatedPicker>>();
+                x.AddConsumer<SimulatedCustomer, GroceryConsumerDefinition<SimulatedCustomer>>();
+                x.AddConsumer<SimulatedCourier, GroceryConsumerDefinition<SimulatedCourier>>();
             }
 
             // Saga deadlines and simulated delays become outbox rows with a due time, and unscheduling one deletes its

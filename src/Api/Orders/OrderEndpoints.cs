@@ -178,7 +178,9 @@ public static class OrderEndpoints
         if (!gateways.Has(order.PaymentProvider))
         {
             return (null, Problems.Unprocessable("Unknown payment provider",
-                $"Payment provider '{order.PaymentProvider}' is not available here; this engine takes {string.Join(", ", gateways.Providers.Select(p => $"\"{p}\""))}."));
+                gateways.Providers.Count == 0
+                    ? "No payment provider is configured here (Payments:Sandbox, Stripe:ApiKey, MoMo:PartnerCode)."
+                    : $"Payment provider '{order.PaymentProvider}' is not available here; this engine takes {string.Join(", ", gateways.Providers.Select(p => $"\"{p}\""))}."));
         }
 
         if (order.PaymentProvider == "stripe" && !order.PaymentToken.StartsWith("pm_", StringComparison.Ordinal))
