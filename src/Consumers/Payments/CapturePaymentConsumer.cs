@@ -62,8 +62,9 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
             position = await ledger.Position(m.OrderId, cancellationToken);
         }
 
-        position.EnsureAllowed(new PaymentEntry(PaymentEntryKind.Capture, m.Provider, "?", hold.ProviderId, m.Amount, now));
-        var captured = await gateway.Capture(PaymentSteps.Capture(m.OrderId, hold.ProviderId), hold.ProviderId, m.Amount, cancellationToken);
+        var take = gateway.CapturesWholeHoldOnly ? hold.Amount : m.Amount;
+        position.EnsureAllowed(new PaymentEntry(PaymentEntryKind.Capture, m.Provider, "?", hold.ProviderId, take, now));
+        var captured = await gateway.Capture(PaymentSteps.Capture(m.OrderId, hold.ProviderId), hold.ProviderId, take, cancellationToken);
         if (!captured.Succeeded)
         {
             await position.VoidIfOpen(gateway, ledger, m.OrderId, m.Provider, hold.ProviderId, now, cancellationToken);
@@ -71,8 +72,21 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
             return;
         }
 
-        await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Capture, m.Provider, captured.ProviderId!, hold.ProviderId, m.Amount, now),
+        await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Capture, m.Provider, captured.ProviderId!, hold.ProviderId, take, now),
             cancellationToken);
+        if (take.Amount > m.Amount.Amount)
+        {
+            var excess = take with { Amount = take.Amount - m.Amount.Amount };
+            var refund = await gateway.Refund(PaymentSteps.RefundExcess(m.OrderId, captured.ProviderId!), captured.ProviderId!, excess, cancellationToken);
+            if (!refund.Succeeded)
+            {
+                // The customer paid more than the picked total: a person must see it (error queue, /api/failures).
+                throw new InvalidOperationException($"Order {m.OrderId}: refunding {excess} captured above the picked total was refused: {refund.Refusal}");
+            }
+
+            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Refund, m.Provider, refund.ProviderId!, captured.ProviderId, excess, now,
+                Note: "the hold less the picked total: the provider captures whole holds only"), cancellationToken);
+        }
 
         // A hold replaced while the customer approved the new total is still open: nothing else stays held.
         position = await ledger.Position(m.OrderId, cancellationToken);

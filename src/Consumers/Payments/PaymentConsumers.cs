@@ -15,6 +15,8 @@ internal static class PaymentSteps
     public static PaymentCall Void(Guid orderId, string authorizationId) => new(orderId, $"{orderId:N}-void-{authorizationId}");
 
     public static PaymentCall Refund(Guid orderId, string captureId) => new(orderId, $"{orderId:N}-refund-{captureId}");
+
+    public static PaymentCall RefundExcess(Guid orderId, string captureId) => new(orderId, $"{orderId:N}-refund-excess-{captureId}");
 }
 
 public sealed class AuthorizePaymentConsumer(PaymentGateways gateways, IPaymentLedger ledger, TimeProvider time) : IConsumer<AuthorizePayment>

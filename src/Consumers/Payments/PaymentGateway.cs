@@ -34,6 +34,12 @@ public interface IPaymentGateway
     /// <summary>The name the storefront uses in <c>payment.provider</c>.</summary>
     string Provider { get; }
 
+    /// <summary>
+    /// True when the provider captures a hold only whole (MoMo's confirm): a smaller total is then captured whole and
+    /// the rest refunded at once.
+    /// </summary>
+    bool CapturesWholeHoldOnly => false;
+
     Task<PaymentResult> Authorize(PaymentCall call, string token, Money amount, CancellationToken cancellationToken);
 
     Task<PaymentResult> Capture(PaymentCall call, string authorizationId, Money amount, CancellationToken cancellationToken);

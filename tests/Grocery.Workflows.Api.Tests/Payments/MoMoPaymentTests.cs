@@ -86,10 +86,13 @@ public sealed class MoMoPaymentTests(MoMoHost host) : IClassFixture<MoMoHost>
         create["requestType"]!.ToString().ShouldBe("captureWallet");
         var capture = requests.Where(r => r.Path == "confirm").ShouldHaveSingleItem().Body;
         capture["requestType"]!.ToString().ShouldBe("capture");
-        ((long)capture["amount"]!).ShouldBeLessThanOrEqualTo((long)create["amount"]!);
-        order.GetProperty("payment").GetProperty("captured").GetInt64().ShouldBe((long)capture["amount"]!);
-        order.GetProperty("payment").GetProperty("ledger").EnumerateArray().Select(l => l.GetProperty("kind").GetString())
-            .ShouldBe(["ApprovalRequested", "Authorization", "Capture"]);
+        ((long)capture["amount"]!).ShouldBe((long)create["amount"]!);
+        var payment = order.GetProperty("payment");
+        payment.GetProperty("captured").GetInt64().ShouldBe((long)capture["amount"]!);
+        (payment.GetProperty("captured").GetInt64() - payment.GetProperty("refunded").GetInt64())
+            .ShouldBe(order.GetProperty("totals").GetProperty("picked").GetInt64());
+        payment.GetProperty("ledger").EnumerateArray().Select(l => l.GetProperty("kind").GetString())
+            .ShouldBe(["ApprovalRequested", "Authorization", "Capture", "Refund"]);
     }
 
     [Fact]
@@ -108,18 +111,19 @@ public sealed class MoMoPaymentTests(MoMoHost host) : IClassFixture<MoMoHost>
     }
 
     [Fact]
-    public async Task A_capture_less_than_the_hold_confirms_the_picked_total()
+    public async Task A_capture_less_than_the_hold_confirms_the_whole_hold_and_refunds_the_rest_at_once()
     {
         using var client = await host.Factory.Client();
         var orderId = Guid.NewGuid();
         var authorizationId = await Authorize(client, orderId);
 
         await host.Factory.Send(new CapturePayment(orderId, "momo", "wallet", authorizationId, Hold with { Amount = 91_000 }));
-        var ledger = await host.Factory.Ledger(orderId, 3);
+        var ledger = await host.Factory.Ledger(orderId, 4);
 
-        ledger[2].Kind.ShouldBe(PaymentEntryKind.Capture);
+        ledger.Skip(2).Select(l => (l.Kind, l.Amount)).ShouldBe([(PaymentEntryKind.Capture, 100_000), (PaymentEntryKind.Refund, 9_000)]);
         ledger[2].ProviderId.ShouldBe(host.MoMo.Payments[authorizationId].TransId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        host.MoMo.Payments[authorizationId].Captured.ShouldBe(91_000);
+        host.MoMo.Payments[authorizationId].Captured.ShouldBe(100_000);
+        host.MoMo.Payments[authorizationId].Refunded.ShouldBe(9_000);
     }
 
     [Fact]
@@ -153,14 +157,32 @@ public sealed class MoMoPaymentTests(MoMoHost host) : IClassFixture<MoMoHost>
         var captured = await Authorize(client, refunded);
 
         await host.Factory.Send(new VoidPaymentAuthorization(voided, "momo", held));
-        await host.Factory.Send(new CapturePayment(refunded, "momo", "wallet", captured, Hold with { Amount = 99_000 }));
+        await host.Factory.Send(new CapturePayment(refunded, "momo", "wallet", captured, Hold));
         var transId = (await host.Factory.Ledger(refunded, 3))[2].ProviderId;
-        await host.Factory.Send(new RefundPayment(refunded, "momo", transId, Hold with { Amount = 99_000 }));
+        await host.Factory.Send(new RefundPayment(refunded, "momo", transId, Hold));
 
         (await host.Factory.Ledger(voided, 3))[2].Kind.ShouldBe(PaymentEntryKind.Void);
         host.MoMo.Payments[held].Status.ShouldBe(1003);
         (await host.Factory.Ledger(refunded, 4))[3].Kind.ShouldBe(PaymentEntryKind.Refund);
-        host.MoMo.Payments[captured].Refunded.ShouldBe(99_000);
+        host.MoMo.Payments[captured].Refunded.ShouldBe(100_000);
+    }
+
+    [Fact]
+    public async Task A_hold_MoMo_cancels_after_authorizing_it_is_written_off_so_the_capture_asks_again()
+    {
+        using var client = await host.Factory.Client();
+        var orderId = Guid.NewGuid();
+        var authorizationId = await Authorize(client, orderId);
+
+        (await PostIpn(client, host.MoMo.Refuse(authorizationId, 1003))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var ledger = await host.Factory.Ledger(orderId, 3);
+        await host.Factory.Send(new CapturePayment(orderId, "momo", "wallet", authorizationId, Hold));
+        var after = await host.Factory.Ledger(orderId, 4);
+
+        ledger[2].Kind.ShouldBe(PaymentEntryKind.Void);
+        ledger[2].Note!.ShouldStartWith("provider: momo_1003");
+        after[3].Kind.ShouldBe(PaymentEntryKind.ApprovalRequested);
+        after[3].Note!.ShouldEndWith("/pay/" + after[3].ProviderId);
     }
 
     [Fact]

@@ -176,9 +176,9 @@ public sealed class MoMoServer : IAsyncDisposable
                     return Answer(body, 0, "Successful.", payment.TransId);
                 }
 
-                if (amount > payment.Amount)
+                if (amount != payment.Amount)
                 {
-                    return Answer(body, 21, "Invalid amount: more than authorized.");
+                    return Answer(body, 22, "The capture amount must be the authorized amount.");
                 }
 
                 payment.Status = 0;

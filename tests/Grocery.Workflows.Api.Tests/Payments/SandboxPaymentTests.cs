@@ -47,6 +47,26 @@ public sealed class SandboxPaymentTests(GroceryApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task With_the_sandbox_off_and_no_provider_configured_an_order_is_refused_saying_so()
+    {
+        await using var production = new GroceryApiFactory();
+        production.Settings["Payments:Sandbox"] = "false";
+        using var client = await production.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(new JsonObject
+        {
+            ["customerId"] = "cust-1", ["storeId"] = GroceryApiFactory.Store, ["slotId"] = GroceryApiFactory.OpenSlot.ToString(),
+            ["lines"] = new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 1 }),
+            ["payment"] = new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_success" },
+        }.ToJsonString(), Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+
+        var response = await client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldStartWith("No payment provider is configured");
+    }
+
+    [Fact]
     public async Task Stripe_webhooks_are_refused_while_no_signing_secret_is_configured()
     {
         using var client = await factory.Client();

@@ -12,7 +12,7 @@ namespace Grocery.Workflows.Consumers.Payments.MoMo;
 /// The MoMo e-wallet through MoMo's payment API (v2), called directly (<c>payment.provider = "momo"</c>,
 /// <c>payment.token = "wallet"</c>). An authorization is a <c>captureWallet</c> payment with <c>autoCapture=false</c>:
 /// the customer approves it in the MoMo app (its <c>payUrl</c>), MoMo's IPN reports the hold (result 9000), and
-/// <c>confirm</c> captures or cancels it; <c>refund</c> gives money back. Every request is signed (HMAC-SHA256) and
+/// <c>confirm</c> captures (the whole hold) or cancels it; <c>refund</c> gives money back. Every request is signed (HMAC-SHA256) and
 /// carries a <c>requestId</c> derived from the step; a step retried after a lost answer finds its first outcome
 /// through <c>query</c>. Amounts are VND.
 /// </summary>
@@ -25,11 +25,15 @@ public sealed class MoMoPaymentGateway(HttpClient http, IOptions<MoMoSettings> o
     // was used already" (a retry of a step whose answer was lost).
     private const int Success = 0;
     private const int Authorized = 9000;
+    private const int InProgress = 7000;
     private static readonly int[] Duplicate = [40, 41];
 
     private readonly MoMoSettings _settings = options.Value;
 
     public string Provider => "momo";
+
+    /// <summary>MoMo's confirm takes the authorized amount only (result 22 otherwise).</summary>
+    public bool CapturesWholeHoldOnly => true;
 
     public async Task<PaymentResult> Authorize(PaymentCall call, string token, Money amount, CancellationToken cancellationToken)
     {
@@ -168,9 +172,15 @@ public sealed class MoMoPaymentGateway(HttpClient http, IOptions<MoMoSettings> o
         }
 
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        if (answer.ValueKind != JsonValueKind.Object || !answer.TryGetProperty("resultCode", out _))
+        if (answer.ValueKind != JsonValueKind.Object || !answer.TryGetProperty("resultCode", out var code) || code.ValueKind != JsonValueKind.Number)
         {
             throw new HttpRequestException($"MoMo answered {(int)response.StatusCode} to {path} without a resultCode");
+        }
+
+        if (code.GetInt32() == InProgress)
+        {
+            // The same request id is still being processed (MoMo answers 422/7000): ask again later, with the same id.
+            throw new HttpRequestException($"MoMo is still processing {fields["requestId"]} ({path}); retrying");
         }
 
         return answer;

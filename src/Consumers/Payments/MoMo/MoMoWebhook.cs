@@ -75,6 +75,8 @@ public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider tim
         {
             9000 => PaymentNotificationKind.Approved,
             0 => PaymentNotificationKind.Ignored,
+            // Cancelled after it was authorized (MoMo's own timeout, or a cancel): the hold is gone.
+            1003 => PaymentNotificationKind.AuthorizationCancelled,
             _ => PaymentNotificationKind.ApprovalRefused,
         };
         // MoMo sends one IPN per outcome of a payment: the payment and its result code name the event.
