@@ -251,7 +251,8 @@ public abstract class WorkflowDbContext : DbContext
             e.Property(x => x.ProviderId).HasMaxLength(128);
             e.Property(x => x.ParentId).HasMaxLength(128);
             e.Property(x => x.Currency).HasMaxLength(3);
-            e.Property(x => x.Note).HasMaxLength(256);
+            // A note may be an e-wallet's approval URL, which carries a token of its own.
+            e.Property(x => x.Note).HasMaxLength(2000);
             e.HasIndex(x => new { x.OrderId, x.Kind, x.ProviderId }).IsUnique();
         });
         modelBuilder.Entity<ProviderEvent>(e =>

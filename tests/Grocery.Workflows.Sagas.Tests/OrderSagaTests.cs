@@ -140,6 +140,23 @@ public sealed class OrderSagaTests
     }
 
     [Fact]
+    public async Task A_capture_that_arrives_after_the_order_gave_up_is_refunded()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await StockReserved(h);
+        await h.Publish(new PaymentDeclined(_orderId, "card_declined"));
+        await InState(h, m => m.Rejected);
+
+        await h.Publish(new PaymentCaptured(_orderId, "auth_9", "cap_9", new Money(50_000, "VND")));
+
+        var refund = await h.Published<RefundPayment>(m => m.OrderId == _orderId);
+        refund.CaptureId.ShouldBe("cap_9");
+        refund.Amount.ShouldBe(new Money(50_000, "VND"));
+        refund.Step.ShouldBe(RefundPayment.OrderRefund);
+        (await StateAfterQuiet(h)).ShouldBe("Rejected");
+    }
+
+    [Fact]
     public async Task A_capture_from_a_new_authorization_makes_that_the_orders_hold()
     {
         await using var h = await SagaTestHarness.Start();

@@ -28,11 +28,14 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
         var m = context.Message;
         var cancellationToken = context.CancellationToken;
         var gateway = gateways.For(m.Provider);
+        // Decide as of when the capture was asked for: a retry (or a replay) decides the same way as the first attempt,
+        // whose provider calls it repeats under the same keys.
+        var asOf = context.SentTime is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)) : time.GetUtcNow();
         var now = time.GetUtcNow();
         var position = await ledger.Position(m.OrderId, cancellationToken);
 
         var hold = position.IsOpen(m.AuthorizationId) ? position.Authorization(m.AuthorizationId) : position.LatestOpenAuthorization;
-        if (hold is null || hold.Amount.Amount < m.Amount.Amount || hold.HoldExpiresAt <= now + settings.Value.RenewHoldBefore)
+        if (hold is null || hold.Amount.Amount < m.Amount.Amount || hold.HoldExpiresAt <= asOf + settings.Value.RenewHoldBefore)
         {
             var attempt = position.AuthorizationAttempts + 1;
             var renewed = await gateway.Authorize(PaymentSteps.Authorize(m.OrderId, attempt), m.Token, m.Amount, cancellationToken);
@@ -51,7 +54,7 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
             }
 
             var entry = new PaymentEntry(PaymentEntryKind.Authorization, m.Provider, renewed.ProviderId!, null, m.Amount, now, renewed.HoldExpiresAt,
-                Why(hold, m.Amount.Amount, now));
+                Why(hold, m.Amount.Amount, asOf));
             await ledger.Append(m.OrderId, entry, cancellationToken);
             if (hold is not null)
             {
@@ -74,31 +77,25 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
 
         await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Capture, m.Provider, captured.ProviderId!, hold.ProviderId, take, now),
             cancellationToken);
+        // Once the money is taken nothing here may fail: the rest of the hold and any other hold are given back by
+        // messages of their own, which retry on their own.
         if (take.Amount > m.Amount.Amount)
         {
-            var excess = take with { Amount = take.Amount - m.Amount.Amount };
-            var refund = await gateway.Refund(PaymentSteps.RefundExcess(m.OrderId, captured.ProviderId!), captured.ProviderId!, excess, cancellationToken);
-            if (!refund.Succeeded)
-            {
-                // The customer paid more than the picked total: a person must see it (error queue, /api/failures).
-                throw new InvalidOperationException($"Order {m.OrderId}: refunding {excess} captured above the picked total was refused: {refund.Refusal}");
-            }
-
-            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Refund, m.Provider, refund.ProviderId!, captured.ProviderId, excess, now,
-                Note: "the hold less the picked total: the provider captures whole holds only"), cancellationToken);
+            await context.Publish(new RefundPayment(m.OrderId, m.Provider, captured.ProviderId!, take with { Amount = take.Amount - m.Amount.Amount },
+                RefundPayment.ExcessRefund));
         }
 
-        // A hold replaced while the customer approved the new total is still open: nothing else stays held.
         position = await ledger.Position(m.OrderId, cancellationToken);
         foreach (var other in position.Authorizations.Where(a => position.IsOpen(a.ProviderId)).ToList())
         {
-            await position.VoidIfOpen(gateway, ledger, m.OrderId, m.Provider, other.ProviderId, now, cancellationToken);
+            await context.Publish(new VoidPaymentAuthorization(m.OrderId, m.Provider, other.ProviderId));
         }
+
         await context.Publish(new PaymentCaptured(m.OrderId, hold.ProviderId, captured.ProviderId!, m.Amount));
     }
 
-    private static string Why(PaymentEntry? hold, long total, DateTimeOffset now) =>
-        hold is null || hold.HoldExpiresAt <= now ? "the hold had lapsed"
+    private static string Why(PaymentEntry? hold, long total, DateTimeOffset asOf) =>
+        hold is null || hold.HoldExpiresAt <= asOf ? "the hold had lapsed"
         : hold.Amount.Amount < total ? $"the picked total exceeds the hold of {hold.Amount}"
         : $"the hold lapses at {hold.HoldExpiresAt:u}";
 }

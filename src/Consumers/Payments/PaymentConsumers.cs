@@ -14,9 +14,7 @@ internal static class PaymentSteps
 
     public static PaymentCall Void(Guid orderId, string authorizationId) => new(orderId, $"{orderId:N}-void-{authorizationId}");
 
-    public static PaymentCall Refund(Guid orderId, string captureId) => new(orderId, $"{orderId:N}-refund-{captureId}");
-
-    public static PaymentCall RefundExcess(Guid orderId, string captureId) => new(orderId, $"{orderId:N}-refund-excess-{captureId}");
+    public static PaymentCall Refund(Guid orderId, string step, string captureId) => new(orderId, $"{orderId:N}-{step}-{captureId}");
 }
 
 public sealed class AuthorizePaymentConsumer(PaymentGateways gateways, IPaymentLedger ledger, TimeProvider time) : IConsumer<AuthorizePayment>
@@ -61,13 +59,23 @@ public sealed class RefundPaymentConsumer(PaymentGateways gateways, IPaymentLedg
     public async Task Consume(ConsumeContext<RefundPayment> context)
     {
         var m = context.Message;
+        if (m.Step is not (RefundPayment.OrderRefund or RefundPayment.ExcessRefund))
+        {
+            throw new InvalidOperationException($"RefundPayment step '{m.Step}' is neither '{RefundPayment.OrderRefund}' nor '{RefundPayment.ExcessRefund}'.");
+        }
+
         var position = await ledger.Position(m.OrderId, context.CancellationToken);
         // Only what is left of the capture goes back: a refund made outside the engine counts.
         var amount = m.Amount with { Amount = Math.Min(m.Amount.Amount, (position.Capture(m.CaptureId)?.Amount.Amount ?? 0) - position.RefundedOf(m.CaptureId)) };
         position.EnsureAllowed(new PaymentEntry(PaymentEntryKind.Refund, m.Provider, "?", m.CaptureId, amount, time.GetUtcNow()));
-        var result = amount.Amount == 0
-            ? PaymentResult.Ok("nothing-left")
-            : await gateways.For(m.Provider).Refund(PaymentSteps.Refund(m.OrderId, m.CaptureId), m.CaptureId, amount, context.CancellationToken);
+        if (amount.Amount == 0)
+        {
+            // Refunded already (an earlier attempt, or the provider's dashboard): say what the ledger shows.
+            await PublishRefunded(context, "already-refunded", m.Amount with { Amount = position.RefundedOf(m.CaptureId) });
+            return;
+        }
+
+        var result = await gateways.For(m.Provider).Refund(PaymentSteps.Refund(m.OrderId, m.Step, m.CaptureId), m.CaptureId, amount, context.CancellationToken);
         if (!result.Succeeded)
         {
             // A refused refund needs a person; failing the message keeps it in the error queue, inspectable and replayable.
@@ -76,14 +84,20 @@ public sealed class RefundPaymentConsumer(PaymentGateways gateways, IPaymentLedg
 
         // The provider's webhook may have reported this very refund already (it can outrun this transaction).
         position = await ledger.Position(m.OrderId, context.CancellationToken);
-        if (amount.Amount > 0 && position.RefundedOf(m.CaptureId) + amount.Amount <= position.Capture(m.CaptureId)!.Amount.Amount)
+        if (position.RefundedOf(m.CaptureId) + amount.Amount <= position.Capture(m.CaptureId)!.Amount.Amount)
         {
-            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Refund, m.Provider, result.ProviderId!, m.CaptureId, amount, time.GetUtcNow()),
+            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Refund, m.Provider, result.ProviderId!, m.CaptureId, amount, time.GetUtcNow(),
+                Note: m.Step == RefundPayment.ExcessRefund ? "the hold less the picked total: the provider captures whole holds only" : null),
                 context.CancellationToken);
         }
 
-        await context.Publish(new PaymentRefunded(m.OrderId, result.ProviderId!, amount));
+        await PublishRefunded(context, result.ProviderId!, amount);
     }
+
+    private static Task PublishRefunded(ConsumeContext<RefundPayment> context, string refundId, Money amount) =>
+        context.Message.Step == RefundPayment.OrderRefund
+            ? context.Publish(new PaymentRefunded(context.Message.OrderId, refundId, amount))
+            : Task.CompletedTask;
 }
 
 /// <summary>What the providers report on their own (webhooks): written into the ledger, so the next step sees it.</summary>

@@ -28,8 +28,19 @@ public sealed record CapturePayment(Guid OrderId, string Provider, string Token,
 /// <param name="OrderId">The order.</param>
 /// <param name="Provider">Payment provider.</param>
 /// <param name="CaptureId">The capture to refund.</param>
-/// <param name="Amount">The amount to refund.</param>
-public sealed record RefundPayment(Guid OrderId, string Provider, string CaptureId, Money Amount);
+/// <param name="Amount">The amount to refund (at most what the capture has left).</param>
+/// <param name="Step">
+/// <c>refund</c> (the order's refund, answered with <see cref="PaymentRefunded"/>) or <c>refund-excess</c> (a hold
+/// captured whole above the picked total gives the rest back; no answer). Part of the idempotency key.
+/// </param>
+public sealed record RefundPayment(Guid OrderId, string Provider, string CaptureId, Money Amount, string Step = RefundPayment.OrderRefund)
+{
+    /// <summary>The order's refund (delivery failed, or a capture after the order gave up).</summary>
+    public const string OrderRefund = "refund";
+
+    /// <summary>What a whole-hold capture took above the picked total.</summary>
+    public const string ExcessRefund = "refund-excess";
+}
 
 /// <summary>The amount is held on the customer's payment method.</summary>
 /// <param name="OrderId">The order.</param>

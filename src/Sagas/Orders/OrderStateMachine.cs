@@ -225,7 +225,10 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
             When(StockReserved)
                 .Publish(ctx => new ReleaseStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId)),
             When(PaymentAuthorized)
-                .Publish(ctx => new VoidPaymentAuthorization(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Message.AuthorizationId)));
+                .Publish(ctx => new VoidPaymentAuthorization(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Message.AuthorizationId)),
+            // A capture that went through after the order gave up (a failed capture replayed by hand): give it back.
+            When(PaymentCaptured)
+                .Publish(ctx => new RefundPayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Message.CaptureId, ctx.Message.Amount)));
 
         // A duplicate, a late answer or anything for a finished order changes nothing.
         OnUnhandledEvent(ctx => ctx.Ignore());

@@ -64,7 +64,7 @@ public sealed class MoMoPaymentGateway(HttpClient http, IOptions<MoMoSettings> o
             var status = await Query(id, cancellationToken);
             return status.Code switch
             {
-                Authorized => PaymentResult.Ok(id),
+                Authorized => PaymentResult.Ok(id, DateTimeOffset.UtcNow + _settings.HoldDuration),
                 1000 or 7000 or 7002 => PaymentResult.Pending(id, $"{_settings.Endpoint.TrimEnd('/')}/ (approval already requested for {id})"),
                 _ => PaymentResult.Refused(status.Reason),
             };

@@ -8,8 +8,9 @@ namespace Grocery.Workflows.Consumers.Payments.MoMo;
 /// <summary>
 /// Reads MoMo's IPN: a JSON body whose <c>signature</c> is the HMAC-SHA256, under the partner's secret key, of its
 /// fields (accessKey, amount, extraData, message, orderId, orderInfo, orderType, partnerCode, payType, requestId,
-/// responseTime, resultCode, transId) sorted by name. Result 9000 is a hold the customer approved; 0 a completed
-/// payment (already known to the engine); anything else a refusal.
+/// responseTime, resultCode, transId) sorted by name. Result 9000 is a hold the customer approved; 1003 a hold
+/// cancelled after approval; 0 a completed payment (known to the engine) and 1000, 7000, 7002, 8000 a payment still
+/// pending (nothing to do); anything else a refusal.
 /// </summary>
 public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider time)
 {
@@ -74,7 +75,8 @@ public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider tim
         var kind = code switch
         {
             9000 => PaymentNotificationKind.Approved,
-            0 => PaymentNotificationKind.Ignored,
+            // 0: captured (the engine knows); 1000, 7000, 7002, 8000: still waiting for the customer or the bank.
+            0 or 1000 or 7000 or 7002 or 8000 => PaymentNotificationKind.Ignored,
             // Cancelled after it was authorized (MoMo's own timeout, or a cancel): the hold is gone.
             1003 => PaymentNotificationKind.AuthorizationCancelled,
             _ => PaymentNotificationKind.ApprovalRefused,

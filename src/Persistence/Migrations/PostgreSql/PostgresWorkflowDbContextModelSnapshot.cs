@@ -506,8 +506,8 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnName("kind");
 
                     b.Property<string>("Note")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("note");
 
                     b.Property<Guid>("OrderId")

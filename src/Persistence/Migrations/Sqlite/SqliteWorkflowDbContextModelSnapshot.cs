@@ -493,7 +493,7 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnName("kind");
 
                     b.Property<string>("Note")
-                        .HasMaxLength(256)
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("note");
 

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Grocery.Workflows.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteWorkflowDbContext))]
-    [Migration("20261126221802_Payments")]
+    [Migration("20261126232233_Payments")]
     partial class Payments
     {
         /// <inheritdoc />
@@ -496,7 +496,7 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnName("kind");
 
                     b.Property<string>("Note")
-                        .HasMaxLength(256)
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("note");
 

@@ -26,7 +26,7 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
                     at = table.Column<long>(type: "INTEGER", nullable: false),
                     hold_expires_at = table.Column<long>(type: "INTEGER", nullable: true),
-                    note = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                    note = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresWorkflowDbContext))]
-    [Migration("20261126221806_Payments")]
+    [Migration("20261126232229_Payments")]
     partial class Payments
     {
         /// <inheritdoc />
@@ -509,8 +509,8 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnName("kind");
 
                     b.Property<string>("Note")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("note");
 
                     b.Property<Guid>("OrderId")

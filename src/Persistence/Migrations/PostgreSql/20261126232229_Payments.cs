@@ -27,7 +27,7 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                     currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
                     at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     hold_expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    note = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
+                    note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
