@@ -34,8 +34,22 @@ public static partial class WebhookEndpoints
         return app;
     }
 
-    private static async Task<IResult> Stripe(HttpRequest request, StripeWebhook webhook, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal,
+    private static Task<IResult> Stripe(HttpRequest request, StripeWebhook webhook, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal,
+        WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        Receive(request, body => webhook.Read(body, request.Headers["Stripe-Signature"].ToString()), db, outbox, signal, gate, time, loggers,
+            cancellationToken);
+
+    private static async Task<IResult> MoMo(HttpRequest request, MoMoWebhook webhook, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal,
         WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var answer = await Receive(request, webhook.Read, db, outbox, signal, gate, time, loggers, cancellationToken);
+        // MoMo expects 204 No Content once the IPN is taken.
+        return answer is Ok<WebhookAnswer> ? TypedResults.NoContent() : answer;
+    }
+
+    /// <summary>Reads the raw body, has the provider's adapter verify and read it, and applies it.</summary>
+    private static async Task<IResult> Receive(HttpRequest request, Func<string, PaymentNotification> read, WorkflowDbContext db, OutboxWriter outbox,
+        OutboxSignal signal, WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var body = await ReadBody(request, cancellationToken);
         if (body is null)
@@ -46,7 +60,7 @@ public static partial class WebhookEndpoints
         PaymentNotification notification;
         try
         {
-            notification = webhook.Read(body, request.Headers["Stripe-Signature"].ToString());
+            notification = read(body);
         }
         catch (PaymentNotificationRejectedException e)
         {
@@ -54,30 +68,6 @@ public static partial class WebhookEndpoints
         }
 
         return await Apply(notification, db, outbox, signal, gate, time, loggers.CreateLogger(typeof(WebhookEndpoints)), cancellationToken);
-    }
-
-    private static async Task<IResult> MoMo(HttpRequest request, MoMoWebhook webhook, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal,
-        WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var body = await ReadBody(request, cancellationToken);
-        if (body is null)
-        {
-            return Problems.BadRequest("Body too large", $"A webhook body may be at most {MaxBodyBytes} bytes.");
-        }
-
-        PaymentNotification notification;
-        try
-        {
-            notification = webhook.Read(body);
-        }
-        catch (PaymentNotificationRejectedException e)
-        {
-            return Problems.BadRequest("Webhook refused", e.Message);
-        }
-
-        // MoMo expects 204 No Content once the IPN is taken.
-        var answer = await Apply(notification, db, outbox, signal, gate, time, loggers.CreateLogger(typeof(WebhookEndpoints)), cancellationToken);
-        return answer is Ok<WebhookAnswer> ? TypedResults.NoContent() : answer;
     }
 
     private static async Task<IResult> Apply(PaymentNotification notification, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,

@@ -29,28 +29,6 @@ public sealed class MoMoPaymentTests(MoMoHost host) : IClassFixture<MoMoHost>
         return authorizationId;
     }
 
-    private static async Task<JsonElement> WaitFor(HttpClient client, Guid orderId, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonElement order = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await client.GetAsync(new Uri($"/api/orders/{orderId}", UriKind.Relative));
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                order = await response.Content.ReadFromJsonAsync<JsonElement>();
-                if (done(order))
-                {
-                    return order;
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new ShouldAssertException($"Order {orderId} did not get there in 30 s; last: {order}");
-    }
-
     private static async Task<Guid> Place(HttpClient client)
     {
         var body = new JsonObject
@@ -72,13 +50,13 @@ public sealed class MoMoPaymentTests(MoMoHost host) : IClassFixture<MoMoHost>
         using var client = await host.Factory.Client();
         var orderId = await Place(client);
 
-        var waiting = await WaitFor(client, orderId, o => o.GetProperty("payment").GetProperty("approvalUrl").ValueKind == JsonValueKind.String);
+        var waiting = await PaymentDriving.WaitFor(client, orderId, o => o.GetProperty("payment").GetProperty("approvalUrl").ValueKind == JsonValueKind.String);
         waiting.GetProperty("state").GetString().ShouldBe("AwaitingPayment");
         var momoOrderId = waiting.GetProperty("payment").GetProperty("ledger")[0].GetProperty("providerId").GetString()!;
         waiting.GetProperty("payment").GetProperty("approvalUrl").GetString().ShouldEndWith("/pay/" + momoOrderId);
         (await PostIpn(client, host.MoMo.Approve(momoOrderId))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
-        var order = await WaitFor(client, orderId, o => o.GetProperty("state").GetString() is "Completed" or "Rejected");
+        var order = await PaymentDriving.WaitFor(client, orderId, o => o.GetProperty("state").GetString() is "Completed" or "Rejected");
         order.GetProperty("state").GetString().ShouldBe("Completed", order.ToString());
         var requests = host.MoMo.Requests.Where(r => r.Body["orderId"]?.ToString() == momoOrderId).ToList();
         var create = requests.Where(r => r.Path == "create").ShouldHaveSingleItem().Body;
@@ -100,12 +78,12 @@ public sealed class MoMoPaymentTests(MoMoHost host) : IClassFixture<MoMoHost>
     {
         using var client = await host.Factory.Client();
         var orderId = await Place(client);
-        var waiting = await WaitFor(client, orderId, o => o.GetProperty("payment").GetProperty("approvalUrl").ValueKind == JsonValueKind.String);
+        var waiting = await PaymentDriving.WaitFor(client, orderId, o => o.GetProperty("payment").GetProperty("approvalUrl").ValueKind == JsonValueKind.String);
         var momoOrderId = waiting.GetProperty("payment").GetProperty("ledger")[0].GetProperty("providerId").GetString()!;
 
         (await PostIpn(client, host.MoMo.Refuse(momoOrderId))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
-        var order = await WaitFor(client, orderId, o => o.GetProperty("state").GetString() == "Rejected");
+        var order = await PaymentDriving.WaitFor(client, orderId, o => o.GetProperty("state").GetString() == "Rejected");
         order.GetProperty("endReason").GetString().ShouldBe("PaymentDeclined");
         order.GetProperty("payment").GetProperty("approvalUrl").ValueKind.ShouldBe(JsonValueKind.Null);
     }

@@ -5,12 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Grocery.Workflows.Api.Tests.Payments;
 
@@ -26,16 +21,14 @@ public sealed class MoMoServer : IAsyncDisposable
     public const string AccessKey = "access-key-test";
     public const string SecretKey = "secret-key-test";
 
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, MoMoPayment> _payments = new();
     private readonly ConcurrentDictionary<string, bool> _requestIds = new();
     private readonly ConcurrentQueue<(string Path, int Status, TimeSpan Delay)> _faults = new();
     private readonly object _lock = new();
     private long _transactions = 4_000_000_000;
 
-    private MoMoServer(WebApplication app) => _app = app;
-
-    public Uri BaseAddress => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    public Uri BaseAddress => Loopback.AddressOf(_app);
 
     public ConcurrentQueue<(string Path, JsonObject Body)> Requests { get; } = new();
 
@@ -43,13 +36,9 @@ public sealed class MoMoServer : IAsyncDisposable
 
     public static async Task<MoMoServer> Start()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new MoMoServer(app);
-        app.MapPost("/v2/gateway/api/{operation}", (HttpContext context, string operation) => server.Handle(context, operation));
-        await app.StartAsync();
+        var server = new MoMoServer();
+        server._app = await Loopback.Start(app =>
+            app.MapPost("/v2/gateway/api/{operation}", (HttpContext context, string operation) => server.Handle(context, operation)));
         return server;
     }
 
@@ -223,11 +212,7 @@ public sealed class MoMoServer : IAsyncDisposable
     private static string Hmac(string secret, string raw) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(raw)));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Loopback.Stop(_app);
 }
 
 public sealed class MoMoPayment(string orderId, string requestId, long amount, string orderInfo)

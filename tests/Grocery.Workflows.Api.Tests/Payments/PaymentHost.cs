@@ -77,7 +77,12 @@ internal static class PaymentDriving
         var response = await client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         var orderId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        return await WaitFor(client, orderId, order => states.Contains(order.GetProperty("state").GetString()));
+    }
 
+    /// <summary>The order as GET /api/orders/{id} shows it, once <paramref name="done"/> holds (30 s at most).</summary>
+    public static async Task<JsonElement> WaitFor(HttpClient client, Guid orderId, Func<JsonElement, bool> done)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         JsonElement order = default;
         while (DateTime.UtcNow < deadline)
@@ -86,7 +91,7 @@ internal static class PaymentDriving
             if (answer.StatusCode == HttpStatusCode.OK)
             {
                 order = await answer.Content.ReadFromJsonAsync<JsonElement>();
-                if (states.Contains(order.GetProperty("state").GetString()))
+                if (done(order))
                 {
                     return order;
                 }
@@ -95,7 +100,7 @@ internal static class PaymentDriving
             await Task.Delay(100);
         }
 
-        throw new ShouldAssertException($"Order {orderId} did not reach {string.Join("/", states)} in 30 s; last: {order}");
+        throw new ShouldAssertException($"Order {orderId} did not get there in 30 s; last: {order}");
     }
 }
 

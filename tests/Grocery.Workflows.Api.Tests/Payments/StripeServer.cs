@@ -4,12 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Grocery.Workflows.Api.Tests.Payments;
 
@@ -26,16 +21,14 @@ public sealed class StripeServer : IAsyncDisposable
     public const string ApiKey = "sk_test_local";
     public const string WebhookSecret = "whsec_local_test_secret";
 
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, JsonObject> _intents = new();
     private readonly ConcurrentDictionary<string, (string Body, int Status, string Response)> _idempotent = new();
     private readonly ConcurrentQueue<(string PathPrefix, int Status, TimeSpan Delay)> _faults = new();
     private readonly object _lock = new();
     private int _ids;
 
-    private StripeServer(WebApplication app) => _app = app;
-
-    public Uri BaseAddress => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    public Uri BaseAddress => Loopback.AddressOf(_app);
 
     /// <summary>Every request in arrival order.</summary>
     public ConcurrentQueue<StripeRequest> Requests { get; } = new();
@@ -44,13 +37,9 @@ public sealed class StripeServer : IAsyncDisposable
 
     public static async Task<StripeServer> Start()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new StripeServer(app);
-        app.MapPost("/v1/{**path}", (HttpContext context, string path) => server.Handle(context, path));
-        await app.StartAsync();
+        var server = new StripeServer();
+        server._app = await Loopback.Start(app =>
+            app.MapPost("/v1/{**path}", (HttpContext context, string path) => server.Handle(context, path)));
         return server;
     }
 
@@ -272,11 +261,7 @@ public sealed class StripeServer : IAsyncDisposable
         return new JsonObject { ["error"] = error }.ToJsonString();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Loopback.Stop(_app);
 }
 
 public sealed record StripeRequest(string Path, string IdempotencyKey, IReadOnlyDictionary<string, string> Form, string Authorization);
