@@ -27,10 +27,14 @@ public sealed class RedisSlotStoreTests : IClassFixture<PostgresTestDatabase>, I
 
     private RedisSlotRepair Repair => _host.Services.GetRequiredService<RedisSlotRepair>();
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
         _host = await WorkflowTestHost.Start(_database, dispatcher: false,
             services: s => s.AddRedisSlotStore(RedisConnection),
             settings: new Dictionary<string, string?> { ["Slots:RepairInterval"] = "01:00:00" });
+        // The start-up rebuild overwrites the counters of every upcoming slot: let it finish before a test moves them.
+        await Repair.Rebuilt.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

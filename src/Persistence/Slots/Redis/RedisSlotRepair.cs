@@ -31,7 +31,14 @@ public sealed partial class RedisSlotRepair(
     IServiceScopeFactory scopes, RedisSlotCounters counters, IOptions<RedisSlotSettings> settings, TimeProvider time, ILogger<RedisSlotRepair> logger)
     : BackgroundService
 {
+    private readonly TaskCompletionSource _rebuilt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Dictionary<Guid, SlotCounts> _suspects = [];
+
+    /// <summary>
+    /// Done once the start-up rebuild has loaded every upcoming slot. Until then a rebuild may overwrite counters that
+    /// holds are moving (the database stays the final check, and the repair pass mends what is left).
+    /// </summary>
+    public Task Rebuilt => _rebuilt.Task;
 
     /// <summary>Slots rewritten because they had drifted, since start.</summary>
     public long Repaired { get; private set; }
@@ -49,6 +56,7 @@ public sealed partial class RedisSlotRepair(
                     var loaded = await Rebuild(stoppingToken);
                     LogRebuilt(logger, loaded);
                     rebuilt = true;
+                    _rebuilt.TrySetResult();
                 }
                 else
                 {
