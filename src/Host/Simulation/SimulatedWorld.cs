@@ -55,16 +55,18 @@ public sealed class SimulatedPicker(WorkflowDbContext db, IOptions<SimulationSet
     }
 
     /// <summary>
-    /// The next product of the same category and unit that is on the shelf (a picker cannot hand over what is not
-    /// there), at the store's price; sometimes there is none.
+    /// The next product of the same category and unit with a well-stocked shelf (ten times what the line needs), at
+    /// the store's price; sometimes there is none. The engine does not reserve a substitute (a known limit), so a
+    /// picker who took the last units of a shelf for two orders at once would leave the books below zero.
     /// </summary>
     private async Task<OrderLine?> Substitute(OrderLine line, Store store, CancellationToken cancellationToken)
     {
         var category = await db.Products.AsNoTracking().Where(p => p.Sku == line.Sku).Select(p => p.Category).SingleOrDefaultAsync(cancellationToken);
         var needed = Milli.From(line.Quantity);
+        var wellStocked = needed * 10;
         var product = await db.Products.AsNoTracking()
             .Where(p => p.Category == category && p.Unit == line.Unit && string.Compare(p.Sku, line.Sku) > 0
-                && db.StockBalances.Any(b => b.StoreId == store.StoreId && b.Sku == p.Sku && b.OnHandMilli - b.ReservedMilli >= needed))
+                && db.StockBalances.Any(b => b.StoreId == store.StoreId && b.Sku == p.Sku && b.OnHandMilli - b.ReservedMilli >= wellStocked))
             .OrderBy(p => p.Sku).FirstOrDefaultAsync(cancellationToken);
         return product is null ? null : new OrderLine(product.Sku, product.Name, product.Unit, line.Quantity, CatalogPricing.PriceAt(store, product));
     }
