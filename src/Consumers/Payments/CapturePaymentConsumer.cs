@@ -58,7 +58,7 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
             await ledger.Append(m.OrderId, entry, cancellationToken);
             if (hold is not null)
             {
-                await position.VoidIfOpen(gateway, ledger, m.OrderId, m.Provider, hold.ProviderId, now, cancellationToken);
+                await position.VoidIfOpen(gateway, ledger, m.OrderId, hold.ProviderId, now, cancellationToken);
             }
 
             hold = entry;
@@ -70,7 +70,7 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
         var captured = await gateway.Capture(PaymentSteps.Capture(m.OrderId, hold.ProviderId), hold.ProviderId, take, cancellationToken);
         if (!captured.Succeeded)
         {
-            await position.VoidIfOpen(gateway, ledger, m.OrderId, m.Provider, hold.ProviderId, now, cancellationToken);
+            await position.VoidIfOpen(gateway, ledger, m.OrderId, hold.ProviderId, now, cancellationToken);
             await context.Publish(new PaymentCaptureFailed(m.OrderId, captured.Refusal!));
             return;
         }

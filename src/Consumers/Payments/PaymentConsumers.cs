@@ -49,7 +49,7 @@ public sealed class VoidPaymentAuthorizationConsumer(PaymentGateways gateways, I
     {
         var m = context.Message;
         var position = await ledger.Position(m.OrderId, context.CancellationToken);
-        await position.VoidIfOpen(gateways.For(m.Provider), ledger, m.OrderId, m.Provider, m.AuthorizationId, time.GetUtcNow(), context.CancellationToken);
+        await position.VoidIfOpen(gateways.For(m.Provider), ledger, m.OrderId, m.AuthorizationId, time.GetUtcNow(), context.CancellationToken);
         await context.Publish(new PaymentAuthorizationVoided(m.OrderId, m.AuthorizationId));
     }
 }
@@ -66,7 +66,7 @@ public sealed class RefundPaymentConsumer(PaymentGateways gateways, IPaymentLedg
 
         var position = await ledger.Position(m.OrderId, context.CancellationToken);
         // Only what is left of the capture goes back: a refund made outside the engine counts.
-        var amount = m.Amount with { Amount = Math.Min(m.Amount.Amount, (position.Capture(m.CaptureId)?.Amount.Amount ?? 0) - position.RefundedOf(m.CaptureId)) };
+        var amount = m.Amount with { Amount = Math.Min(m.Amount.Amount, position.LeftOf(m.CaptureId)) };
         position.EnsureAllowed(new PaymentEntry(PaymentEntryKind.Refund, m.Provider, "?", m.CaptureId, amount, time.GetUtcNow()));
         if (amount.Amount == 0)
         {
@@ -84,7 +84,7 @@ public sealed class RefundPaymentConsumer(PaymentGateways gateways, IPaymentLedg
 
         // The provider's webhook may have reported this very refund already (it can outrun this transaction).
         position = await ledger.Position(m.OrderId, context.CancellationToken);
-        if (position.RefundedOf(m.CaptureId) + amount.Amount <= position.Capture(m.CaptureId)!.Amount.Amount)
+        if (amount.Amount <= position.LeftOf(m.CaptureId))
         {
             await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Refund, m.Provider, result.ProviderId!, m.CaptureId, amount, time.GetUtcNow(),
                 Note: m.Step == RefundPayment.ExcessRefund ? "the hold less the picked total: the provider captures whole holds only" : null),
@@ -120,8 +120,7 @@ public sealed partial class ProviderReportConsumer(IPaymentLedger ledger, TimePr
         {
             if (request is not null)
             {
-                await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Void, m.Provider, m.AuthorizationId, m.AuthorizationId, amount,
-                    time.GetUtcNow(), Note: "not approved: " + m.Reason), context.CancellationToken);
+                await ledger.Append(m.OrderId, request.Voided(time.GetUtcNow(), "not approved: " + m.Reason), context.CancellationToken);
             }
 
             var reason = m.Reason ?? "not approved";
@@ -144,8 +143,8 @@ public sealed partial class ProviderReportConsumer(IPaymentLedger ledger, TimePr
         var position = await ledger.Position(m.OrderId, context.CancellationToken);
         if (position.IsOpen(m.AuthorizationId))
         {
-            await ledger.Append(m.OrderId, new PaymentEntry(PaymentEntryKind.Void, m.Provider, m.AuthorizationId, m.AuthorizationId,
-                position.Authorization(m.AuthorizationId)!.Amount, time.GetUtcNow(), Note: "provider: " + m.Reason), context.CancellationToken);
+            await ledger.Append(m.OrderId, position.Authorization(m.AuthorizationId)!.Voided(time.GetUtcNow(), "provider: " + m.Reason),
+                context.CancellationToken);
             LogLapsed(logger, m.OrderId, m.AuthorizationId, m.Reason);
         }
     }
@@ -174,7 +173,7 @@ public sealed partial class ProviderReportConsumer(IPaymentLedger ledger, TimePr
 internal static class PaymentPositionSteps
 {
     /// <summary>Releases a hold once: a hold the ledger shows voided or captured is left alone.</summary>
-    public static async Task VoidIfOpen(this PaymentPosition position, IPaymentGateway gateway, IPaymentLedger ledger, Guid orderId, string provider,
+    public static async Task VoidIfOpen(this PaymentPosition position, IPaymentGateway gateway, IPaymentLedger ledger, Guid orderId,
         string authorizationId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (position.IsVoided(authorizationId) || position.CaptureOf(authorizationId) is not null)
@@ -187,8 +186,7 @@ internal static class PaymentPositionSteps
         await gateway.Void(PaymentSteps.Void(orderId, authorizationId), authorizationId, authorization?.Amount, cancellationToken);
         if (authorization is not null)
         {
-            await ledger.Append(orderId, new PaymentEntry(PaymentEntryKind.Void, provider, authorizationId, authorizationId, authorization.Amount, now),
-                cancellationToken);
+            await ledger.Append(orderId, authorization.Voided(now), cancellationToken);
         }
     }
 }

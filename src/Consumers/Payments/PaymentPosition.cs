@@ -26,7 +26,11 @@ public sealed record PaymentEntry(
     Money Amount,
     DateTimeOffset At,
     DateTimeOffset? HoldExpiresAt = null,
-    string? Note = null);
+    string? Note = null)
+{
+    /// <summary>The line that releases this hold (an authorization or an approval request).</summary>
+    public PaymentEntry Voided(DateTimeOffset at, string? note = null) => new(PaymentEntryKind.Void, Provider, ProviderId, ProviderId, Amount, at, Note: note);
+}
 
 /// <summary>A step the ledger refuses: it would break captured &lt;= authorized, refunded &lt;= captured, or capture without a hold.</summary>
 public sealed class PaymentInvariantViolation(string message) : InvalidOperationException(message);
@@ -74,6 +78,9 @@ public sealed class PaymentPosition(IReadOnlyList<PaymentEntry> entries)
     public long Captured => Sum(PaymentEntryKind.Capture);
 
     public long Refunded => Sum(PaymentEntryKind.Refund);
+
+    /// <summary>What a capture has left to refund (0 for a capture the ledger does not know).</summary>
+    public long LeftOf(string captureId) => (Capture(captureId)?.Amount.Amount ?? 0) - RefundedOf(captureId);
 
     public long RefundedOf(string captureId) =>
         Entries.Where(e => e.Kind == PaymentEntryKind.Refund && e.ParentId == captureId).Sum(e => e.Amount.Amount);
@@ -125,10 +132,10 @@ public sealed class PaymentPosition(IReadOnlyList<PaymentEntry> entries)
             case PaymentEntryKind.Refund:
                 var capture = Capture(entry.ParentId ?? "")
                     ?? throw new PaymentInvariantViolation($"Refund {entry.ProviderId} has no capture {entry.ParentId} to refund.");
-                if (entry.Amount.Currency != capture.Amount.Currency || RefundedOf(capture.ProviderId) + entry.Amount.Amount > capture.Amount.Amount)
+                if (entry.Amount.Currency != capture.Amount.Currency || entry.Amount.Amount > LeftOf(capture.ProviderId))
                 {
                     throw new PaymentInvariantViolation(
-                        $"Refund of {entry.Amount} exceeds what capture {capture.ProviderId} has left ({capture.Amount.Amount - RefundedOf(capture.ProviderId)}).");
+                        $"Refund of {entry.Amount} exceeds what capture {capture.ProviderId} has left ({LeftOf(capture.ProviderId)}).");
                 }
 
                 break;
