@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Grocery.Workflows.Api.Failures;
+using Grocery.Workflows.Api.Features;
 using Grocery.Workflows.Api.Jobs;
 using Grocery.Workflows.Api.Orders;
 using Grocery.Workflows.Api.Payments;
@@ -11,6 +12,7 @@ using Grocery.Workflows.Consumers;
 using Grocery.Workflows.Host.Payments;
 using Grocery.Workflows.Host.Scheduling;
 using Grocery.Workflows.Host.Simulation;
+using Grocery.Workflows.Host.Telemetry;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Slots.Redis;
@@ -19,18 +21,39 @@ using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Microsoft.FeatureManagement;
+using Prometheus;
 using Scalar.AspNetCore;
 
 namespace Grocery.Workflows.Host;
 
 public static partial class HostingExtensions
 {
+    /// <summary>The environment variable naming a JSON secrets file (rendered by the Vault agent in Kubernetes).</summary>
+    public const string SecretsFileVariable = "GROCERY_SECRETS_FILE";
+
     public static WebApplicationBuilder AddGroceryWorkflows(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var simulation = builder.Configuration.GetSection("Simulation").Get<SimulationSettings>() ?? new SimulationSettings();
         var transport = builder.Configuration.GetSection("Transport").Get<TransportSettings>() ?? new TransportSettings();
+        var role = (builder.Configuration.GetSection("Host").Get<HostSettings>() ?? new HostSettings()).Role;
+        var slotStore = builder.Configuration.GetSection("Slots").Get<SlotStoreSettings>()?.Store ?? SlotStoreKind.Database;
+        if (role == HostRole.Api && (transport.Kind != TransportKind.RabbitMq || builder.Configuration["Persistence:Provider"] != "PostgreSql"))
+        {
+            throw new InvalidOperationException("Host:Role Api consumes no message: it needs Transport:Kind RabbitMq and Persistence:Provider PostgreSql, shared with instances of Host:Role All.");
+        }
+
+        // Secrets rendered by the Vault agent (or any file of the same shape as appsettings.json), read after the environment.
+        if (builder.Configuration[SecretsFileVariable] is { Length: > 0 } secrets)
+        {
+            builder.Configuration.AddJsonFile(secrets, optional: false, reloadOnChange: true);
+        }
+
+        builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis);
+        services.AddFeatureManagement();
+        services.AddSingleton<StartupHealthCheck>();
         services.AddOptions<TransportSettings>().BindConfiguration("Transport").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SlotStoreSettings>().BindConfiguration("Slots").ValidateDataAnnotations().ValidateOnStart();
 
@@ -49,7 +72,7 @@ public static partial class HostingExtensions
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
         services.AddPayments(builder.Configuration);
-        if (builder.Configuration.GetSection("Slots").Get<SlotStoreSettings>()?.Store == SlotStoreKind.Redis)
+        if (slotStore == SlotStoreKind.Redis)
         {
             var redis = builder.Configuration.GetConnectionString("Redis");
             if (string.IsNullOrWhiteSpace(redis))
@@ -66,10 +89,14 @@ public static partial class HostingExtensions
             x.AddDelayedMessageScheduler();
             x.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.RecordFailures(context));
             x.UseDurableSagas();
-            x.AddGrocerySagas();
-            x.AddStockAndSlotConsumers();
-            x.AddPaymentConsumers();
-            if (simulation.Enabled)
+            if (role == HostRole.All)
+            {
+                x.AddGrocerySagas();
+                x.AddStockAndSlotConsumers();
+                x.AddPaymentConsumers();
+            }
+
+            if (simulation.Enabled && role == HostRole.All)
             {
                 // The same endpoint policy as the real activities: a copy of a message consumed on two instances at
                 // once loses the race on the inbox key, and its retry finds the message consumed.
@@ -118,13 +145,15 @@ public static partial class HostingExtensions
         });
 
         services.AddOutboxDispatcher();
-        services.AddGroceryJobs(builder.Configuration);
+        services.AddGroceryJobs(builder.Configuration, runScheduler: role == HostRole.All);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
         services.AddOptions<SlotListingSettings>().BindConfiguration("Slots").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SlotListing>();
         services.AddOpenApi();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready", "startup"])
+            .AddCheck<StartupHealthCheck>("started", tags: ["startup"]);
         return builder;
     }
 
@@ -145,19 +174,14 @@ public static partial class HostingExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseGroceryHttpMetrics();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         // Ready means every dependency answers: a degraded bus (RabbitMQ reconnecting) takes the instance out too.
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains("ready"),
-            ResultStatusCodes =
-            {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-        });
+        app.MapHealthChecks("/health/ready", Strict("ready"));
+        // Started: migrations applied, seed done, every hosted service (the bus among them) started.
+        app.MapHealthChecks("/health/startup", Strict("startup"));
+        app.MapMetrics("/metrics");
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapStoreEndpoints();
@@ -168,8 +192,20 @@ public static partial class HostingExtensions
         app.MapJobEndpoints();
         app.MapStockCountEndpoints();
         app.MapWebhookEndpoints();
+        app.MapFeatureEndpoints();
         return app;
     }
+
+    private static HealthCheckOptions Strict(string tag) => new()
+    {
+        Predicate = check => check.Tags.Contains(tag),
+        ResultStatusCodes =
+        {
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+        },
+    };
 
     /// <summary>Binds a settings class, validates it on start, and makes the validated instance a service.</summary>
     private static void AddSagaSettings<T>(this IServiceCollection services, string section)

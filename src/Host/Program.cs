@@ -1,5 +1,10 @@
 using Grocery.Workflows.Host;
 
+if (HealthProbe.IsProbe(args))
+{
+    return await HealthProbe.Run(args, Console.Error);
+}
+
 // appsettings.json is read from beside the executable, wherever it is started from; relative data paths
 // (the SQLite file under data/) stay relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -7,7 +12,8 @@ builder.AddGroceryWorkflows();
 
 var app = builder.Build();
 app.MapGroceryWorkflows();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

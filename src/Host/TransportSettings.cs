@@ -35,3 +35,21 @@ public sealed class SlotStoreSettings
 {
     public SlotStoreKind Store { get; set; } = SlotStoreKind.Database;
 }
+
+public enum HostRole
+{
+    /// <summary>Everything: the HTTP API, the sagas and activities, the jobs and the outbox dispatcher.</summary>
+    All,
+
+    /// <summary>
+    /// The HTTP API and the outbox dispatcher only, for API Deployments that are switched blue-green: no message is
+    /// consumed and no job is scheduled here, so an idle colour does no work. Needs a shared database and RabbitMQ.
+    /// </summary>
+    Api,
+}
+
+/// <summary>What this process runs (section <c>Host</c>).</summary>
+public sealed class HostSettings
+{
+    public HostRole Role { get; set; } = HostRole.All;
+}

@@ -6,19 +6,24 @@ using Grocery.Workflows.Sagas.Substitutions;
 
 namespace Grocery.Workflows.Sagas;
 
-/// <summary>The five sagas by the names ops and the API use for them, with their state and machine types.</summary>
+/// <summary>
+/// The five sagas by the names ops and the API use for them, with their state and machine types, and the states an
+/// instance may rest in for good (its work is done): an instance waiting long in any other state is stuck.
+/// </summary>
 public static class SagaCatalog
 {
-    public sealed record Entry(string Name, Type StateType, Type MachineType);
+    public sealed record Entry(string Name, Type StateType, Type MachineType, IReadOnlySet<string> RestingStates);
 
     public static IReadOnlyList<Entry> All { get; } =
     [
-        new("Order", typeof(OrderState), typeof(OrderStateMachine)),
-        new("SlotReservation", typeof(SlotReservationState), typeof(SlotReservationStateMachine)),
-        new("Picking", typeof(PickingState), typeof(PickingStateMachine)),
-        new("SubstitutionApproval", typeof(SubstitutionState), typeof(SubstitutionStateMachine)),
-        new("DeliveryHandoff", typeof(DeliveryState), typeof(DeliveryStateMachine)),
+        new("Order", typeof(OrderState), typeof(OrderStateMachine), Set("Completed", "Rejected", "Cancelled", "Refunded")),
+        new("SlotReservation", typeof(SlotReservationState), typeof(SlotReservationStateMachine), Set("Confirmed", "Expired", "Released", "Unavailable")),
+        new("Picking", typeof(PickingState), typeof(PickingStateMachine), Set("Completed", "Cancelled")),
+        new("SubstitutionApproval", typeof(SubstitutionState), typeof(SubstitutionStateMachine), Set("Decided", "Withdrawn")),
+        new("DeliveryHandoff", typeof(DeliveryState), typeof(DeliveryStateMachine), Set("Delivered", "Failed", "Cancelled")),
     ];
+
+    private static HashSet<string> Set(params string[] states) => new(states, StringComparer.Ordinal);
 
     public static Entry? Find(string name) =>
         All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));

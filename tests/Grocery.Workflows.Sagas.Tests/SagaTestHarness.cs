@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FeatureManagement;
 
 namespace Grocery.Workflows.Sagas.Tests;
 
@@ -34,7 +36,8 @@ public sealed class SagaTestHarness : IAsyncDisposable
         Action<PickingSettings>? picking = null,
         Action<SubstitutionSettings>? substitution = null,
         Action<DeliverySettings>? delivery = null,
-        Action<IBusRegistrationConfigurator>? world = null)
+        Action<IBusRegistrationConfigurator>? world = null,
+        IReadOnlyDictionary<string, bool>? features = null)
     {
         var orderSettings = Configure(new OrderSagaSettings { StartPickingImmediately = true }, order);
         var slotSettings = Configure(new SlotReservationSettings { HoldDuration = TimeSpan.FromMinutes(5) }, slot);
@@ -47,7 +50,16 @@ public sealed class SagaTestHarness : IAsyncDisposable
             DeliveryTimeout = TimeSpan.FromMinutes(5),
         }, delivery);
 
-        var provider = new ServiceCollection()
+        var services = new ServiceCollection();
+        if (features is not null)
+        {
+            services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+                .AddInMemoryCollection(features.Select(f => KeyValuePair.Create($"FeatureManagement:{f.Key}", (string?)f.Value.ToString())))
+                .Build());
+            services.AddFeatureManagement();
+        }
+
+        var provider = services
             .AddSingleton(TimeProvider.System)
             .AddSingleton(orderSettings)
             .AddSingleton(slotSettings)

@@ -145,4 +145,36 @@ public sealed class SubstitutionSagaTests
         var decided = await InState(h, m => m.Decided);
         decided.Accepted.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task With_automatic_acceptance_on_a_customer_who_accepts_is_not_asked_and_every_replacement_is_taken()
+    {
+        await using var h = await SagaTestHarness.Start(features: new Dictionary<string, bool> { [GroceryFeatures.AutomaticSubstitutionAcceptance] = true });
+
+        await h.Publish(new ProposeSubstitutions(_orderId, _roundId, SubstitutionPreference.Accept, TwoProposals));
+
+        var decided = await InState(h, m => m.Decided);
+        decided.DecisionDeadlineToken.ShouldBeNull();
+        var decision = await h.Published<SubstitutionsDecided>(m => m.RoundId == _roundId);
+        decision.Decisions.ShouldBe(
+        [
+            new SubstitutionDecision("YOGHURT", SubstitutionOutcome.Accepted, Greek, ByDefault: true, Automatic: true),
+            new SubstitutionDecision("BANANA", SubstitutionOutcome.Accepted, Plantain, ByDefault: true, Automatic: true),
+        ]);
+        (decision.Proposed, decision.Accepted).ShouldBe((2, 2));
+        (await h.CountPublished<SubstitutionsProposed>(m => m.RoundId == _roundId)).ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData(true, SubstitutionPreference.Ask)]
+    [InlineData(true, SubstitutionPreference.Refund)]
+    [InlineData(false, SubstitutionPreference.Accept)]
+    public async Task Otherwise_the_customer_is_asked(bool automatic, SubstitutionPreference preference)
+    {
+        await using var h = await SagaTestHarness.Start(features: new Dictionary<string, bool> { [GroceryFeatures.AutomaticSubstitutionAcceptance] = automatic });
+
+        await Propose(h, preference, TwoProposals);
+
+        (await h.CountPublished<SubstitutionsDecided>(m => m.RoundId == _roundId)).ShouldBe(0);
+    }
 }

@@ -10,6 +10,7 @@ using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Payments;
+using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.AspNetCore.Builder;
@@ -18,6 +19,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.FeatureManagement;
 
 namespace Grocery.Workflows.Api.Orders;
 
@@ -81,8 +83,8 @@ public static class OrderEndpoints
 
     private static async Task<IResult> Place(
         HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        WorkflowDbContext db, PaymentGateways gateways, OutboxWriter outbox, OutboxSignal signal, WriteGate gate, TimeProvider time,
-        CancellationToken cancellationToken)
+        WorkflowDbContext db, PaymentGateways gateways, IFeatureManager features, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.HasControlCharacters(idempotencyKey))
         {
@@ -109,7 +111,7 @@ public static class OrderEndpoints
             return Replay(existing, hash);
         }
 
-        var (submitted, problem) = await Resolve(order, db, gateways, time, cancellationToken);
+        var (submitted, problem) = await Resolve(order, db, gateways, features, time, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -150,7 +152,8 @@ public static class OrderEndpoints
 
     /// <summary>The lookups: store, slot of that store still bookable, every SKU known and its quantity fit for its unit.</summary>
     private static async Task<(OrderSubmitted? Order, IResult? Problem)> Resolve(
-        PlaceOrderRequest order, WorkflowDbContext db, PaymentGateways gateways, TimeProvider time, CancellationToken cancellationToken)
+        PlaceOrderRequest order, WorkflowDbContext db, PaymentGateways gateways, IFeatureManager features, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == order.StoreId, cancellationToken);
         if (store is null)
@@ -181,6 +184,12 @@ public static class OrderEndpoints
                 gateways.Providers.Count == 0
                     ? "No payment provider is configured here (Payments:Sandbox, Stripe:ApiKey, MoMo:PartnerCode)."
                     : $"Payment provider '{order.PaymentProvider}' is not available here; this engine takes {string.Join(", ", gateways.Providers.Select(p => $"\"{p}\""))}."));
+        }
+
+        if (order.PaymentProvider == "momo" && !await features.IsEnabledAsync(GroceryFeatures.MoMoPayments))
+        {
+            return (null, Problems.Unprocessable("Payment provider switched off",
+                "MoMo payments are switched off for now (feature MoMoPayments); choose another payment provider."));
         }
 
         if (order.PaymentProvider == "stripe" && !order.PaymentToken.StartsWith("pm_", StringComparison.Ordinal))

@@ -29,8 +29,9 @@ public sealed record CustomerAnswer(string Sku, bool Approve);
 /// <param name="Sku">The ordered SKU.</param>
 /// <param name="Outcome">Accepted, rejected, or no replacement.</param>
 /// <param name="Substitute">The replacement, when accepted.</param>
-/// <param name="ByDefault">True when the deadline applied the customer's preference.</param>
-public sealed record SubstitutionDecision(string Sku, SubstitutionOutcome Outcome, OrderLine? Substitute, bool ByDefault);
+/// <param name="ByDefault">True when the customer did not decide: the deadline applied their preference, or the engine accepted at once.</param>
+/// <param name="Automatic">True when the engine accepted at once (feature <c>AutomaticSubstitutionAcceptance</c>, preference Accept) without asking.</param>
+public sealed record SubstitutionDecision(string Sku, SubstitutionOutcome Outcome, OrderLine? Substitute, bool ByDefault, bool Automatic = false);
 
 /// <summary>From picking: ask the customer about these short lines; starts a substitution approval saga.</summary>
 /// <param name="OrderId">The order.</param>

@@ -25,7 +25,7 @@ public static class PaymentRegistration
         services.AddOptions<MoMoSettings>().BindConfiguration("MoMo").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StripeWebhook>();
         services.AddSingleton<MoMoWebhook>();
-        services.AddSingleton<PaymentGateways>();
+        services.AddSingleton(sp => new PaymentGateways(sp.GetServices<IPaymentGateway>().Select(g => new MeteredPaymentGateway(g))));
 
         if (configuration.GetSection("Payments").Get<PaymentProviderSettings>()?.Sandbox ?? true)
         {

@@ -15,9 +15,11 @@ public static class SchedulingRegistration
     /// Quartz with the engine's jobs. On PostgreSQL the clustered ADO job store (its tables come with the migrations),
     /// so each firing runs on exactly one instance and an instance that dies has its run recovered by another; on the
     /// embedded default the ADO job store of a single instance, in a SQLite file of Quartz's own. Call after <c>AddWorkflowPersistence</c>: the
-    /// triggers are made from the stores, which the migrator and the seed put there first.
+    /// triggers are made from the stores, which the migrator and the seed put there first. Without
+    /// <paramref name="runScheduler"/> (Host:Role Api) the scheduler is not started here: the jobs API still lists the
+    /// triggers and queues manual runs in the shared job store, for the instances that run it.
     /// </summary>
-    public static IServiceCollection AddGroceryJobs(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGroceryJobs(this IServiceCollection services, IConfiguration configuration, bool runScheduler = true)
     {
         services.AddOptions<JobsSettings>().BindConfiguration("Jobs").ValidateDataAnnotations().ValidateOnStart()
             .Validate(s => CronExpression.TryParse(s.SlotGenerationCron, out _), "Jobs:SlotGenerationCron is not a valid Quartz cron expression.")
@@ -85,7 +87,7 @@ public static class SchedulingRegistration
             }
         });
 
-        if (settings.Enabled)
+        if (settings.Enabled && runScheduler)
         {
             services.AddHostedService<JobSchedule>();
             services.AddQuartzHostedService(o =>

@@ -1,6 +1,7 @@
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Persistence.Telemetry;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -17,16 +18,10 @@ public sealed class StockReconciliationJob(
     TimeProvider time,
     ILogger<StockReconciliationJob> logger) : GroceryJob(runs, metrics, db, settings, time, logger)
 {
-    public const string JobName = "stock-reconciliation";
-
-    private readonly JobMetrics _metrics = metrics;
+    public const string JobName = ClusterGauges.ReconciliationJob;
 
     protected override string Name => JobName;
 
-    protected override async Task<object> Work(Guid runId, IReadOnlyCollection<string>? stores, Func<long, long, Task> progress, CancellationToken cancellationToken)
-    {
-        var result = await reconciler.Reconcile(runId, stores, progress, cancellationToken);
-        _metrics.Reconciled(result);
-        return result;
-    }
+    protected override async Task<object> Work(Guid runId, IReadOnlyCollection<string>? stores, Func<long, long, Task> progress, CancellationToken cancellationToken) =>
+        await reconciler.Reconcile(runId, stores, progress, cancellationToken);
 }

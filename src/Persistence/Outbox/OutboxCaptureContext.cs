@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
 using MassTransit.Middleware;
@@ -48,7 +49,7 @@ internal sealed class OutboxCaptureContext<TMessage>(
             MessageType = OutboxMessageTypes.NameOf(context.Message.GetType()),
             DestinationAddress = (context.DestinationAddress ?? throw new InvalidOperationException("An outbox message needs a destination")).ToString(),
             Body = JsonSerializer.Serialize(context.Message, context.Message.GetType(), OutboxMessageTypes.Json),
-            Headers = OutboxMessageTypes.SerializeHeaders(context.Headers),
+            Headers = OutboxMessageTypes.SerializeHeaders(context.Headers, Activity.Current),
             ConversationId = context.ConversationId,
             CorrelationId = OutboxMessageTypes.OrderIdOf(context.Message) ?? context.CorrelationId,
             InitiatorId = context.InitiatorId,

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
 using System.Text.Json;
+using Grocery.Workflows.Persistence.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -182,12 +184,18 @@ public sealed partial class OutboxDispatcher(
                 {
                     db.Outbox.Remove(row);
                     delivered++;
+                    if (row.DueAt > row.CreatedAt)
+                    {
+                        // A deadline: how late it went out, the number a saga's timeouts are only as good as.
+                        WorkflowMetrics.DeadlineLag.Observe(Math.Max(0, (now - row.DueAt).TotalSeconds));
+                    }
                 }
                 else if (!ReferenceEquals(failure, Stalled))
                 {
                     // One row that cannot be delivered (an unknown type after a deploy, a broken body) must not hold up
                     // the others: it waits longer each time and keeps its error for ops.
                     row.Attempts++;
+                    WorkflowMetrics.OutboxFailed.Inc();
                     row.LastError = $"{failure.GetType().Name}: {failure.Message}";
                     row.DueAt = now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(row.Attempts, 8))));
                     LogRowFailed(failure, row.Id, row.MessageType, row.Attempts);
@@ -196,6 +204,7 @@ public sealed partial class OutboxDispatcher(
 
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            WorkflowMetrics.OutboxDelivered.Inc(delivered);
 
             var nextDue = rows.Count == _settings.BatchSize
                 ? now
@@ -211,6 +220,17 @@ public sealed partial class OutboxDispatcher(
             ?? throw new InvalidOperationException($"Outbox row {row.Id} has an empty body.");
         var headers = OutboxMessageTypes.DeserializeHeaders(row.Headers);
 
+        // The delivery continues the trace of whatever wrote the row; MassTransit's send span becomes its child.
+        ActivityContext.TryParse(headers.GetValueOrDefault(OutboxMessageTypes.TraceParentHeader), null, isRemote: true, out var writer);
+        using var span = GroceryTelemetry.Source.StartActivity("outbox deliver", ActivityKind.Producer, writer);
+        span?.SetTag("messaging.message.id", row.MessageId);
+        span?.SetTag("grocery.outbox.row_id", row.Id);
+        span?.SetTag("grocery.outbox.message_type", type.Name);
+        if (row.CorrelationId is { } orderId)
+        {
+            span?.SetTag(GroceryTelemetry.OrderIdTag, orderId);
+        }
+
         var endpoint = await bus.GetSendEndpoint(new Uri(row.DestinationAddress));
         await endpoint.Send(message, type, Pipe.Execute<SendContext>(context =>
         {
@@ -224,7 +244,7 @@ public sealed partial class OutboxDispatcher(
                 context.SourceAddress = new Uri(row.SourceAddress);
             }
 
-            foreach (var (key, value) in headers)
+            foreach (var (key, value) in headers.Where(h => h.Key != OutboxMessageTypes.TraceParentHeader))
             {
                 context.Headers.Set(key, value);
             }

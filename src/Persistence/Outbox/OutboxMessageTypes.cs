@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
 
@@ -44,11 +45,22 @@ internal static class OutboxMessageTypes
     public static Type Resolve(string name) =>
         Types.GetOrAdd(name, n => Type.GetType(n, throwOnError: true)!);
 
-    public static string? SerializeHeaders(SendHeaders headers)
+    /// <summary>
+    /// The W3C trace context of the span that wrote the row (an HTTP request, a consumed message), kept with the row so
+    /// that its delivery, however much later and on whichever instance, continues the same trace.
+    /// </summary>
+    public const string TraceParentHeader = "traceparent";
+
+    public static string? SerializeHeaders(SendHeaders? headers, Activity? writer)
     {
-        var values = headers.GetAll()
+        var values = (headers?.GetAll() ?? [])
             .Where(h => !TransportHeaders.Contains(h.Key) && h.Value is string or bool or int or long or Guid)
             .ToDictionary(h => h.Key, h => h.Value.ToString()!);
+        if (writer?.IdFormat == ActivityIdFormat.W3C && writer.Id is { } traceParent)
+        {
+            values[TraceParentHeader] = traceParent;
+        }
+
         return values.Count == 0 ? null : JsonSerializer.Serialize(values, Json);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
 
@@ -42,6 +43,7 @@ public sealed class OutboxWriter(WorkflowDbContext db, IBus bus, OutboxSignal si
             Body = JsonSerializer.Serialize(message, OutboxMessageTypes.Json),
             ConversationId = messageId,
             CorrelationId = OutboxMessageTypes.OrderIdOf(message),
+            Headers = OutboxMessageTypes.SerializeHeaders(null, Activity.Current),
             SourceAddress = bus.Address.ToString(),
             CreatedAt = now,
             DueAt = now,

@@ -1,8 +1,11 @@
+using System.Diagnostics;
+using Grocery.Workflows.Persistence.Telemetry;
 using MassTransit;
 using MassTransit.DependencyInjection;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Grocery.Workflows.Persistence.Outbox;
 
@@ -24,6 +27,10 @@ public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider sc
         var messageId = context.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} has no MessageId; the inbox needs one.");
 
         await using var scope = await scopes.GetScope(context);
+        // Every log line and span of the message carries its order.
+        var orderId = OutboxMessageTypes.OrderIdOf(context.Message);
+        Activity.Current?.SetTag(GroceryTelemetry.OrderIdTag, orderId);
+        using var logScope = orderId is null ? null : scope.GetService<ILoggerFactory>().CreateLogger(consumer).BeginScope(GroceryTelemetry.OrderScope(orderId.Value));
         var db = scope.GetService<WorkflowDbContext>();
         var time = scope.GetService<TimeProvider>();
         using var gate = await scope.GetService<WriteGate>().Enter(context.CancellationToken);
@@ -44,6 +51,7 @@ public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider sc
 
         await db.SaveChangesAsync(context.CancellationToken);
         await transaction.CommitAsync(context.CancellationToken);
+        SagaMetrics.Committed(db);
 
         if (outbox.Captured > 0)
         {

@@ -1,12 +1,16 @@
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Substitutions;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FeatureManagement;
 
 namespace Grocery.Workflows.Sagas.Substitutions;
 
 /// <summary>
 /// Puts a round of short lines to the customer: each replacement is approved or rejected; at the deadline the
-/// customer's preference decides the open lines (accept takes the replacement, refund and ask refund the line).
+/// customer's preference decides the open lines (accept takes the replacement, refund and ask refund the line). With the
+/// feature <see cref="GroceryFeatures.AutomaticSubstitutionAcceptance"/> on, a customer whose preference is Accept is not
+/// asked: every replacement is accepted at once.
 /// </summary>
 public sealed class SubstitutionStateMachine : MassTransitStateMachine<SubstitutionState>
 {
@@ -30,6 +34,7 @@ public sealed class SubstitutionStateMachine : MassTransitStateMachine<Substitut
         Initially(
             When(ProposeSubstitutions)
                 .Then(ctx => ctx.Saga.Open(ctx.Message, time.GetUtcNow() + settings.DecisionTimeout))
+                .IfAsync(ctx => AcceptsAutomatically(ctx), accept => accept.Then(ctx => ctx.Saga.AcceptAll()))
                 .IfElse(ctx => ctx.Saga.IsDecided(),
                     nothingToAsk => nothingToAsk
                         .PublishDecision()
@@ -58,6 +63,12 @@ public sealed class SubstitutionStateMachine : MassTransitStateMachine<Substitut
         // A late answer, a second answer or a stale deadline changes nothing.
         OnUnhandledEvent(ctx => ctx.Ignore());
     }
+
+    private static async Task<bool> AcceptsAutomatically(BehaviorContext<SubstitutionState, ProposeSubstitutions> context) =>
+        context.Saga.Preference == SubstitutionPreference.Accept
+        && context.TryGetPayload(out IServiceProvider? services)
+        && services.GetService<IFeatureManager>() is { } features
+        && await features.IsEnabledAsync(GroceryFeatures.AutomaticSubstitutionAcceptance);
 
     public State AwaitingCustomerDecision { get; private set; } = null!;
     public State Decided { get; private set; } = null!;
@@ -110,10 +121,18 @@ internal static class SubstitutionBehaviors
         }
     }
 
+    public static void AcceptAll(this SubstitutionState round)
+    {
+        foreach (var line in round.OpenLines().ToList())
+        {
+            round.Decide(line, approve: true, byDefault: true, automatic: true);
+        }
+    }
+
     private static IEnumerable<ShortLine> OpenLines(this SubstitutionState round) =>
         round.Lines.Where(l => !round.Decisions.Exists(d => d.Sku == l.Sku));
 
-    private static void Decide(this SubstitutionState round, ShortLine line, bool approve, bool byDefault)
+    private static void Decide(this SubstitutionState round, ShortLine line, bool approve, bool byDefault, bool automatic = false)
     {
         if (approve)
         {
@@ -121,7 +140,7 @@ internal static class SubstitutionBehaviors
         }
 
         round.Decisions.Add(approve
-            ? new SubstitutionDecision(line.Sku, SubstitutionOutcome.Accepted, line.Substitute, byDefault)
+            ? new SubstitutionDecision(line.Sku, SubstitutionOutcome.Accepted, line.Substitute, byDefault, automatic)
             : new SubstitutionDecision(line.Sku, SubstitutionOutcome.Rejected, null, byDefault));
     }
 

@@ -1,4 +1,6 @@
 using Grocery.Workflows.Consumers.Slots;
+using Grocery.Workflows.Sagas;
+using Microsoft.FeatureManagement;
 
 namespace Grocery.Workflows.Persistence.Slots.Redis;
 
@@ -7,12 +9,18 @@ namespace Grocery.Workflows.Persistence.Slots.Redis;
 /// under a rush a full slot is refused without touching the database; what Redis lets through is then recorded by
 /// <see cref="EfSlotCapacity"/>, whose conditional update stays the final check: if Redis has drifted low, the record
 /// refuses and the unit goes back to Redis. Drift the other way (a unit Redis took whose transaction never committed)
-/// is repaired by <see cref="RedisSlotRepair"/>.
+/// is repaired by <see cref="RedisSlotRepair"/>. With the feature <see cref="GroceryFeatures.RedisSlotStore"/> off, every
+/// call goes to the record alone (Redis misbehaving, say); the repair pass rewrites the counters that drifted meanwhile.
 /// </summary>
-public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters counters, WorkflowDbContext db) : ISlotCapacity
+public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters counters, WorkflowDbContext db, IFeatureManager? features = null) : ISlotCapacity
 {
     public async Task<SlotHoldResult> Hold(Guid orderId, Guid reservationId, string storeId, Guid slotId, CancellationToken cancellationToken)
     {
+        if (!await RedisOn())
+        {
+            return await record.Hold(orderId, reservationId, storeId, slotId, cancellationToken);
+        }
+
         var gate = await counters.Hold(slotId, reservationId);
         if (gate == SlotGate.Unknown && await LoadFromRecord(slotId, cancellationToken))
         {
@@ -45,6 +53,11 @@ public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters c
 
     public async Task<bool> HasRoomToExtend(Guid reservationId, CancellationToken cancellationToken)
     {
+        if (!await RedisOn())
+        {
+            return await record.HasRoomToExtend(reservationId, cancellationToken);
+        }
+
         var slotId = await record.SlotOf(reservationId, cancellationToken);
         if (slotId is null)
         {
@@ -58,7 +71,7 @@ public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters c
     public async Task Confirm(Guid reservationId, CancellationToken cancellationToken)
     {
         // The record moves first; the script is idempotent, so a retry after a failed commit moves Redis at most once.
-        if (await record.ConfirmHold(reservationId, cancellationToken) is { } slotId)
+        if (await record.ConfirmHold(reservationId, cancellationToken) is { } slotId && await RedisOn())
         {
             await counters.Confirm(slotId, reservationId);
         }
@@ -66,11 +79,14 @@ public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters c
 
     public async Task Release(Guid reservationId, CancellationToken cancellationToken)
     {
-        if (await record.ReleaseHold(reservationId, cancellationToken) is { } slotId)
+        if (await record.ReleaseHold(reservationId, cancellationToken) is { } slotId && await RedisOn())
         {
             await counters.Release(slotId, reservationId);
         }
     }
+
+    /// <summary>Without feature management (a host that does not register it) the counters are used.</summary>
+    private Task<bool> RedisOn() => features?.IsEnabledAsync(GroceryFeatures.RedisSlotStore) ?? Task.FromResult(true);
 
     /// <summary>A unit this call took goes back when the record refuses it or fails; one held before stays.</summary>
     private Task GiveBack(SlotGate gate, Guid slotId, Guid reservationId) =>

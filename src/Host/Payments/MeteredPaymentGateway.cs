@@ -1,0 +1,45 @@
+using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Persistence.Telemetry;
+
+namespace Grocery.Workflows.Host.Payments;
+
+/// <summary>Counts every provider call by provider, operation and outcome (<c>payment_operations_total</c>).</summary>
+internal sealed class MeteredPaymentGateway(IPaymentGateway inner) : IPaymentGateway
+{
+    public string Provider => inner.Provider;
+
+    public bool CapturesWholeHoldOnly => inner.CapturesWholeHoldOnly;
+
+    public Task<PaymentResult> Authorize(PaymentCall call, string token, Money amount, CancellationToken cancellationToken) =>
+        Count("authorize", () => inner.Authorize(call, token, amount, cancellationToken));
+
+    public Task<PaymentResult> Capture(PaymentCall call, string authorizationId, Money amount, CancellationToken cancellationToken) =>
+        Count("capture", () => inner.Capture(call, authorizationId, amount, cancellationToken));
+
+    public async Task Void(PaymentCall call, string authorizationId, Money? amount, CancellationToken cancellationToken) =>
+        await Count("void", async () =>
+        {
+            await inner.Void(call, authorizationId, amount, cancellationToken);
+            return PaymentResult.Ok(authorizationId);
+        });
+
+    public Task<PaymentResult> Refund(PaymentCall call, string captureId, Money amount, CancellationToken cancellationToken) =>
+        Count("refund", () => inner.Refund(call, captureId, amount, cancellationToken));
+
+    private async Task<PaymentResult> Count(string operation, Func<Task<PaymentResult>> call)
+    {
+        try
+        {
+            var result = await call();
+            var outcome = result.Succeeded ? "ok" : result.AwaitsApproval ? "pending" : "refused";
+            WorkflowMetrics.PaymentOperations.WithLabels(inner.Provider, operation, outcome).Inc();
+            return result;
+        }
+        catch (Exception)
+        {
+            WorkflowMetrics.PaymentOperations.WithLabels(inner.Provider, operation, "error").Inc();
+            throw;
+        }
+    }
+}

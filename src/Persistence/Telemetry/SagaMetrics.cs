@@ -1,0 +1,92 @@
+using Grocery.Workflows.Contracts.Substitutions;
+using Grocery.Workflows.Sagas;
+using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Slots;
+using Grocery.Workflows.Sagas.Substitutions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grocery.Workflows.Persistence.Telemetry;
+
+/// <summary>
+/// Counts what a consumed message changed, read from the transaction just committed: the timeline rows it wrote are its
+/// transitions, and the saga rows beside them say why. Counting after the commit means a rolled-back or retried
+/// message counts once, when it finally commits.
+/// </summary>
+public static class SagaMetrics
+{
+    public static void Committed(WorkflowDbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        foreach (var entry in db.ChangeTracker.Entries<SagaTimelineEntry>())
+        {
+            var step = entry.Entity;
+            WorkflowMetrics.SagaTransitions.WithLabels(step.SagaType, step.FromState, step.ToState).Inc();
+            switch (step.SagaType)
+            {
+                case "Order":
+                    CountOrder(db, step);
+                    break;
+                case "SlotReservation":
+                    CountSlotHold(db, step);
+                    break;
+                case "SubstitutionApproval" when step.ToState == "Decided":
+                    CountSubstitutions(db, step);
+                    break;
+            }
+        }
+    }
+
+    private static void CountOrder(WorkflowDbContext db, SagaTimelineEntry step)
+    {
+        switch (step.ToState)
+        {
+            case "Completed":
+                WorkflowMetrics.OrdersCompleted.Inc();
+                break;
+            case "Rejected":
+                // A rejection's EndReason is the OrderRejectionReason's name: a small, fixed set of label values.
+                WorkflowMetrics.OrdersRejected.WithLabels(Find<OrderState>(db, step)?.EndReason ?? "Unknown").Inc();
+                break;
+            case "Cancelled":
+                // The customer's own words stay in the order's EndReason; the label stays bounded.
+                WorkflowMetrics.OrdersCancelled.WithLabels("CustomerRequest", step.FromState).Inc();
+                break;
+            case "Refunding":
+                WorkflowMetrics.OrdersCancelled.WithLabels("DeliveryFailed", step.FromState).Inc();
+                break;
+        }
+    }
+
+    private static void CountSlotHold(WorkflowDbContext db, SagaTimelineEntry step)
+    {
+        if (step.FromState != "AwaitingCapacity" || step.ToState is not ("Held" or "Unavailable"))
+        {
+            return;
+        }
+
+        var store = Find<SlotReservationState>(db, step)?.StoreId ?? "";
+        WorkflowMetrics.SlotBookingAttempts.WithLabels(store).Inc();
+        if (step.ToState == "Held")
+        {
+            WorkflowMetrics.SlotBookingSuccesses.WithLabels(store).Inc();
+        }
+    }
+
+    private static void CountSubstitutions(WorkflowDbContext db, SagaTimelineEntry step)
+    {
+        if (Find<SubstitutionState>(db, step) is not { } round)
+        {
+            return;
+        }
+
+        WorkflowMetrics.SubstitutionProposals.Inc(round.Proposed);
+        foreach (var decision in round.Decisions.Where(d => d.Outcome == SubstitutionOutcome.Accepted))
+        {
+            WorkflowMetrics.SubstitutionAcceptances.WithLabels(decision.Automatic ? "automatic" : decision.ByDefault ? "default" : "customer").Inc();
+        }
+    }
+
+    private static TSaga? Find<TSaga>(WorkflowDbContext db, SagaTimelineEntry step)
+        where TSaga : class, IGrocerySagaState =>
+        db.ChangeTracker.Entries<TSaga>().Select(e => e.Entity).FirstOrDefault(s => s.CorrelationId == step.CorrelationId);
+}

@@ -1,0 +1,212 @@
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Substitutions;
+using Grocery.Workflows.Persistence.Jobs;
+using Grocery.Workflows.Persistence.Telemetry;
+using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Picking;
+using Grocery.Workflows.Sagas.Slots;
+using Grocery.Workflows.Sagas.Substitutions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Grocery.Workflows.Persistence.Tests;
+
+[Collection(ClusterGaugeTests.Name)]
+public sealed class SqliteTelemetryTests() : TelemetryTests(new SqliteTestDatabase());
+
+[Collection(ClusterGaugeTests.Name)]
+public sealed class PostgresTelemetryTests() : TelemetryTests(new PostgresTestDatabase());
+
+/// <summary>The cluster gauges are process-wide: the classes that set them take turns.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterGaugeTests
+{
+    public const string Name = "cluster gauges";
+}
+
+/// <summary>
+/// The metrics counted from a committed transaction and the gauges read from the database. Counters are process-wide
+/// and other tests move them too: each test uses label values of its own, or asserts at least its own increments.
+/// </summary>
+public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
+{
+    private readonly string _tag = Guid.NewGuid().ToString("N")[..8];
+    private WorkflowTestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        await database.InitializeAsync();
+        _host = await WorkflowTestHost.Start(database, dispatcher: false);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await database.DisposeAsync();
+    }
+
+    private static SagaTimelineEntry Step(string saga, Guid id, string from, string to) =>
+        new() { SagaType = saga, CorrelationId = id, OrderId = id, FromState = from, ToState = to, Event = "Test", At = DateTimeOffset.UtcNow, HostInstance = "test" };
+
+    /// <summary>Writes the rows in one transaction, as a consumed message would, then counts what it committed.</summary>
+    private async Task Commit(Action<WorkflowDbContext> write)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        write(db);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        SagaMetrics.Committed(db);
+    }
+
+    [Fact]
+    public async Task Committed_transitions_count_as_transitions_and_as_order_outcomes_with_their_reason()
+    {
+        var rejected = Guid.NewGuid();
+        var completed = Guid.NewGuid();
+        var reason = $"Reason{_tag}";
+        var completedBefore = WorkflowMetrics.OrdersCompleted.Value;
+
+        await Commit(db =>
+        {
+            db.Set<OrderState>().Add(new OrderState { CorrelationId = rejected, CurrentState = "Rejected", EndReason = reason });
+            db.Timeline.Add(Step("Order", rejected, $"From{_tag}", "Rejected"));
+            db.Timeline.Add(Step("Order", completed, "OutForDelivery", "Completed"));
+            db.Timeline.Add(Step("Order", completed, $"Cancel{_tag}", "Cancelled"));
+            db.Timeline.Add(Step("Order", completed, $"Refund{_tag}", "Refunding"));
+        });
+
+        WorkflowMetrics.SagaTransitions.WithLabels("Order", $"From{_tag}", "Rejected").Value.ShouldBe(1);
+        WorkflowMetrics.OrdersRejected.WithLabels(reason).Value.ShouldBe(1);
+        WorkflowMetrics.OrdersCompleted.Value.ShouldBeGreaterThanOrEqualTo(completedBefore + 1);
+        WorkflowMetrics.OrdersCancelled.WithLabels("CustomerRequest", $"Cancel{_tag}").Value.ShouldBe(1);
+        WorkflowMetrics.OrdersCancelled.WithLabels("DeliveryFailed", $"Refund{_tag}").Value.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_slot_hold_answered_counts_as_an_attempt_and_a_granted_one_as_a_success_of_its_store()
+    {
+        var store = $"store-{_tag}";
+        var (held, full, waiting) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+
+        await Commit(db =>
+        {
+            foreach (var id in new[] { held, full, waiting })
+            {
+                db.Set<SlotReservationState>().Add(new SlotReservationState { CorrelationId = id, OrderId = id, StoreId = store, CurrentState = "Held" });
+            }
+
+            db.Timeline.Add(Step("SlotReservation", held, "AwaitingCapacity", "Held"));
+            db.Timeline.Add(Step("SlotReservation", full, "AwaitingCapacity", "Unavailable"));
+            // Asked, not answered yet: not an attempt.
+            db.Timeline.Add(Step("SlotReservation", waiting, "Initial", "AwaitingCapacity"));
+        });
+
+        WorkflowMetrics.SlotBookingAttempts.WithLabels(store).Value.ShouldBe(2);
+        WorkflowMetrics.SlotBookingSuccesses.WithLabels(store).Value.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_decided_substitution_round_counts_its_proposals_and_acceptances_by_who_decided()
+    {
+        var round = Guid.NewGuid();
+        var line = new OrderLine("SUB", "Substitute", SaleUnit.Each, 1, 100);
+        var before = (
+            Proposals: WorkflowMetrics.SubstitutionProposals.Value,
+            Customer: WorkflowMetrics.SubstitutionAcceptances.WithLabels("customer").Value,
+            Default: WorkflowMetrics.SubstitutionAcceptances.WithLabels("default").Value,
+            Automatic: WorkflowMetrics.SubstitutionAcceptances.WithLabels("automatic").Value);
+
+        await Commit(db =>
+        {
+            db.Set<SubstitutionState>().Add(new SubstitutionState
+            {
+                CorrelationId = round,
+                OrderId = Guid.NewGuid(),
+                CurrentState = "Decided",
+                Proposed = 4,
+                Accepted = 3,
+                Decisions =
+                [
+                    new SubstitutionDecision("A", SubstitutionOutcome.Accepted, line, ByDefault: false),
+                    new SubstitutionDecision("B", SubstitutionOutcome.Accepted, line, ByDefault: true),
+                    new SubstitutionDecision("C", SubstitutionOutcome.Accepted, line, ByDefault: true, Automatic: true),
+                    new SubstitutionDecision("D", SubstitutionOutcome.Rejected, null, ByDefault: false),
+                    new SubstitutionDecision("E", SubstitutionOutcome.NoReplacement, null, ByDefault: false),
+                ],
+            });
+            db.Timeline.Add(Step("SubstitutionApproval", round, "AwaitingCustomerDecision", "Decided"));
+        });
+
+        WorkflowMetrics.SubstitutionProposals.Value.ShouldBeGreaterThanOrEqualTo(before.Proposals + 4);
+        WorkflowMetrics.SubstitutionAcceptances.WithLabels("customer").Value.ShouldBeGreaterThanOrEqualTo(before.Customer + 1);
+        WorkflowMetrics.SubstitutionAcceptances.WithLabels("default").Value.ShouldBeGreaterThanOrEqualTo(before.Default + 1);
+        WorkflowMetrics.SubstitutionAcceptances.WithLabels("automatic").Value.ShouldBeGreaterThanOrEqualTo(before.Automatic + 1);
+    }
+
+    [Fact]
+    public async Task The_gauges_read_instances_per_state_the_longest_wait_the_outbox_and_the_last_accuracy_per_store()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var waiting = $"Waiting{_tag}";
+        var store = $"store-{_tag}";
+        await _host.InTransaction(sp =>
+        {
+            var db = sp.GetRequiredService<WorkflowDbContext>();
+            foreach (var (state, age) in new[] { (waiting, 120), (waiting, 30), ("Completed", 5000) })
+            {
+                var picking = new PickingState { CorrelationId = Guid.NewGuid(), CurrentState = state };
+                db.Set<PickingState>().Add(picking);
+                db.Entry(picking).Property(WorkflowDbContext.StateEnteredAt).CurrentValue = now.AddSeconds(-age);
+                db.Entry(picking).Property(WorkflowDbContext.UpdatedAt).CurrentValue = now;
+            }
+
+            foreach (var due in new[] { now.AddSeconds(-40), now.AddSeconds(-10), now.AddMinutes(10) })
+            {
+                db.Outbox.Add(new OutboxMessage
+                {
+                    MessageId = Guid.NewGuid(), MessageType = "Test", DestinationAddress = "loopback://localhost/test", Body = "{}",
+                    CreatedAt = due, DueAt = due,
+                });
+            }
+
+            db.JobRuns.Add(Reconciliation(now.AddDays(-1), $$"""{"stores":[{"storeId":"{{store}}","accuracyPercent":50}]}"""));
+            db.JobRuns.Add(Reconciliation(now.AddHours(-1), $$"""{"stores":[{"storeId":"{{store}}","accuracyPercent":97.5},{"storeId":"x-{{_tag}}","accuracyPercent":null}]}"""));
+            return Task.FromResult(true);
+        });
+
+        await ActivatorUtilities.CreateInstance<ClusterGauges>(_host.Services).Refresh(CancellationToken.None);
+
+        ClusterGauges.SagaInstances.WithLabels("Picking", waiting).Value.ShouldBe(2);
+        ClusterGauges.SagaInstances.WithLabels("Picking", "Completed").Value.ShouldBe(1);
+        ClusterGauges.OldestInstanceAge.WithLabels("Picking", waiting).Value.ShouldBe(120, tolerance: 10);
+        // A resting state has no age: waiting there is not being stuck.
+        ClusterGauges.OldestInstanceAge.GetAllLabelValues().ShouldNotContain(l => l[0] == "Picking" && l[1] == "Completed");
+        ClusterGauges.OutboxBacklog.Value.ShouldBe(2);
+        ClusterGauges.OutboxOldestAge.Value.ShouldBe(40, tolerance: 10);
+        ClusterGauges.OutboxScheduled.Value.ShouldBe(1);
+        ClusterGauges.InventoryAccuracy.WithLabels(store).Value.ShouldBe(0.975, tolerance: 1e-9);
+        ClusterGauges.InventoryAccuracy.GetAllLabelValues().ShouldNotContain(l => l[0] == $"x-{_tag}");
+
+        // A state nobody is in any more disappears rather than keeping its last count.
+        await _host.InTransaction(async sp =>
+            await sp.GetRequiredService<WorkflowDbContext>().Set<PickingState>().Where(p => p.CurrentState == waiting).ExecuteDeleteAsync());
+        await ActivatorUtilities.CreateInstance<ClusterGauges>(_host.Services).Refresh(CancellationToken.None);
+        ClusterGauges.SagaInstances.GetAllLabelValues().ShouldNotContain(l => l[1] == waiting);
+        ClusterGauges.OldestInstanceAge.GetAllLabelValues().ShouldNotContain(l => l[1] == waiting);
+    }
+
+    private static JobRun Reconciliation(DateTimeOffset finishedAt, string summary) => new()
+    {
+        RunId = Guid.NewGuid(),
+        JobName = ClusterGauges.ReconciliationJob,
+        Trigger = JobRunTrigger.Manual,
+        Status = JobRunStatus.Succeeded,
+        RequestedAt = finishedAt.AddMinutes(-5),
+        StartedAt = finishedAt.AddMinutes(-5),
+        FinishedAt = finishedAt,
+        HeartbeatAt = finishedAt,
+        Summary = summary,
+    };
+}
