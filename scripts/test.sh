@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The test command: builds the solution with warnings as errors and runs every test project.
+# The test command: lints YAML, shell and the Prometheus rules, builds the solution with warnings as errors, runs every
+# test project with line coverage, and fails below COVERAGE_MIN percent (default 80) of the engine's lines covered.
 # Usage: bash scripts/test.sh [extra dotnet test arguments, e.g. --filter "FullyQualifiedName~Saga"]
+#   A filtered run covers less: COVERAGE_MIN=0 bash scripts/test.sh --filter ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,14 +16,19 @@ echo "== services (PostgreSQL, Redis, RabbitMQ on 127.0.0.1)"
 exports=$(bash scripts/services.sh)
 eval "$exports"
 
+echo "== lint (yamllint, shellcheck, promtool)"
+bash scripts/tools.sh
+bash scripts/lint.sh
+
 echo "== build (Release, warnings are errors)"
+dotnet tool restore >/dev/null
 dotnet build Grocery.Workflows.sln -c Release -nologo -clp:ErrorsOnly
 
 echo "== test"
 status=0
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
-  dotnet test "$project" -c Release --no-build -nologo \
+  dotnet test "$project" -c Release --no-build -nologo --collect "XPlat Code Coverage" --settings coverage.runsettings \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || status=$?
 done
 
@@ -43,4 +50,7 @@ if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran" >&2
   exit 1
 fi
+
+echo "== coverage"
+bash scripts/coverage.sh "$results" "${COVERAGE_MIN:-80}" || status=1
 exit "$status"

@@ -6,8 +6,12 @@ using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Picking;
 using Grocery.Workflows.Sagas.Slots;
 using Grocery.Workflows.Sagas.Substitutions;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Grocery.Workflows.Persistence.Tests;
 
@@ -197,6 +201,30 @@ public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
         ClusterGauges.OldestInstanceAge.GetAllLabelValues().ShouldNotContain(l => l[1] == waiting);
     }
 
+    [Fact]
+    public async Task Log_lines_written_while_a_message_is_consumed_carry_its_order_and_trace()
+    {
+        var logs = new CapturingLogs();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "MassTransit",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var host = await WorkflowTestHost.Start(database, world: x => x.AddConsumer<LogProbeConsumer>(), services: s =>
+        {
+            s.AddSingleton<ILoggerProvider>(logs);
+            s.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        });
+        var orderId = Guid.NewGuid();
+
+        await host.Bus.Publish(new LogProbe(orderId));
+
+        var line = await logs.Next(l => l.Message == $"probe {orderId}");
+        line.Scope.ShouldContain(new KeyValuePair<string, string>("OrderId", orderId.ToString()));
+        line.Scope.ShouldContain(p => p.Key == "TraceId" && p.Value.Length == 32);
+    }
+
     private static JobRun Reconciliation(DateTimeOffset finishedAt, string summary) => new()
     {
         RunId = Guid.NewGuid(),
@@ -209,4 +237,71 @@ public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
         HeartbeatAt = finishedAt,
         Summary = summary,
     };
+}
+
+/// <summary>A message of the tests' own that its consumer only logs.</summary>
+public sealed record LogProbe(Guid OrderId);
+
+public sealed partial class LogProbeConsumer(ILogger<LogProbeConsumer> logger) : IConsumer<LogProbe>
+{
+    public Task Consume(ConsumeContext<LogProbe> context)
+    {
+        LogProbed(logger, context.Message.OrderId);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "probe {OrderId}")]
+    private static partial void LogProbed(ILogger logger, Guid orderId);
+}
+
+/// <summary>Keeps every log line with the values of the scopes it was written in.</summary>
+public sealed class CapturingLogs : ILoggerProvider, ISupportExternalScope
+{
+    private readonly ConcurrentQueue<(string Message, IReadOnlyList<KeyValuePair<string, string>> Scope)> _lines = new();
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    public void Dispose()
+    {
+    }
+
+    public async Task<(string Message, IReadOnlyList<KeyValuePair<string, string>> Scope)> Next(Func<(string Message, IReadOnlyList<KeyValuePair<string, string>> Scope), bool> match)
+    {
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < until)
+        {
+            if (_lines.FirstOrDefault(match) is { Message: not null } line)
+            {
+                return line;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new ShouldAssertException("No such log line was written in 20 s");
+    }
+
+    private sealed class Logger(CapturingLogs owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => owner._scopes.Push(state);
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var scope = new List<KeyValuePair<string, string>>();
+            owner._scopes.ForEachScope((value, values) =>
+            {
+                if (value is IEnumerable<KeyValuePair<string, object?>> pairs)
+                {
+                    values.AddRange(pairs.Select(p => new KeyValuePair<string, string>(p.Key, p.Value?.ToString() ?? "")));
+                }
+            }, scope);
+            owner._lines.Enqueue((formatter(state, exception), scope));
+        }
+    }
 }
