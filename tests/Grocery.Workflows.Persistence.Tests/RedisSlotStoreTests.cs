@@ -3,6 +3,7 @@ using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Slots.Redis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FeatureManagement;
 using Shouldly;
 using StackExchange.Redis;
 using StackExchange.Redis.KeyspaceIsolation;
@@ -66,6 +67,32 @@ public sealed class RedisSlotStoreTests : IClassFixture<PostgresTestDatabase>, I
 
     private Task<SlotCounts> Recorded(Guid slotId) =>
         _host.Query(db => db.DeliverySlots.Where(s => s.SlotId == slotId).Select(s => new SlotCounts(s.Capacity, s.Held, s.Confirmed)).SingleAsync());
+
+    [Fact]
+    public async Task With_the_RedisSlotStore_flag_off_holds_go_to_the_database_alone()
+    {
+        await using var switchedOff = await WorkflowTestHost.Start(_database, dispatcher: false,
+            services: s => s.AddRedisSlotStore(RedisConnection).AddFeatureManagement(),
+            settings: new Dictionary<string, string?> { ["Slots:RepairInterval"] = "01:00:00", ["FeatureManagement:RedisSlotStore"] = "false" });
+        await switchedOff.Services.GetRequiredService<RedisSlotRepair>().Rebuilt.WaitAsync(TimeSpan.FromSeconds(30));
+        var slotId = await NewSlot(capacity: 2);
+        var reservationId = Guid.NewGuid();
+
+        var held = await switchedOff.InTransaction(sp => sp.GetRequiredService<ISlotCapacity>().Hold(Guid.NewGuid(), reservationId, Store, slotId, CancellationToken.None));
+        await switchedOff.InTransaction(async sp =>
+        {
+            await sp.GetRequiredService<ISlotCapacity>().Confirm(reservationId, CancellationToken.None);
+            return true;
+        });
+
+        held.Held.ShouldBeTrue();
+        (await Recorded(slotId)).ShouldBe(new SlotCounts(2, 0, 1));
+        // The slot was made after the start-up rebuild; with the flag on, the hold would have loaded it into Redis.
+        (await Cached(slotId)).ShouldBeNull();
+
+        (await Hold(slotId, Guid.NewGuid())).Held.ShouldBeTrue();
+        (await Cached(slotId)).ShouldBe(new SlotCounts(2, 1, 1));
+    }
 
     [Fact]
     public async Task Two_hundred_concurrent_holds_on_twenty_places_give_exactly_twenty()
