@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Smoke test of a running engine: is it ready, does it answer its API, does it export its metrics?
+#
+# Usage: bash scripts/deploy/smoke.sh <base-url>        e.g. http://127.0.0.1:18080
+#   GET /health/ready   200
+#   GET /api/stores     200 with a JSON body
+#   GET /api/features   200
+#   GET /metrics        200 with a sample of orders_completed_total (SMOKE_METRIC)
+#
+# Each check is tried up to SMOKE_ATTEMPTS times (default 10), SMOKE_DELAY seconds apart (default 3), so a pod that
+# is still warming up or a port-forward that is still opening does not fail the run. Every check runs; the exit code
+# is 0 when all passed, 1 otherwise, with one line per failure on stderr.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ -z "$1" ]; then
+  echo "usage: $0 <base-url>" >&2
+  exit 2
+fi
+base=${1%/}
+attempts=${SMOKE_ATTEMPTS:-10}
+delay=${SMOKE_DELAY:-3}
+metric=${SMOKE_METRIC:-orders_completed_total}
+
+body=$(mktemp)
+trap 'rm -f "$body"' EXIT
+
+# GET path: the body goes to $body, "status content-type" to stdout ("000 " when nothing answered).
+fetch() {
+  local answer
+  answer=$(curl --silent --show-error --connect-timeout 3 --max-time 10 --output "$body" \
+    --write-out '%{http_code} %{content_type}' "$base$1" 2>/dev/null) || true
+  echo "${answer:-000 }"
+}
+
+# Why the answer to a check is wrong, or nothing when it is right.
+judge() {
+  local kind=$1 status=$2 type=$3 content
+  if [ "$status" != 200 ]; then
+    if [ "$status" = 000 ]; then echo "no answer (connection refused or timed out)"; else echo "HTTP $status"; fi
+    return
+  fi
+  case $kind in
+    json)
+      content=$(<"$body")
+      content=${content#"${content%%[![:space:]]*}"}
+      if [[ $type != *json* ]] || { [[ $content != "{"* ]] && [[ $content != "["* ]]; }; then
+        echo "not JSON (content type '${type:-none}')"
+      fi
+      ;;
+    metric)
+      if ! grep -Eq "^${metric}(\{| )" "$body"; then
+        echo "no sample of $metric"
+      fi
+      ;;
+  esac
+}
+
+failures=0
+check() {
+  local path=$1 kind=$2 attempt status type problem=""
+  for ((attempt = 1; attempt <= attempts; attempt++)); do
+    read -r status type <<<"$(fetch "$path")"
+    problem=$(judge "$kind" "$status" "${type:-}")
+    if [ -z "$problem" ]; then
+      echo "smoke: ok   GET $path"
+      return 0
+    fi
+    if [ "$attempt" -lt "$attempts" ]; then
+      echo "smoke: ..   GET $path: $problem (attempt $attempt of $attempts)" >&2
+      sleep "$delay"
+    fi
+  done
+  echo "smoke: FAIL GET $base$path: $problem after $attempts attempts" >&2
+  failures=$((failures + 1))
+}
+
+echo "smoke: testing $base"
+check /health/ready status
+check /api/stores json
+check /api/features status
+check /metrics metric
+
+if [ "$failures" -gt 0 ]; then
+  echo "smoke: $base failed $failures of 4 checks" >&2
+  exit 1
+fi
+echo "smoke: $base passed 4 of 4 checks"

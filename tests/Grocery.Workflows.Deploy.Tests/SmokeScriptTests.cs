@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Grocery.Workflows.Deploy.Tests;
+
+/// <summary>scripts/deploy/smoke.sh against a stand-in of the engine on 127.0.0.1.</summary>
+public sealed class SmokeScriptTests : IDisposable
+{
+    private const string Script = "scripts/deploy/smoke.sh";
+
+    private static readonly Dictionary<string, (string Type, string Body)> Healthy = new()
+    {
+        ["/health/ready"] = ("text/plain", "Healthy"),
+        ["/api/stores"] = ("application/json; charset=utf-8", """[{"storeId":"hcm-01"}]"""),
+        ["/api/features"] = ("application/json; charset=utf-8", "[]"),
+        ["/metrics"] = ("text/plain; version=0.0.4", "# HELP orders_completed_total Orders.\n# TYPE orders_completed_total counter\norders_completed_total 0\n"),
+    };
+
+    // A plain TCP listener on an ephemeral port of 127.0.0.1, held for the whole test: no other test can take the port.
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _url;
+    private Dictionary<string, (string Type, string Body)> _answers = new(Healthy);
+
+    public SmokeScriptTests()
+    {
+        _listener.Start();
+        _url = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        _ = Task.Run(ServeAsync);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _listener.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>One request per connection, answered from <see cref="_answers"/> or with 503.</summary>
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            using (client)
+            {
+                var stream = client.GetStream();
+                var reader = new StreamReader(stream, Encoding.ASCII);
+                var requestLine = await reader.ReadLineAsync() ?? "";
+                while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
+                {
+                    // headers
+                }
+
+                var path = requestLine.Split(' ') is [_, var target, ..] ? target : "";
+                var response = _answers.TryGetValue(path, out var answer)
+                    ? $"HTTP/1.1 200 OK\r\nContent-Type: {answer.Type}\r\nContent-Length: {Encoding.UTF8.GetByteCount(answer.Body)}\r\nConnection: close\r\n\r\n{answer.Body}"
+                    : "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(response));
+            }
+        }
+    }
+
+    private Task<ShellResult> Smoke(string? url = null) =>
+        Shell.RunAsync(Script, [url ?? _url], new Dictionary<string, string> { ["SMOKE_ATTEMPTS"] = "2", ["SMOKE_DELAY"] = "0" });
+
+    [Fact]
+    public async Task An_engine_that_answers_everything_passes()
+    {
+        var result = await Smoke(_url + "/");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain("passed 4 of 4 checks");
+    }
+
+    [Fact]
+    public async Task An_engine_that_is_not_ready_fails()
+    {
+        _answers = new(Healthy);
+        _answers.Remove("/health/ready");
+
+        var result = await Smoke();
+
+        result.ExitCode.ShouldBe(1);
+        result.Errors.ShouldContain("FAIL GET " + _url + "/health/ready: HTTP 503");
+        result.Errors.ShouldContain("failed 1 of 4 checks");
+    }
+
+    [Fact]
+    public async Task Stores_that_are_not_json_fail()
+    {
+        _answers = new(Healthy) { ["/api/stores"] = ("text/html", "<html>an error page</html>") };
+
+        var result = await Smoke();
+
+        result.ExitCode.ShouldBe(1);
+        result.Errors.ShouldContain("/api/stores: not JSON");
+    }
+
+    [Fact]
+    public async Task Metrics_without_the_orders_counter_fail()
+    {
+        _answers = new(Healthy) { ["/metrics"] = ("text/plain", "# HELP orders_completed_total Orders.\nprocess_cpu_seconds_total 1\n") };
+
+        var result = await Smoke();
+
+        result.ExitCode.ShouldBe(1);
+        result.Errors.ShouldContain("/metrics: no sample of orders_completed_total");
+    }
+
+    [Fact]
+    public async Task Nothing_listening_fails_with_every_check()
+    {
+        // A port that is bound but not listening refuses connections, and stays ours until the test ends.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+        var result = await Smoke($"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}");
+
+        result.ExitCode.ShouldBe(1);
+        result.Errors.ShouldContain("no answer");
+        result.Errors.ShouldContain("failed 4 of 4 checks");
+    }
+
+    [Fact]
+    public async Task Without_a_url_the_script_says_how_to_call_it()
+    {
+        var result = await Shell.RunAsync(Script, [], new Dictionary<string, string>());
+
+        result.ExitCode.ShouldBe(2);
+        result.Errors.ShouldContain("usage:");
+    }
+}
