@@ -5,27 +5,42 @@ using Grocery.Workflows.Persistence.Telemetry;
 namespace Grocery.Workflows.Host.Payments;
 
 /// <summary>Counts every provider call by provider, operation and outcome (<c>payment_operations_total</c>).</summary>
-internal sealed class MeteredPaymentGateway(IPaymentGateway inner) : IPaymentGateway
+internal sealed class MeteredPaymentGateway : IPaymentGateway
 {
-    public string Provider => inner.Provider;
+    private readonly IPaymentGateway _inner;
 
-    public bool CapturesWholeHoldOnly => inner.CapturesWholeHoldOnly;
+    /// <summary>The provider's series are published at 0 from the start, so that rates and increase() see the first call.</summary>
+    public MeteredPaymentGateway(IPaymentGateway inner)
+    {
+        _inner = inner;
+        foreach (var operation in new[] { "authorize", "capture", "void", "refund" })
+        {
+            foreach (var outcome in new[] { "ok", "refused", "error" })
+            {
+                WorkflowMetrics.PaymentOperations.WithLabels(inner.Provider, operation, outcome);
+            }
+        }
+    }
+
+    public string Provider => _inner.Provider;
+
+    public bool CapturesWholeHoldOnly => _inner.CapturesWholeHoldOnly;
 
     public Task<PaymentResult> Authorize(PaymentCall call, string token, Money amount, CancellationToken cancellationToken) =>
-        Count("authorize", () => inner.Authorize(call, token, amount, cancellationToken));
+        Count("authorize", () => _inner.Authorize(call, token, amount, cancellationToken));
 
     public Task<PaymentResult> Capture(PaymentCall call, string authorizationId, Money amount, CancellationToken cancellationToken) =>
-        Count("capture", () => inner.Capture(call, authorizationId, amount, cancellationToken));
+        Count("capture", () => _inner.Capture(call, authorizationId, amount, cancellationToken));
 
     public async Task Void(PaymentCall call, string authorizationId, Money? amount, CancellationToken cancellationToken) =>
         await Count("void", async () =>
         {
-            await inner.Void(call, authorizationId, amount, cancellationToken);
+            await _inner.Void(call, authorizationId, amount, cancellationToken);
             return PaymentResult.Ok(authorizationId);
         });
 
     public Task<PaymentResult> Refund(PaymentCall call, string captureId, Money amount, CancellationToken cancellationToken) =>
-        Count("refund", () => inner.Refund(call, captureId, amount, cancellationToken));
+        Count("refund", () => _inner.Refund(call, captureId, amount, cancellationToken));
 
     private async Task<PaymentResult> Count(string operation, Func<Task<PaymentResult>> call)
     {
@@ -33,12 +48,12 @@ internal sealed class MeteredPaymentGateway(IPaymentGateway inner) : IPaymentGat
         {
             var result = await call();
             var outcome = result.Succeeded ? "ok" : result.AwaitsApproval ? "pending" : "refused";
-            WorkflowMetrics.PaymentOperations.WithLabels(inner.Provider, operation, outcome).Inc();
+            WorkflowMetrics.PaymentOperations.WithLabels(_inner.Provider, operation, outcome).Inc();
             return result;
         }
         catch (Exception)
         {
-            WorkflowMetrics.PaymentOperations.WithLabels(inner.Provider, operation, "error").Inc();
+            WorkflowMetrics.PaymentOperations.WithLabels(_inner.Provider, operation, "error").Inc();
             throw;
         }
     }

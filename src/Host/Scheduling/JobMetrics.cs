@@ -9,6 +9,20 @@ namespace Grocery.Workflows.Host.Scheduling;
 /// </summary>
 public sealed class JobMetrics
 {
+    private static readonly string[] Outcomes = ["Succeeded", "Failed", "Skipped", "Deferred"];
+
+    /// <summary>Every job and outcome is published at 0 from the start, so that increase() sees the first run too.</summary>
+    public JobMetrics()
+    {
+        foreach (var job in new[] { SlotGenerationJob.JobName, StockReconciliationJob.JobName })
+        {
+            foreach (var outcome in Outcomes)
+            {
+                WorkflowMetrics.JobRuns.WithLabels(job, outcome);
+            }
+        }
+    }
+
     public void Deferred(string job) => WorkflowMetrics.JobRuns.WithLabels(job, "Deferred").Inc();
 
     public void Skipped(string job) => WorkflowMetrics.JobRuns.WithLabels(job, "Skipped").Inc();

@@ -46,11 +46,11 @@ public static class WorkflowMetrics
         "outbox_delivery_failures_total", "Outbox rows whose delivery failed (the row stays and is tried again later).");
 
     public static readonly Counter JobRuns = Metrics.CreateCounter(
-        "job_runs_total", "Job runs by job and outcome (Succeeded, Failed; Skipped, Deferred: another run was active).", "job", "outcome");
+        "job_runs_total", "Job runs by job and outcome (Succeeded, Failed; Skipped, Deferred: another run was active).", "job_name", "outcome");
 
     public static readonly Histogram JobRunDuration = Metrics.CreateHistogram(
         "job_run_duration_seconds", "How long job runs took, by job and outcome.",
-        new HistogramConfiguration { LabelNames = ["job", "outcome"], Buckets = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600] });
+        new HistogramConfiguration { LabelNames = ["job_name", "outcome"], Buckets = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600] });
 
     public static readonly Counter PaymentOperations = Metrics.CreateCounter(
         "payment_operations_total", "Calls to payment providers by provider, operation (authorize, capture, void, refund) and outcome (ok, refused, pending, error).",
