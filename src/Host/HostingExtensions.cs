@@ -19,6 +19,8 @@ using Grocery.Workflows.Persistence.Slots.Redis;
 using Grocery.Workflows.Sagas;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Microsoft.FeatureManagement;
@@ -36,6 +38,15 @@ public static partial class HostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        // Secrets rendered by the Vault agent (or any file of the same shape as appsettings.json), read over every other
+        // source and before any setting is read, so that every choice below sees them.
+        if (builder.Configuration[SecretsFileVariable] is { Length: > 0 } secrets)
+        {
+            builder.Configuration.AddJsonFile(secrets, optional: false, reloadOnChange: true);
+        }
+
+        // The flags' defaults under every source: a configuration without the section keeps them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = GroceryFeatures.Defaults });
         var simulation = builder.Configuration.GetSection("Simulation").Get<SimulationSettings>() ?? new SimulationSettings();
         var transport = builder.Configuration.GetSection("Transport").Get<TransportSettings>() ?? new TransportSettings();
         var role = (builder.Configuration.GetSection("Host").Get<HostSettings>() ?? new HostSettings()).Role;
@@ -45,13 +56,7 @@ public static partial class HostingExtensions
             throw new InvalidOperationException("Host:Role Api consumes no message: it needs Transport:Kind RabbitMq and Persistence:Provider PostgreSql, shared with instances of Host:Role All.");
         }
 
-        // Secrets rendered by the Vault agent (or any file of the same shape as appsettings.json), read after the environment.
-        if (builder.Configuration[SecretsFileVariable] is { Length: > 0 } secrets)
-        {
-            builder.Configuration.AddJsonFile(secrets, optional: false, reloadOnChange: true);
-        }
-
-        builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis);
+        builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis && role == HostRole.All);
         services.AddFeatureManagement();
         services.AddSingleton<StartupHealthCheck>();
         services.AddOptions<TransportSettings>().BindConfiguration("Transport").ValidateDataAnnotations().ValidateOnStart();
@@ -72,7 +77,8 @@ public static partial class HostingExtensions
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
         services.AddPayments(builder.Configuration);
-        if (slotStore == SlotStoreKind.Redis)
+        // API pods hold no slot: they neither need Redis nor may rebuild its counters on start.
+        if (slotStore == SlotStoreKind.Redis && role == HostRole.All)
         {
             var redis = builder.Configuration.GetConnectionString("Redis");
             if (string.IsNullOrWhiteSpace(redis))
@@ -144,6 +150,15 @@ public static partial class HostingExtensions
             }
         });
 
+        if (role == HostRole.Api)
+        {
+            // The machines only, for the ops views (GET /api/sagas/{type}/graph); no saga consumes here.
+            foreach (var saga in SagaCatalog.All)
+            {
+                services.TryAddSingleton(saga.MachineType);
+            }
+        }
+
         services.AddOutboxDispatcher();
         services.AddGroceryJobs(builder.Configuration, runScheduler: role == HostRole.All);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -172,9 +187,10 @@ public static partial class HostingExtensions
             });
         }
 
+        // Outside the exception handler: a request that throws is measured with the 500 it answers.
+        app.UseGroceryHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseGroceryHttpMetrics();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         // Ready means every dependency answers: a degraded bus (RabbitMQ reconnecting) takes the instance out too.

@@ -13,6 +13,14 @@ public static class GroceryFeatures
 
     public const string RedisSlotStore = "RedisSlotStore";
 
+    /// <summary>Each flag's value when the configuration does not set it (key <c>FeatureManagement:{name}</c>).</summary>
+    public static IReadOnlyDictionary<string, string?> Defaults { get; } = new Dictionary<string, string?>
+    {
+        [$"FeatureManagement:{MoMoPayments}"] = "true",
+        [$"FeatureManagement:{AutomaticSubstitutionAcceptance}"] = "false",
+        [$"FeatureManagement:{RedisSlotStore}"] = "true",
+    };
+
     /// <summary>Every flag with what it switches.</summary>
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {

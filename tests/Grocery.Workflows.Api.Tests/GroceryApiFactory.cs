@@ -40,6 +40,8 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Simulation:StepDelay", "00:00:00.020");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.050");
         builder.UseSetting("Jobs:DeferredRetryAfter", "00:00:01");
+        // Every scrape reads the database: the tests look at the gauges right after what moved them.
+        builder.UseSetting("Metrics:ClusterGaugesInterval", "00:00:00");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,3 +1,4 @@
+using Grocery.Workflows.Consumers;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Substitutions;
 using Grocery.Workflows.Persistence.Jobs;
@@ -202,6 +203,26 @@ public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_transition_counts_once_although_its_message_failed_once_and_was_delivered_twice()
+    {
+        var from = $"Flaky{_tag}";
+        await using var host = await WorkflowTestHost.Start(database, dispatcher: false,
+            world: x => x.AddConsumer<FlakyTransitionConsumer, GroceryConsumerDefinition<FlakyTransitionConsumer>>());
+        var (orderId, messageId) = (Guid.NewGuid(), NewId.NextGuid());
+
+        // The first attempt writes its transition and fails: rolled back, retried, committed by the second attempt.
+        await host.Bus.Publish(new FlakyTransition(orderId, from), c => c.MessageId = messageId);
+        await host.Eventually(db => db.Timeline.CountAsync(t => t.FromState == from), n => n == 1, "the retried transition committed");
+        // The same message again (a redelivery): the inbox drops it.
+        await host.Bus.Publish(new FlakyTransition(orderId, from), c => c.MessageId = messageId);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        FlakyTransitionConsumer.Attempts[orderId].ShouldBe(2);
+        (await host.Query(db => db.Timeline.CountAsync(t => t.FromState == from))).ShouldBe(1);
+        WorkflowMetrics.SagaTransitions.WithLabels("Order", from, "Completed").Value.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Log_lines_written_while_a_message_is_consumed_carry_its_order_and_trace()
     {
         var logs = new CapturingLogs();
@@ -303,5 +324,26 @@ public sealed class CapturingLogs : ILoggerProvider, ISupportExternalScope
             }, scope);
             owner._lines.Enqueue((formatter(state, exception), scope));
         }
+    }
+}
+
+/// <summary>A message of the tests' own whose consumer writes a transition and fails on its first attempt.</summary>
+public sealed record FlakyTransition(Guid OrderId, string From);
+
+public sealed class FlakyTransitionConsumer(WorkflowDbContext db) : IConsumer<FlakyTransition>
+{
+    public static readonly ConcurrentDictionary<Guid, int> Attempts = new();
+
+    public Task Consume(ConsumeContext<FlakyTransition> context)
+    {
+        var message = context.Message;
+        db.Timeline.Add(new SagaTimelineEntry
+        {
+            SagaType = "Order", CorrelationId = message.OrderId, OrderId = message.OrderId, FromState = message.From, ToState = "Completed",
+            Event = "Test", At = DateTimeOffset.UtcNow, HostInstance = "test",
+        });
+        return Attempts.AddOrUpdate(message.OrderId, 1, (_, n) => n + 1) == 1
+            ? throw new InvalidOperationException("the first attempt fails")
+            : Task.CompletedTask;
     }
 }

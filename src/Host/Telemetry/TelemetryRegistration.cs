@@ -74,7 +74,7 @@ public static class TelemetryRegistration
         return builder;
     }
 
-    /// <summary><c>http_request_duration_seconds</c> per route; call after the exception handler so failures are counted with their status.</summary>
+    /// <summary><c>http_request_duration_seconds</c> per route; call before the exception handler, so that a request that throws is counted with the 500 it answers.</summary>
     public static WebApplication UseGroceryHttpMetrics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

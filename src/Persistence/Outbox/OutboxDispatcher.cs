@@ -177,6 +177,7 @@ public sealed partial class OutboxDispatcher(
                 });
 
             var delivered = 0;
+            var lags = new List<double>();
             for (var i = 0; i < rows.Count; i++)
             {
                 var (row, failure) = (rows[i], outcomes[i]);
@@ -184,10 +185,11 @@ public sealed partial class OutboxDispatcher(
                 {
                     db.Outbox.Remove(row);
                     delivered++;
-                    if (row.DueAt > row.CreatedAt)
+                    if (row.DueAt > row.CreatedAt && row.Attempts == 0)
                     {
-                        // A deadline: how late it went out, the number a saga's timeouts are only as good as.
-                        WorkflowMetrics.DeadlineLag.Observe(Math.Max(0, (now - row.DueAt).TotalSeconds));
+                        // A deadline (a row that failed before was put off by its back-off, not scheduled): how late it
+                        // went out, the number a saga's timeouts are only as good as.
+                        lags.Add(Math.Max(0, (now - row.DueAt).TotalSeconds));
                     }
                 }
                 else if (!ReferenceEquals(failure, Stalled))
@@ -205,6 +207,7 @@ public sealed partial class OutboxDispatcher(
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             WorkflowMetrics.OutboxDelivered.Inc(delivered);
+            lags.ForEach(WorkflowMetrics.DeadlineLag.Observe);
 
             var nextDue = rows.Count == _settings.BatchSize
                 ? now

@@ -17,6 +17,21 @@ public static class SagaMetrics
     public static void Committed(WorkflowDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
+        // SaveChanges has detected every change already: reading the entries must not scan them all again.
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            Count(db);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
+    private static void Count(WorkflowDbContext db)
+    {
         foreach (var entry in db.ChangeTracker.Entries<SagaTimelineEntry>())
         {
             var step = entry.Entity;

@@ -1,6 +1,7 @@
 using Grocery.Workflows.Consumers.Slots;
 using Grocery.Workflows.Sagas;
 using Microsoft.FeatureManagement;
+using StackExchange.Redis;
 
 namespace Grocery.Workflows.Persistence.Slots.Redis;
 
@@ -71,17 +72,39 @@ public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters c
     public async Task Confirm(Guid reservationId, CancellationToken cancellationToken)
     {
         // The record moves first; the script is idempotent, so a retry after a failed commit moves Redis at most once.
-        if (await record.ConfirmHold(reservationId, cancellationToken) is { } slotId && await RedisOn())
+        if (await record.ConfirmHold(reservationId, cancellationToken) is { } slotId)
         {
-            await counters.Confirm(slotId, reservationId);
+            await Follow(() => counters.Confirm(slotId, reservationId));
         }
     }
 
     public async Task Release(Guid reservationId, CancellationToken cancellationToken)
     {
-        if (await record.ReleaseHold(reservationId, cancellationToken) is { } slotId && await RedisOn())
+        if (await record.ReleaseHold(reservationId, cancellationToken) is { } slotId)
         {
-            await counters.Release(slotId, reservationId);
+            await Follow(() => counters.Release(slotId, reservationId));
+        }
+    }
+
+    /// <summary>
+    /// Moves Redis after the record. With the feature off Redis is only followed as far as it answers, so that a hold
+    /// taken before the switch and released during it does not stay counted there when the feature comes back.
+    /// </summary>
+    private async Task Follow(Func<Task<bool>> move)
+    {
+        if (await RedisOn())
+        {
+            await move();
+            return;
+        }
+
+        try
+        {
+            await move();
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Off because Redis misbehaves: the repair pass mends what this could not move.
         }
     }
 

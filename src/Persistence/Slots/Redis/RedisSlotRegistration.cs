@@ -1,7 +1,9 @@
 using Grocery.Workflows.Consumers.Slots;
+using Grocery.Workflows.Sagas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.FeatureManagement;
 using StackExchange.Redis;
 
 namespace Grocery.Workflows.Persistence.Slots.Redis;
@@ -30,11 +32,17 @@ public static class RedisSlotRegistration
     }
 }
 
-/// <summary>Readiness: Redis answers a PING.</summary>
-public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+/// <summary>Readiness: Redis answers a PING, unless the feature RedisSlotStore takes it out of the path.</summary>
+public sealed class RedisHealthCheck(IConnectionMultiplexer redis, IFeatureManager? features = null) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        // Switched off (Redis misbehaving, say), holds do not need it: the instance stays ready.
+        if (features is not null && !await features.IsEnabledAsync(GroceryFeatures.RedisSlotStore))
+        {
+            return HealthCheckResult.Healthy("Bypassed: the RedisSlotStore feature is off");
+        }
+
         try
         {
             var latency = await redis.GetDatabase().PingAsync();
