@@ -1,4 +1,5 @@
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Delivery;
 using Grocery.Workflows.Sagas.Orders;
@@ -41,7 +42,7 @@ public static class SagaEndpoints
         var views = new List<SagaTypeView>();
         foreach (var saga in SagaCatalog.All)
         {
-            var counts = await Dispatch(saga.Name, new CountByState(db, cancellationToken));
+            var counts = (await SagaStateCounts.Read(db, saga.Name, cancellationToken)).ToDictionary(s => s.State, s => s.Count);
             views.Add(new SagaTypeView(saga.Name, counts.Values.Sum(), counts));
         }
 
@@ -106,15 +107,6 @@ public static class SagaEndpoints
         "DeliveryHandoff" => query.Run<DeliveryState>(),
         _ => throw new ArgumentOutOfRangeException(nameof(sagaName), sagaName, "Not in the saga catalog"),
     };
-
-    private sealed record CountByState(WorkflowDbContext Db, CancellationToken CancellationToken) : ISagaQuery<Dictionary<string, int>>
-    {
-        public async Task<Dictionary<string, int>> Run<TSaga>()
-            where TSaga : class, IGrocerySagaState =>
-            await Db.Set<TSaga>().AsNoTracking().GroupBy(s => s.CurrentState)
-                .Select(g => new { State = g.Key, Count = g.Count() })
-                .ToDictionaryAsync(x => x.State, x => x.Count, CancellationToken);
-    }
 
     private sealed record ListInstances(WorkflowDbContext Db, string? State, int Take, DateTimeOffset Now, CancellationToken CancellationToken)
         : ISagaQuery<SagaInstanceView[]>

@@ -26,6 +26,15 @@ internal sealed partial class ClusterGaugesAttachment(ClusterGauges gauges, ICon
     /// <summary>The running hosts of the process, the latest started last (one, outside tests).</summary>
     private static readonly List<ClusterGaugesAttachment> Running = [];
 
+    /// <summary>Scrapes closer together than this (several Prometheus servers, a curl loop) reuse the last reading.</summary>
+    private readonly TimeSpan _minimumInterval = configuration.GetValue("Metrics:ClusterGaugesInterval", TimeSpan.FromSeconds(10));
+
+    private static readonly Gauge Refreshed = Metrics.CreateGauge(
+        "cluster_gauges_refreshed_timestamp_seconds", "When the cluster gauges (saga states, outbox, accuracy) were last read from the database (Unix time); old means they are stale.");
+
+    private readonly SemaphoreSlim _one = new(1, 1);
+    private DateTimeOffset _last = DateTimeOffset.MinValue;
+
     private static ClusterGaugesAttachment? Current()
     {
         lock (Running)
@@ -59,15 +68,6 @@ internal sealed partial class ClusterGaugesAttachment(ClusterGauges gauges, ICon
     }
 
     public void Dispose() => _one.Dispose();
-
-    /// <summary>Scrapes closer together than this (several Prometheus servers, a curl loop) reuse the last reading.</summary>
-    private readonly TimeSpan _minimumInterval = configuration.GetValue("Metrics:ClusterGaugesInterval", TimeSpan.FromSeconds(10));
-
-    private static readonly Gauge Refreshed = Metrics.CreateGauge(
-        "cluster_gauges_refreshed_timestamp_seconds", "When the cluster gauges (saga states, outbox, accuracy) were last read from the database (Unix time); old means they are stale.");
-
-    private readonly SemaphoreSlim _one = new(1, 1);
-    private DateTimeOffset _last = DateTimeOffset.MinValue;
 
     /// <summary>
     /// One reading at a time, at most one per <c>Metrics:ClusterGaugesInterval</c> (10 s). A database that does not answer must not

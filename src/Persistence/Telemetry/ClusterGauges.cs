@@ -1,12 +1,8 @@
 using System.Text.Json;
 using Grocery.Workflows.Persistence.Jobs;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
-using Grocery.Workflows.Sagas.Delivery;
-using Grocery.Workflows.Sagas.Orders;
-using Grocery.Workflows.Sagas.Picking;
-using Grocery.Workflows.Sagas.Slots;
-using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
@@ -55,12 +51,12 @@ public sealed class ClusterGauges(IServiceScopeFactory scopes, TimeProvider time
         var ages = new Dictionary<string[], double>(LabelComparer.Instance);
         foreach (var saga in SagaCatalog.All)
         {
-            foreach (var state in await StatesOf(saga.Name, db, cancellationToken))
+            foreach (var state in await SagaStateCounts.Read(db, saga.Name, cancellationToken))
             {
                 instances[[saga.Name, state.State]] = state.Count;
                 if (!saga.RestingStates.Contains(state.State))
                 {
-                    ages[[saga.Name, state.State]] = Math.Max(0, (now - state.Oldest).TotalSeconds);
+                    ages[[saga.Name, state.State]] = Math.Max(0, (now - state.OldestEnteredAt).TotalSeconds);
                 }
             }
         }
@@ -78,24 +74,6 @@ public sealed class ClusterGauges(IServiceScopeFactory scopes, TimeProvider time
 
         Replace(InventoryAccuracy, await AccuracyByStore(db, cancellationToken));
     }
-
-    private sealed record StateCount(string State, int Count, DateTimeOffset Oldest);
-
-    private static Task<List<StateCount>> StatesOf(string saga, WorkflowDbContext db, CancellationToken cancellationToken) => saga switch
-    {
-        "Order" => Count<OrderState>(db, cancellationToken),
-        "SlotReservation" => Count<SlotReservationState>(db, cancellationToken),
-        "Picking" => Count<PickingState>(db, cancellationToken),
-        "SubstitutionApproval" => Count<SubstitutionState>(db, cancellationToken),
-        "DeliveryHandoff" => Count<DeliveryState>(db, cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(saga), saga, "Not in the saga catalog"),
-    };
-
-    private static Task<List<StateCount>> Count<TSaga>(WorkflowDbContext db, CancellationToken cancellationToken)
-        where TSaga : class, IGrocerySagaState =>
-        db.Set<TSaga>().AsNoTracking().GroupBy(s => s.CurrentState)
-            .Select(g => new StateCount(g.Key, g.Count(), g.Min(s => EF.Property<DateTimeOffset>(s, WorkflowDbContext.StateEnteredAt))))
-            .ToListAsync(cancellationToken);
 
     /// <summary>Per store, the accuracy its most recent successful reconciliation found (one run may cover some stores only).</summary>
     private static async Task<Dictionary<string[], double>> AccuracyByStore(WorkflowDbContext db, CancellationToken cancellationToken)
