@@ -6,11 +6,16 @@ using Microsoft.Extensions.Options;
 
 namespace Grocery.Workflows.Persistence;
 
-/// <summary>Applies pending migrations before anything else starts (registered before the bus).</summary>
-public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IOptions<PersistenceSettings> settings, ILogger<DatabaseMigrator> logger) : IHostedService
+/// <summary>
+/// Applies pending migrations before anything else starts (registered before the bus), one instance at a time: two
+/// instances migrating a new database at once would both create its tables.
+/// </summary>
+public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, StartupLock startupLock, IOptions<PersistenceSettings> settings,
+    ILogger<DatabaseMigrator> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await using var held = await startupLock.Acquire(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
         if (db.Database.IsSqlite())

@@ -90,6 +90,7 @@ public static class PersistenceRegistration
         services.TryAddSingleton<Predicate<Exception>>(TransientFailures.IsTransient);
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));
+        services.TryAddSingleton<StartupLock>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddCatalogSeed();
 

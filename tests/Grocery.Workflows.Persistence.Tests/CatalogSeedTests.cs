@@ -205,7 +205,7 @@ public abstract class CatalogSeederTests(TestDatabase database, ITestOutputHelpe
         {
             (await host.Query(db => db.Stores.CountAsync())).ShouldBe(0, "Seed:Enabled=false seeds nothing");
             var seeder = new CatalogSeeder(
-                host.Services.GetRequiredService<IServiceScopeFactory>(), host.Services.GetRequiredService<WriteGate>(),
+                host.Services.GetRequiredService<IServiceScopeFactory>(), host.Services.GetRequiredService<StartupLock>(), host.Services.GetRequiredService<WriteGate>(),
                 host.Services.GetRequiredService<TimeProvider>(), Options.Create(new SeedSettings()), NullLogger<CatalogSeeder>.Instance);
 
             var clock = Stopwatch.StartNew();

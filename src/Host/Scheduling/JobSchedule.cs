@@ -15,12 +15,16 @@ namespace Grocery.Workflows.Host.Scheduling;
 internal sealed partial class JobSchedule(
     ISchedulerFactory schedulers,
     IServiceScopeFactory scopes,
+    StartupLock startupLock,
     JobRuns runs,
     IOptions<JobsSettings> options,
     ILogger<JobSchedule> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // One instance at a time: the first scheduler made provisions Quartz's own SQLite schema, and instances
+        // storing the same jobs and triggers at once would race on them.
+        await using var held = await startupLock.Acquire(cancellationToken);
         var settings = options.Value;
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         if (!(await scheduler.GetMetadata(cancellationToken)).JobStoreClustered)

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Grocery.Workflows.Persistence.Catalog;
 
@@ -20,14 +19,12 @@ internal sealed record CatalogSeedResult(int Stores, int Products, int StockBala
 /// </summary>
 internal sealed partial class CatalogSeeder(
     IServiceScopeFactory scopes,
+    StartupLock startupLock,
     WriteGate gate,
     TimeProvider time,
     IOptions<SeedSettings> options,
     ILogger<CatalogSeeder> logger) : IHostedService
 {
-    // Instances that start together on one PostgreSQL database seed one after the other; the second finds the stores.
-    private const string SeedLockSql = "SELECT pg_advisory_xact_lock(20261126)";
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.Enabled)
@@ -54,12 +51,10 @@ internal sealed partial class CatalogSeeder(
         var started = time.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        // Instances that start together on one database seed one after the other; the second finds the stores.
+        await using var held = await startupLock.Acquire(cancellationToken);
         using var writer = await gate.Enter(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (db.Database.GetDbConnection() is NpgsqlConnection)
-        {
-            await db.Database.ExecuteSqlRawAsync(SeedLockSql, cancellationToken);
-        }
 
         if (await db.Stores.AnyAsync(cancellationToken))
         {
