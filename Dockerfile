@@ -43,8 +43,10 @@ LABEL org.opencontainers.image.title="grocery-workflows" \
 
 # Urls overrides appsettings.json's loopback address (and the base image's ASPNETCORE_HTTP_PORTS). The GC and PGO
 # settings come from the Host project's runtimeconfig.json. Diagnostics stay on (dotnet-counters, dumps): their IPC
-# socket goes to /tmp, which Kubernetes mounts as an emptyDir under the read-only root file system.
-ENV Urls=http://+:8080
+# socket goes to /tmp, which Kubernetes mounts as an emptyDir under the read-only root file system. Production: the
+# simulator and the sandbox payment provider are off, and the engine refuses to start if a setting turns either on.
+ENV Urls=http://+:8080 \
+    ASPNETCORE_ENVIRONMENT=Production
 
 WORKDIR /app
 # Owned by root: the app user can read its binaries, not change them.

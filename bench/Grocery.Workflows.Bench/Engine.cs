@@ -47,6 +47,8 @@ internal sealed class Engine : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Development, as the README's run command: the simulator and the sandbox are what the bench drives.
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

@@ -59,6 +59,8 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // As the README's run command starts it (dotnet run takes Development from launchSettings.json); a test may say otherwise.
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in environment)

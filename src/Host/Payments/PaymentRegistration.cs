@@ -8,14 +8,17 @@ namespace Grocery.Workflows.Host.Payments;
 /// <summary>Payment switches (section <c>Payments</c>, with <see cref="PaymentSettings"/>).</summary>
 public sealed class PaymentProviderSettings
 {
-    /// <summary>Offer the sandbox provider, which moves no money. On in the embedded default; turn it off in production.</summary>
-    public bool Sandbox { get; set; } = true;
+    /// <summary>Offer the sandbox provider, which moves no money: on in Development (the README's run command), off by default.</summary>
+    public bool Sandbox { get; set; }
+
+    /// <summary>Lets the sandbox be offered outside Development on purpose (a load test, a demo environment).</summary>
+    public bool AllowSandboxInProduction { get; set; }
 }
 
 public static class PaymentRegistration
 {
     /// <summary>
-    /// The providers this instance offers: the sandbox unless <c>Payments:Sandbox=false</c>, Stripe when
+    /// The providers this instance offers: the sandbox when <c>Payments:Sandbox=true</c>, Stripe when
     /// <c>Stripe:ApiKey</c> is set, MoMo when <c>MoMo:PartnerCode</c> is set.
     /// </summary>
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
@@ -27,7 +30,7 @@ public static class PaymentRegistration
         services.AddSingleton<MoMoWebhook>();
         services.AddSingleton(sp => new PaymentGateways(sp.GetServices<IPaymentGateway>().Select(g => new MeteredPaymentGateway(g))));
 
-        if (configuration.GetSection("Payments").Get<PaymentProviderSettings>()?.Sandbox ?? true)
+        if (configuration.GetSection("Payments").Get<PaymentProviderSettings>()?.Sandbox ?? false)
         {
             services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
         }

@@ -8,7 +8,11 @@ namespace Grocery.Workflows.Host.Simulation;
 /// </summary>
 public sealed class SimulationSettings
 {
+    /// <summary>On in Development (the README's run command); off anywhere else unless <see cref="AllowInProduction"/>.</summary>
     public bool Enabled { get; set; }
+
+    /// <summary>Lets the simulator run outside Development on purpose (a load test, a demo environment).</summary>
+    public bool AllowInProduction { get; set; }
 
     /// <summary>Chance that a line is short when picked.</summary>
     [Range(0.0, 1.0)]

@@ -1,0 +1,90 @@
+using System.Net;
+using Grocery.Workflows.Consumers.Payments;
+using Grocery.Workflows.Host.Simulation;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Grocery.Workflows.Api.Tests.Operations;
+
+/// <summary>
+/// The simulator and the sandbox stand in for real pickers, customers, couriers and payments: on in Development (the
+/// README's run command), off anywhere else, and there a setting that turns either on stops the start unless the
+/// matching AllowInProduction setting says it is meant.
+/// </summary>
+public sealed class ProductionDefaultsTests : IAsyncLifetime
+{
+    private GroceryApiFactory Factory { get; } = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await Factory.DisposeAsync();
+
+    private WebApplicationFactory<Program> Production(params (string Key, string Value)[] settings) => Factory.WithWebHostBuilder(b =>
+    {
+        b.UseEnvironment("Production");
+        // The test factory turns the simulator on.
+        b.UseSetting("Simulation:Enabled", "false");
+        foreach (var (key, value) in settings)
+        {
+            b.UseSetting(key, value);
+        }
+    });
+
+    [Fact]
+    public async Task Production_starts_with_neither_simulator_nor_sandbox()
+    {
+        await using var production = new BareProduction();
+        using var client = production.CreateClient();
+
+        var stores = await client.GetAsync(new Uri("/api/stores", UriKind.Relative));
+
+        stores.StatusCode.ShouldBe(HttpStatusCode.OK);
+        stores.Headers.Contains("X-Grocery-Simulated").ShouldBeFalse();
+        production.Services.GetRequiredService<PaymentGateways>().Providers.ShouldBeEmpty();
+        production.Services.GetRequiredService<IOptions<SimulationSettings>>().Value.Enabled.ShouldBeFalse();
+    }
+
+    /// <summary>The engine as the container starts it: Production, appsettings.json and nothing else but a database file.</summary>
+    private sealed class BareProduction : WebApplicationFactory<Program>
+    {
+        private readonly string _file = Path.Combine(Path.GetTempPath(), "grocery-tests", $"production-{Guid.NewGuid():N}.db");
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
+            builder.UseEnvironment("Production");
+            builder.UseSetting("ConnectionStrings:Workflows", $"Data Source={_file}");
+            builder.UseSetting("Seed:Enabled", "false");
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_file)!, Path.GetFileName(_file) + "*")
+                         .Concat(Directory.GetFiles(Path.GetDirectoryName(_file)!, Path.GetFileNameWithoutExtension(_file) + ".quartz.db*")))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("Simulation:Enabled", "Simulation:AllowInProduction")]
+    [InlineData("Payments:Sandbox", "Payments:AllowSandboxInProduction")]
+    public async Task Production_refuses_to_start_with_a_stand_in_on_unless_it_is_allowed_as_well(string setting, string allowance)
+    {
+        await using (var refused = Production((setting, "true")))
+        {
+            var failure = Should.Throw<InvalidOperationException>(() => refused.CreateClient());
+            failure.Message.ShouldContain(setting);
+            failure.Message.ShouldContain(allowance);
+        }
+
+        await using var allowed = Production((setting, "true"), (allowance, "true"));
+        using var client = allowed.CreateClient();
+        (await client.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}
