@@ -25,8 +25,31 @@ public static class Problems
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid", detail: message,
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
-    /// <summary>Text from a client may not carry control characters (they break logs, CSV exports and terminals).</summary>
-    public static bool HasControlCharacters(string value) => value.Any(char.IsControl);
+    /// <summary>
+    /// Text from a client is plain text: no control characters (they break logs, CSV exports and terminals), no
+    /// format characters (bidi overrides and zero-width marks make an id or a reason read as something it is not) and
+    /// no half of a surrogate pair (not text at all; it fails wherever the string is encoded again).
+    /// </summary>
+    public static bool IsNotPlainText(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>A list size from the query string: default when absent, 400 when out of range.</summary>
     public static bool TryLimit(int? requested, int defaultLimit, int max, out int limit, out ProblemHttpResult? problem)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grocery.Workflows.Api;
 using Grocery.Workflows.Api.Failures;
 using Grocery.Workflows.Api.Features;
 using Grocery.Workflows.Api.Jobs;
@@ -48,6 +49,7 @@ public static partial class HostingExtensions
         // The flags' defaults under every source: a configuration without the section keeps them.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = GroceryFeatures.Defaults });
         var simulation = builder.Configuration.GetSection("Simulation").Get<SimulationSettings>() ?? new SimulationSettings();
+        RefuseSimulatedWorldOutsideDevelopment(builder, simulation);
         var transport = builder.Configuration.GetSection("Transport").Get<TransportSettings>() ?? new TransportSettings();
         var role = (builder.Configuration.GetSection("Host").Get<HostSettings>() ?? new HostSettings()).Role;
         var slotStore = builder.Configuration.GetSection("Slots").Get<SlotStoreSettings>()?.Store ?? SlotStoreKind.Database;
@@ -162,7 +164,13 @@ public static partial class HostingExtensions
         services.AddOutboxDispatcher();
         services.AddGroceryJobs(builder.Configuration, runScheduler: role == HostRole.All);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ClientMistakes.Describe);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = RequestLimits.DefaultBody;
+            kestrel.Limits.MaxRequestLineSize = RequestLimits.ServerRequestLine;
+            kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimits.ServerHeaders;
+        });
         services.AddOptions<SlotListingSettings>().BindConfiguration("Slots").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SlotListing>();
         services.AddOpenApi();
@@ -189,8 +197,9 @@ public static partial class HostingExtensions
 
         // Outside the exception handler: a request that throws is measured with the 500 it answers.
         app.UseGroceryHttpMetrics();
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(ClientMistakes.ExceptionHandlerOptions);
         app.UseStatusCodePages();
+        app.UseRequestLimits();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         // Ready means every dependency answers: a degraded bus (RabbitMQ reconnecting) takes the instance out too.
@@ -210,6 +219,34 @@ public static partial class HostingExtensions
         app.MapWebhookEndpoints();
         app.MapFeatureEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// The simulator and the sandbox stand in for the real world: on in Development, and anywhere else only when asked
+    /// for twice, so that a production instance never answers for pickers or takes orders it cannot charge for.
+    /// </summary>
+    private static void RefuseSimulatedWorldOutsideDevelopment(WebApplicationBuilder builder, SimulationSettings simulation)
+    {
+        if (builder.Environment.IsDevelopment())
+        {
+            return;
+        }
+
+        var environment = builder.Environment.EnvironmentName;
+        if (simulation.Enabled && !simulation.AllowInProduction)
+        {
+            throw new InvalidOperationException(
+                $"Simulation:Enabled is true in the {environment} environment: simulated pickers, customers and couriers would stand in for real ones. " +
+                "Turn it off, or set Simulation:AllowInProduction=true as well to run it here on purpose.");
+        }
+
+        var payments = builder.Configuration.GetSection("Payments").Get<PaymentProviderSettings>() ?? new PaymentProviderSettings();
+        if (payments.Sandbox && !payments.AllowSandboxInProduction)
+        {
+            throw new InvalidOperationException(
+                $"Payments:Sandbox is true in the {environment} environment: orders paid with the sandbox move no money. " +
+                "Turn it off, or set Payments:AllowSandboxInProduction=true as well to offer it here on purpose.");
+        }
     }
 
     private static HealthCheckOptions Strict(string tag) => new()

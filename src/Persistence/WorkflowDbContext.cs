@@ -198,11 +198,19 @@ public abstract class WorkflowDbContext : DbContext
         modelBuilder.Entity<OrderRequest>(e =>
         {
             e.ToTable("order_requests");
-            e.HasKey(x => x.IdempotencyKey);
+            e.HasKey(x => x.OrderId);
+            e.Property(x => x.OrderId).ValueGeneratedNever();
+            e.Property(x => x.CustomerId).HasMaxLength(64);
             e.Property(x => x.IdempotencyKey).HasMaxLength(128);
             e.Property(x => x.RequestHash).HasMaxLength(64);
             e.Property(x => x.StoreId).HasMaxLength(32);
-            e.HasIndex(x => x.OrderId).IsUnique();
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.PaymentProvider).HasMaxLength(32);
+            e.Property(x => x.Lines).HasJsonConversion();
+            // A key is the customer's own: another customer's same key is another order.
+            e.HasIndex(x => new { x.CustomerId, x.IdempotencyKey }).IsUnique();
+            // The orders list pages by acceptance time, newest first.
+            e.HasIndex(x => x.CreatedAt);
         });
 
         modelBuilder.Entity<FailedMessage>(e =>
@@ -214,6 +222,9 @@ public abstract class WorkflowDbContext : DbContext
             e.Property(x => x.ExceptionType).HasMaxLength(256);
             e.HasIndex(x => x.FailedAt);
             e.HasIndex(x => x.OrderId);
+            e.HasIndex(x => x.MessageId);
+            // Two replays of one failure at once: the second finds the count moved and is refused.
+            e.Property(x => x.ReplayCount).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<StoreClosure>(e =>

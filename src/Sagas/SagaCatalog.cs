@@ -14,9 +14,12 @@ public static class SagaCatalog
 {
     public sealed record Entry(string Name, Type StateType, Type MachineType, IReadOnlySet<string> RestingStates);
 
+    /// <summary>The order's own saga; its resting states are the ends of an order.</summary>
+    public static Entry Order { get; } = new("Order", typeof(OrderState), typeof(OrderStateMachine), Set("Completed", "Rejected", "Cancelled", "Refunded"));
+
     public static IReadOnlyList<Entry> All { get; } =
     [
-        new("Order", typeof(OrderState), typeof(OrderStateMachine), Set("Completed", "Rejected", "Cancelled", "Refunded")),
+        Order,
         new("SlotReservation", typeof(SlotReservationState), typeof(SlotReservationStateMachine), Set("Confirmed", "Expired", "Released", "Unavailable")),
         new("Picking", typeof(PickingState), typeof(PickingStateMachine), Set("Completed", "Cancelled")),
         new("SubstitutionApproval", typeof(SubstitutionState), typeof(SubstitutionStateMachine), Set("Decided", "Withdrawn")),

@@ -45,13 +45,33 @@ public sealed class FailureApiTests(GroceryApiFactory factory) : IClassFixture<G
         var detail = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/failures/{id}", UriKind.Relative));
         detail.GetProperty("body").GetString()!.ShouldContain(orderId.ToString());
 
-        var replay = await client.PostAsync(new Uri($"/api/failures/{id}/replay", UriKind.Relative), null);
+        // The authorization's failure rejected the order: a plain replay would call the provider for an ended order.
+        var order = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/orders/{orderId}", UriKind.Relative));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (order.GetProperty("state").GetString() != "Rejected")
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"the order was not rejected: {order}");
+            await Task.Delay(100);
+            order = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/orders/{orderId}", UriKind.Relative));
+        }
 
+        var refused = await client.PostAsync(new Uri($"/api/failures/{id}/replay", UriKind.Relative), null);
+        var replay = await client.PostAsync(new Uri($"/api/failures/{id}/replay?force=true", UriKind.Relative), null);
+        var again = await client.PostAsync(new Uri($"/api/failures/{id}/replay?force=true", UriKind.Relative), null);
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("has ended (Rejected)");
         replay.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         (await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replayCount").GetInt32().ShouldBe(1);
+        // Queued, or already failed again: either way this failure's replay is under way or done, not to be sent twice.
+        again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         // The provider still fails: the replayed message went through the consumer and its retries again.
         var failures = await FailuresOf(client, orderId, 2);
         failures.Select(f => f.GetProperty("messageId").GetGuid()).Distinct().Count().ShouldBe(1);
+        var newer = failures.Max(f => f.GetProperty("id").GetInt64());
+        var stale = await client.PostAsync(new Uri($"/api/failures/{id}/replay?force=true", UriKind.Relative), null);
+        stale.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await stale.Content.ReadAsStringAsync()).ShouldContain($"replay failure {newer} instead");
     }
 
     [Fact]

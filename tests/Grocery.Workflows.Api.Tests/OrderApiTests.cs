@@ -85,7 +85,7 @@ public sealed class OrderApiTests(GroceryApiFactory factory) : IClassFixture<Gro
         var first = await (await Post(client, ValidBody().ToJsonString(), key)).Content.ReadFromJsonAsync<JsonElement>();
         var again = await Post(client, ValidBody().ToJsonString(), key);
         var other = ValidBody();
-        other["customerId"] = "someone-else";
+        other["substitutionPreference"] = "refund";
         var different = await Post(client, other.ToJsonString(), key);
 
         again.StatusCode.ShouldBe(HttpStatusCode.Accepted);
@@ -119,7 +119,16 @@ public sealed class OrderApiTests(GroceryApiFactory factory) : IClassFixture<Gro
         { "missing payment", b => Without(b, "payment"), HttpStatusCode.BadRequest, "payment is required" },
         { "unknown preference", b => With(b, "substitutionPreference", "whatever"), HttpStatusCode.BadRequest, "accept" },
         { "numeric preference", b => With(b, "substitutionPreference", "1"), HttpStatusCode.BadRequest, "accept" },
-        { "control characters", b => With(b, "customerId", "bob\u0000\u001b[31m"), HttpStatusCode.BadRequest, "control characters" },
+        { "control characters", b => With(b, "customerId", "bob\u0000\u001b[31m"), HttpStatusCode.BadRequest, "plain text" },
+        { "bidi override", b => With(b, "customerId", "bob\u202Egnp.exe"), HttpStatusCode.BadRequest, "plain text" },
+        { "zero-width space", b => With(b, "storeId", GroceryApiFactory.Store + "\u200B"), HttpStatusCode.BadRequest, "plain text" },
+        { "lone surrogate", b => b.ToJsonString().Replace("\"cust-42\"", "\"cust\\ud800\"", StringComparison.Ordinal), HttpStatusCode.BadRequest, "customerId is not text" },
+        { "lone surrogate in a line", b => b.ToJsonString().Replace("\"DAI-00001\"", "\"\\udc00\"", StringComparison.Ordinal), HttpStatusCode.BadRequest, "lines[0].sku is not text" },
+        { "the same key twice", b => b.ToJsonString().TrimEnd('}') + ",\"payment\": {\"provider\": \"sandbox\", \"token\": \"tok_decline\"}}", HttpStatusCode.BadRequest, "payment" },
+        { "preference as flags", b => With(b, "substitutionPreference", "Accept, Refund"), HttpStatusCode.BadRequest, "accept" },
+        { "null body", _ => "null", HttpStatusCode.BadRequest, "null" },
+        { "unknown field in payment", b => With(b, "payment", new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_success", ["cvv"] = "123" }), HttpStatusCode.BadRequest, "payment.cvv" },
+        { "unknown field in a line", b => With(b, "lines", new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 1, ["price"] = 1 })), HttpStatusCode.BadRequest, "lines[0].price" },
         { "overlong customer", b => With(b, "customerId", new string('x', 500)), HttpStatusCode.BadRequest, "1 to 64" },
         { "misspelt field", b => With(b, "substitutionPrefrence", "refund"), HttpStatusCode.BadRequest, "Unknown field 'substitutionPrefrence'" },
     };
@@ -137,6 +146,72 @@ public sealed class OrderApiTests(GroceryApiFactory factory) : IClassFixture<Gro
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json", why);
         (await response.Content.ReadAsStringAsync()).ShouldContain(detail, Case.Insensitive, why);
         (await factory.Query(db => db.OrderRequests.CountAsync())).ShouldBe(before, why);
+    }
+
+    [Fact]
+    public async Task Invalid_UTF8_in_a_string_is_a_400_naming_the_field_and_creates_nothing()
+    {
+        using var client = await factory.Client();
+        var before = await factory.Query(db => db.OrderRequests.CountAsync());
+        var body = Encoding.UTF8.GetBytes(ValidBody().ToJsonString().Replace("cust-42", "cust-@@", StringComparison.Ordinal));
+        var at = Array.IndexOf(body, (byte)'@');
+        body[at] = 0xC3;
+        body[at + 1] = 0x28;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+
+        var response = await client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await factory.Query(db => db.OrderRequests.CountAsync())).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Another_customer_with_the_same_key_gets_an_order_of_their_own_and_never_sees_the_first()
+    {
+        using var client = await factory.Client();
+        var key = Guid.NewGuid().ToString();
+        var first = await (await Post(client, ValidBody().ToJsonString(), key)).Content.ReadFromJsonAsync<JsonElement>();
+        var other = ValidBody();
+        other["customerId"] = "someone-else";
+
+        var second = await Post(client, other.ToJsonString(), key);
+        var changed = ValidBody();
+        changed["customerId"] = "someone-else";
+        changed["substitutionPreference"] = "refund";
+        var secondChanged = await Post(client, changed.ToJsonString(), key);
+
+        second.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var secondId = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        secondId.ShouldNotBe(first.GetProperty("orderId").GetGuid());
+        secondChanged.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var refusal = await secondChanged.Content.ReadAsStringAsync();
+        refusal.ShouldContain(secondId.ToString());
+        refusal.ShouldNotContain(first.GetProperty("orderId").GetGuid().ToString());
+        (await factory.Query(db => db.OrderRequests.CountAsync(r => r.IdempotencyKey == key))).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Cancelling_an_order_that_has_ended_is_409_with_the_reason()
+    {
+        using var client = await factory.Client();
+        var completed = (await (await Post(client, ValidBody().ToJsonString())).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        var declined = ValidBody();
+        declined["payment"] = new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_decline" };
+        var rejected = (await (await Post(client, declined.ToJsonString())).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        await WaitForState(client, completed, "Completed");
+        await WaitForState(client, rejected, "Rejected");
+
+        foreach (var (orderId, state) in new[] { (completed, "Completed"), (rejected, "Rejected") })
+        {
+            var cancel = await client.PostAsJsonAsync(new Uri($"/api/orders/{orderId}/cancel", UriKind.Relative), new { reason = "changed my mind" });
+
+            cancel.StatusCode.ShouldBe(HttpStatusCode.Conflict, state);
+            cancel.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            (await cancel.Content.ReadAsStringAsync()).ShouldContain($"is {state}");
+        }
     }
 
     [Fact]

@@ -22,7 +22,8 @@ public static class FailureEndpoints
         var failures = app.MapGroup("/api/failures").WithTags("Failures");
         failures.MapGet("/", List).WithSummary("Failed messages, newest first; optionally of one order.");
         failures.MapGet("/{id:long}", Get).WithSummary("One failed message with its body, headers and stack trace.");
-        failures.MapPost("/{id:long}/replay", Replay).WithSummary("Send the message back to the queue it failed on.");
+        failures.MapPost("/{id:long}/replay", Replay)
+            .WithSummary("Send the message back to the queue it failed on; 409 while its replay is under way, once it is consumed or failed again, and for an ended order unless force=true.");
         return app;
     }
 
@@ -52,7 +53,7 @@ public static class FailureEndpoints
     }
 
     private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> Replay(
-        long id, WorkflowDbContext db, OutboxSignal signal, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
+        long id, bool? force, WorkflowDbContext db, OutboxSignal signal, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
     {
         using var writer = await gate.Enter(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -62,12 +63,25 @@ public static class FailureEndpoints
             return Problems.NotFound("Failed message", $"There is no failed message {id}.");
         }
 
+        if (await FailedMessages.WhyNotReplay(db, failure, force ?? false, time.GetUtcNow(), cancellationToken) is { } refusal)
+        {
+            return Problems.Conflict("Not replayed", refusal);
+        }
+
         if (!FailedMessages.Replay(db, failure, time))
         {
             return Problems.Unprocessable("Cannot replay", $"Message {id} ({failure.MessageType}) is not one of the engine's contracts.");
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Conflict("Not replayed", $"Failed message {id} is being replayed by another request at this moment.");
+        }
+
         await transaction.CommitAsync(cancellationToken);
         signal.Notify();
         return TypedResults.Accepted($"/api/failures/{id}", Summary(failure));

@@ -29,7 +29,7 @@ public static class JobEndpoints
     {
         var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
         jobs.MapGet("/", List).WithSummary("Every job: schedule per store time zone, next and last fire, paused or not, and its last run.");
-        jobs.MapPost("/{name}/runs", Run).WithSummary("Starts a run now (for one store when storeId is given); 409 while a run of the job is queued or running.");
+        jobs.MapPost("/{name}/runs", Run).Accepts<RunJobRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody).WithSummary("Starts a run now (for one store when storeId is given); 409 while a run of the job is queued or running.");
         jobs.MapGet("/{name}/runs", Runs).WithSummary("The job's runs, newest first.");
         jobs.MapGet("/{name}/runs/{runId:guid}", RunById).WithSummary("One run: status, progress, start, end and summary.");
         jobs.MapPost("/{name}/pause", Pause).WithSummary("Stops the job's schedule; a manual run still starts.");
@@ -51,10 +51,33 @@ public static class JobEndpoints
         return TypedResults.Ok(details.ToArray());
     }
 
-    private static async Task<Results<Accepted<RunAccepted>, ProblemHttpResult>> Run(
-        string name, RunJobRequest? request, IJobControl control, CancellationToken cancellationToken)
+    private static async Task<IResult> Run(string name, HttpRequest request, IJobControl control, CancellationToken cancellationToken)
     {
-        var storeId = string.IsNullOrWhiteSpace(request?.StoreId) ? null : request.StoreId.Trim();
+        var body = await JsonBody.Read(request, cancellationToken, optional: true);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        string? storeId = null;
+        if (!body.IsEmpty)
+        {
+            if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "storeId"))
+            {
+                return Problems.Invalid("body", "The body is optional; when sent it is {\"storeId\": \"...\"} (one store) or {}.");
+            }
+
+            if (body.Json.TryGetProperty("storeId", out var store) && store.ValueKind != JsonValueKind.Null)
+            {
+                if (store.ValueKind != JsonValueKind.String || store.GetString()!.Trim().Length is 0 or > 32 || Problems.IsNotPlainText(store.GetString()!))
+                {
+                    return Problems.Invalid("storeId", "storeId must be a store id: 1 to 32 characters of plain text.");
+                }
+
+                storeId = store.GetString()!.Trim();
+            }
+        }
+
         var result = await control.RequestRun(name, storeId, cancellationToken);
         return result.Outcome switch
         {

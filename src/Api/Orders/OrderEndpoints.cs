@@ -66,18 +66,21 @@ public sealed record CancelRequest(string? Reason);
 /// <summary>The storefront's orders: place (idempotent), follow, cancel, answer substitutions.</summary>
 public static class OrderEndpoints
 {
-    public const long MaxBodyBytes = 1024 * 1024;
+    /// <summary>What an order is called between its 202 and the order saga's first state.</summary>
+    public const string SubmittedState = "Submitted";
 
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/api/orders").WithTags("Orders");
         orders.MapPost("/", Place)
-            .WithSummary("Place an order. The Idempotency-Key header is required: the same key and body answer the same order.")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+            .WithSummary("Place an order. The Idempotency-Key header is required: the same customer, key and body answer the same order.")
+            .WithBodyLimit(RequestLimits.OrderBody);
         orders.MapGet("/", List).WithSummary("Orders, newest first, optionally in one state; keyset paging.");
         orders.MapGet("/{orderId:guid}", Get).WithSummary("An order: state, lines ordered and picked, totals, payment, and the timeline of all five sagas.");
-        orders.MapPost("/{orderId:guid}/cancel", Cancel).WithSummary("Ask to cancel; honoured until picking starts.");
-        orders.MapPost("/{orderId:guid}/substitutions/decisions", Decide).WithSummary("The customer's approve/reject per short line.");
+        orders.MapPost("/{orderId:guid}/cancel", Cancel).WithBodyLimit(RequestLimits.SmallBody)
+            .WithSummary("Ask to cancel; honoured until picking starts (409 from then on, and for an order that has ended).");
+        orders.MapPost("/{orderId:guid}/substitutions/decisions", Decide).WithBodyLimit(RequestLimits.SmallBody)
+            .WithSummary("The customer's approve/reject per short line.");
         return app;
     }
 
@@ -86,12 +89,12 @@ public static class OrderEndpoints
         WorkflowDbContext db, PaymentGateways gateways, IFeatureManager features, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.HasControlCharacters(idempotencyKey))
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.IsNotPlainText(idempotencyKey))
         {
             return Problems.Invalid("Idempotency-Key", "The Idempotency-Key header is required: 1 to 128 printable characters, one per order.");
         }
 
-        var body = await ReadJson(request, cancellationToken);
+        var body = await JsonBody.Read(request, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
@@ -105,7 +108,8 @@ public static class OrderEndpoints
         }
 
         var hash = Hash(order);
-        var existing = await db.OrderRequests.AsNoTracking().SingleOrDefaultAsync(r => r.IdempotencyKey == idempotencyKey, cancellationToken);
+        var existing = await db.OrderRequests.AsNoTracking()
+            .SingleOrDefaultAsync(r => r.CustomerId == order.CustomerId && r.IdempotencyKey == idempotencyKey, cancellationToken);
         if (existing is not null)
         {
             return Replay(existing, hash);
@@ -123,7 +127,10 @@ public static class OrderEndpoints
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.OrderRequests.Add(new OrderRequest
         {
-            IdempotencyKey = idempotencyKey, RequestHash = hash, OrderId = submitted!.OrderId, StoreId = order.StoreId, CreatedAt = submitted.SubmittedAt,
+            OrderId = submitted!.OrderId, CustomerId = submitted.CustomerId, IdempotencyKey = idempotencyKey, RequestHash = hash,
+            StoreId = submitted.StoreId, SlotId = submitted.SlotId, Currency = submitted.Currency, EstimatedTotal = OrderPricing.Total(submitted.Lines),
+            Lines = [.. submitted.Lines], PaymentProvider = submitted.Payment.Provider, SubstitutionPreference = submitted.SubstitutionPreference,
+            CreatedAt = submitted.SubmittedAt,
         });
         outbox.Publish(submitted);
         try
@@ -136,17 +143,18 @@ public static class OrderEndpoints
             // The same key raced in from another request: answer as that one was answered.
             await transaction.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
-            var winner = await db.OrderRequests.AsNoTracking().SingleOrDefaultAsync(r => r.IdempotencyKey == idempotencyKey, cancellationToken);
+            var winner = await db.OrderRequests.AsNoTracking()
+                .SingleOrDefaultAsync(r => r.CustomerId == order.CustomerId && r.IdempotencyKey == idempotencyKey, cancellationToken);
             return winner is null ? throw new InvalidOperationException("The order request could not be saved.") : Replay(winner, hash);
         }
 
         signal.Notify();
-        return TypedResults.Accepted($"/api/orders/{submitted.OrderId}", new OrderAccepted(submitted.OrderId, "Submitted"));
+        return TypedResults.Accepted($"/api/orders/{submitted.OrderId}", new OrderAccepted(submitted.OrderId, SubmittedState));
     }
 
     private static IResult Replay(OrderRequest existing, string hash) =>
         existing.RequestHash == hash
-            ? TypedResults.Accepted($"/api/orders/{existing.OrderId}", new OrderAccepted(existing.OrderId, "Submitted"))
+            ? TypedResults.Accepted($"/api/orders/{existing.OrderId}", new OrderAccepted(existing.OrderId, SubmittedState))
             : Problems.Unprocessable("Idempotency-Key already used",
                 $"The Idempotency-Key was used for order {existing.OrderId} with a different body; use a new key for a new order.");
 
@@ -251,20 +259,25 @@ public static class OrderEndpoints
             return Problems.Invalid("cursor", "cursor must be the nextCursor of an earlier page.");
         }
 
-        var orders = db.Set<OrderState>().AsNoTracking();
+        // Every order has its request row from the 202 on; the saga's state once it has taken over.
+        var orders = from r in db.OrderRequests.AsNoTracking()
+                     join o in db.Set<OrderState>().AsNoTracking() on r.OrderId equals o.CorrelationId into sagas
+                     from o in sagas.DefaultIfEmpty()
+                     select new { Request = r, State = o == null ? SubmittedState : o.CurrentState };
         if (!string.IsNullOrWhiteSpace(state))
         {
-            orders = orders.Where(o => o.CurrentState == state);
+            orders = orders.Where(o => o.State == state);
         }
 
         if (cursor is not null)
         {
             var after = new DateTimeOffset(afterTicks, TimeSpan.Zero);
-            orders = orders.Where(o => o.SubmittedAt < after);
+            orders = orders.Where(o => o.Request.CreatedAt < after);
         }
 
-        var page = await orders.OrderByDescending(o => o.SubmittedAt).Take(take + 1)
-            .Select(o => new OrderSummary(o.CorrelationId, o.CurrentState, o.StoreId, o.CustomerId, o.EstimatedTotal, o.Currency, o.SubmittedAt))
+        var page = await orders.OrderByDescending(o => o.Request.CreatedAt).Take(take + 1)
+            .Select(o => new OrderSummary(o.Request.OrderId, o.State, o.Request.StoreId, o.Request.CustomerId, o.Request.EstimatedTotal,
+                o.Request.Currency, o.Request.CreatedAt))
             .ToListAsync(cancellationToken);
         var items = page.Take(take).ToList();
         return TypedResults.Ok(new OrderPage(items,
@@ -279,9 +292,7 @@ public static class OrderEndpoints
         if (order is null)
         {
             var request = await db.OrderRequests.AsNoTracking().SingleOrDefaultAsync(r => r.OrderId == orderId, cancellationToken);
-            return request is null
-                ? Problems.NotFound("Order", $"There is no order {orderId}.")
-                : Problems.NotFound("Order", $"Order {orderId} was accepted at {request.CreatedAt:u} and is being started; ask again in a moment.");
+            return request is null ? Problems.NotFound("Order", $"There is no order {orderId}.") : TypedResults.Ok(await Submitted(request, timeline, db, cancellationToken));
         }
 
         var ledger = await db.PaymentLedger.AsNoTracking().Where(r => r.OrderId == orderId).OrderBy(r => r.Id).ToListAsync(cancellationToken);
@@ -296,18 +307,30 @@ public static class OrderEndpoints
             timeline));
     }
 
+    /// <summary>An accepted order that its saga has not taken over yet, as it was accepted.</summary>
+    private static async Task<OrderView> Submitted(OrderRequest request, IReadOnlyList<TimelineEntry> timeline, WorkflowDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var window = await db.DeliverySlots.AsNoTracking().Where(s => s.SlotId == request.SlotId)
+            .Select(s => new { s.WindowStart, s.WindowEnd }).SingleOrDefaultAsync(cancellationToken);
+        return new OrderView(request.OrderId, SubmittedState, null, request.StoreId, request.CustomerId, request.SlotId, window?.WindowStart,
+            window?.WindowEnd, request.SubstitutionPreference.ToString(), request.Lines, [],
+            new Totals(request.Currency, request.EstimatedTotal, 0, null, 0, 0),
+            new PaymentView(request.PaymentProvider, null, 0, 0, null, 0, 0, null, []), timeline);
+    }
+
     private static async Task<IResult> Cancel(
         Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, CancellationToken cancellationToken)
     {
         var reason = "Cancelled by the customer";
-        if (request.ContentLength > 0)
+        var body = await JsonBody.Read(request, cancellationToken, optional: true);
+        if (body.Problem is not null)
         {
-            var body = await ReadJson(request, cancellationToken);
-            if (body.Problem is not null)
-            {
-                return body.Problem;
-            }
+            return body.Problem;
+        }
 
+        if (!body.IsEmpty)
+        {
             if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "reason"))
             {
                 return Problems.Invalid("body", "The body is optional; when sent it is {\"reason\": \"...\"}.");
@@ -315,18 +338,31 @@ public static class OrderEndpoints
 
             if (body.Json.TryGetProperty("reason", out var given))
             {
-                if (given.ValueKind != JsonValueKind.String || given.GetString()!.Length is 0 or > 200 || Problems.HasControlCharacters(given.GetString()!))
+                if (given.ValueKind != JsonValueKind.String || given.GetString()!.Trim().Length is 0 or > 200 || Problems.IsNotPlainText(given.GetString()!))
                 {
-                    return Problems.Invalid("reason", "reason must be 1 to 200 printable characters.");
+                    return Problems.Invalid("reason", "reason must be 1 to 200 characters of plain text.");
                 }
 
-                reason = given.GetString()!;
+                reason = given.GetString()!.Trim();
             }
         }
 
         if (!await db.OrderRequests.AnyAsync(r => r.OrderId == orderId, cancellationToken))
         {
             return Problems.NotFound("Order", $"There is no order {orderId}.");
+        }
+
+        // Refused here rather than dropped by the saga: a 202 would tell the customer a cancellation that never happens.
+        var state = await db.Set<OrderState>().AsNoTracking().Where(o => o.CorrelationId == orderId).Select(o => o.CurrentState)
+            .SingleOrDefaultAsync(cancellationToken) ?? SubmittedState;
+        if (SagaCatalog.Order.RestingStates.Contains(state))
+        {
+            return Problems.Conflict("The order has ended", $"Order {orderId} is {state}; there is nothing left to cancel.");
+        }
+
+        if (state != SubmittedState && !OrderStateMachine.CancellableStates.Contains(state))
+        {
+            return Problems.Conflict("Too late to cancel", $"Order {orderId} is {state}: a picker has started on it, and an order can be cancelled only until then.");
         }
 
         await outbox.PublishNow(new CancelOrder(orderId, reason), cancellationToken);
@@ -336,13 +372,14 @@ public static class OrderEndpoints
     private static async Task<IResult> Decide(
         Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, CancellationToken cancellationToken)
     {
-        var body = await ReadJson(request, cancellationToken);
+        var body = await JsonBody.Read(request, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
 
-        if (body.Json.ValueKind != JsonValueKind.Object || !body.Json.TryGetProperty("decisions", out var decisions)
+        if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "decisions")
+            || !body.Json.TryGetProperty("decisions", out var decisions)
             || decisions.ValueKind != JsonValueKind.Array || decisions.GetArrayLength() is 0 or > PlaceOrderRequest.MaxLines)
         {
             return Problems.Invalid("decisions", "decisions is required: a list of {\"sku\", \"approve\": true|false}.");
@@ -351,9 +388,9 @@ public static class OrderEndpoints
         var answers = new List<CustomerAnswer>();
         foreach (var decision in decisions.EnumerateArray())
         {
-            if (decision.ValueKind != JsonValueKind.Object
+            if (decision.ValueKind != JsonValueKind.Object || decision.EnumerateObject().Any(p => p.Name is not ("sku" or "approve"))
                 || !decision.TryGetProperty("sku", out var sku) || sku.ValueKind != JsonValueKind.String || sku.GetString()!.Length is 0 or > 64
-                || Problems.HasControlCharacters(sku.GetString()!)
+                || Problems.IsNotPlainText(sku.GetString()!)
                 || !decision.TryGetProperty("approve", out var approve) || approve.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
                 return Problems.Invalid("decisions", "Each decision is {\"sku\": \"...\", \"approve\": true|false}.");
@@ -374,39 +411,6 @@ public static class OrderEndpoints
 
         await outbox.PublishNow(new AnswerSubstitutions(orderId, round.Value, answers), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, roundId = round.Value, answers = answers.Count });
-    }
-
-    private sealed record Body(JsonElement Json, IResult? Problem);
-
-    /// <summary>Reads at most 1 MiB of JSON; anything else is a 4xx problem.</summary>
-    private static async Task<Body> ReadJson(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return new Body(default, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
-                detail: $"The body may be at most {MaxBodyBytes} bytes."));
-        }
-
-        if (request.HasJsonContentType() is false)
-        {
-            return new Body(default, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON expected",
-                detail: "Send the body as application/json."));
-        }
-
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
-            return new Body(document.RootElement.Clone(), null);
-        }
-        catch (JsonException exception)
-        {
-            return new Body(default, Problems.BadRequest("Malformed JSON", $"The body is not valid JSON: {exception.Message}"));
-        }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return new Body(default, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
-                detail: $"The body may be at most {MaxBodyBytes} bytes."));
-        }
     }
 
     private static string Hash(PlaceOrderRequest order) =>

@@ -19,6 +19,8 @@ public sealed record PlaceOrderRequest(
     public const int MaxLines = 100;
 
     private static readonly string[] Known = ["customerId", "storeId", "slotId", "lines", "payment", "substitutionPreference"];
+    private static readonly string[] KnownInPayment = ["provider", "token"];
+    private static readonly string[] KnownInLine = ["sku", "quantity"];
     public const decimal MaxPieces = 99;
     public const decimal MaxKilograms = 50;
 
@@ -36,10 +38,7 @@ public sealed record PlaceOrderRequest(
         }
 
         // A misspelt field must not silently fall back to a default (a preference, a token).
-        foreach (var unknown in body.EnumerateObject().Select(p => p.Name).Where(n => !Known.Contains(n)))
-        {
-            errors[unknown] = [$"Unknown field '{unknown}'. Known fields: {string.Join(", ", Known)}."];
-        }
+        RefuseUnknown(body, Known, "", errors);
 
         var customerId = Text(body, "customerId", 64, errors);
         var storeId = Text(body, "storeId", 32, errors);
@@ -57,6 +56,7 @@ public sealed record PlaceOrderRequest(
         }
         else
         {
+            RefuseUnknown(payment, KnownInPayment, "payment.", errors);
             provider = Text(payment, "provider", 32, errors, "payment.provider")?.ToLowerInvariant();
             token = Text(payment, "token", 256, errors, "payment.token");
         }
@@ -64,8 +64,15 @@ public sealed record PlaceOrderRequest(
         var preference = SubstitutionPreference.Accept;
         if (body.TryGetProperty("substitutionPreference", out var pref))
         {
-            if (pref.ValueKind != JsonValueKind.String || !Enum.TryParse(pref.GetString(), ignoreCase: true, out preference)
-                || !Enum.IsDefined(preference) || int.TryParse(pref.GetString(), out _))
+            // One name exactly: Enum.TryParse would also take numbers and "Accept, Refund" (flags).
+            var named = pref.ValueKind == JsonValueKind.String
+                ? Enum.GetValues<SubstitutionPreference>().Where(p => string.Equals(p.ToString(), pref.GetString(), StringComparison.OrdinalIgnoreCase)).ToList()
+                : [];
+            if (named.Count == 1)
+            {
+                preference = named[0];
+            }
+            else
             {
                 errors["substitutionPreference"] = ["substitutionPreference must be \"accept\", \"refund\" or \"ask\"."];
             }
@@ -113,6 +120,7 @@ public sealed record PlaceOrderRequest(
                 continue;
             }
 
+            RefuseUnknown(line, KnownInLine, $"{field}.", errors);
             var sku = Text(line, "sku", 64, errors, $"{field}.sku");
             if (!line.TryGetProperty("quantity", out var q) || q.ValueKind != JsonValueKind.Number || !q.TryGetDecimal(out var quantity))
             {
@@ -147,6 +155,14 @@ public sealed record PlaceOrderRequest(
         return result;
     }
 
+    private static void RefuseUnknown(JsonElement value, string[] known, string prefix, Dictionary<string, string[]> errors)
+    {
+        foreach (var unknown in value.EnumerateObject().Select(p => p.Name).Where(n => !known.Contains(n)))
+        {
+            errors[prefix + unknown] = [$"Unknown field '{prefix}{unknown}'. Known fields: {string.Join(", ", known.Select(k => prefix + k))}."];
+        }
+    }
+
     private static string? Text(JsonElement parent, string name, int maxLength, Dictionary<string, string[]> errors, string? field = null)
     {
         field ??= name;
@@ -163,9 +179,9 @@ public sealed record PlaceOrderRequest(
             return null;
         }
 
-        if (Problems.HasControlCharacters(text))
+        if (Problems.IsNotPlainText(text))
         {
-            errors[field] = [$"{field} must not contain control characters."];
+            errors[field] = [$"{field} must be plain text: no control or format characters (such as bidi overrides or zero-width marks)."];
             return null;
         }
 

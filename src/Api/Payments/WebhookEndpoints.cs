@@ -1,4 +1,3 @@
-using System.Text;
 using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Consumers.Payments.MoMo;
 using Grocery.Workflows.Consumers.Payments.Stripe;
@@ -24,11 +23,10 @@ public sealed record WebhookAnswer(string EventId, string Outcome);
 /// </summary>
 public static partial class WebhookEndpoints
 {
-    public const int MaxBodyBytes = 256 * 1024;
-
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks");
+        hooks.WithBodyLimit(RequestLimits.WebhookBody);
         hooks.MapPost("/stripe", Stripe).WithSummary("Stripe events, verified with the Stripe-Signature header and Stripe:WebhookSecret.");
         hooks.MapPost("/momo", MoMo).WithSummary("MoMo IPNs, verified with their HMAC-SHA256 signature and MoMo:SecretKey; answered 204.");
         return app;
@@ -51,16 +49,23 @@ public static partial class WebhookEndpoints
     private static async Task<IResult> Receive(HttpRequest request, Func<string, PaymentNotification> read, WorkflowDbContext db, OutboxWriter outbox,
         OutboxSignal signal, WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var body = await ReadBody(request, cancellationToken);
-        if (body is null)
+        // The same rules as every other body (size, JSON, text), before the adapter reads it: a provider never sends
+        // anything else, and the adapter's signature check then runs on text that every reader decodes alike.
+        var body = await JsonBody.Read(request, cancellationToken);
+        if (body.Problem is not null)
         {
-            return Problems.BadRequest("Body too large", $"A webhook body may be at most {MaxBodyBytes} bytes.");
+            return body.Problem;
+        }
+
+        if (body.Json.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return Problems.Invalid("body", "A provider's notification is a JSON object.");
         }
 
         PaymentNotification notification;
         try
         {
-            notification = read(body);
+            notification = read(System.Text.Encoding.UTF8.GetString(body.Bytes.Span));
         }
         catch (PaymentNotificationRejectedException e)
         {
@@ -131,30 +136,6 @@ public static partial class WebhookEndpoints
         signal.Notify();
         var outcome = messages.Count > 0 ? "applied" : orderId is null && notification.Kind != PaymentNotificationKind.Ignored ? "no matching order" : "acknowledged";
         return TypedResults.Ok(new WebhookAnswer(notification.EventId, outcome));
-    }
-
-    /// <summary>The raw body (signatures are over the exact bytes), or null when it is too large.</summary>
-    private static async Task<string?> ReadBody(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} reports a dispute for order {OrderId} (payment {PaymentId}): {Detail}. Answer it in the provider's dashboard.")]

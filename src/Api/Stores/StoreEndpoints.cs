@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Outbox;
@@ -22,13 +23,16 @@ public sealed record ProductPage(IReadOnlyList<ProductView> Items, string? NextC
 /// <summary>The storefront's catalogue: stores, and products with price and stock at a store.</summary>
 public static class StoreEndpoints
 {
+    /// <summary>How far ahead a closure may be planned.</summary>
+    public const int MaxClosureDaysAhead = 366;
+
     public static IEndpointRouteBuilder MapStoreEndpoints(this IEndpointRouteBuilder app)
     {
         var stores = app.MapGroup("/api/stores").WithTags("Stores");
         stores.MapGet("/", List).WithSummary("Every store with its time zone and currency.");
         stores.MapGet("/{storeId}/products", Products).WithSummary("Products at a store: price in its currency and stock available; keyset paging by SKU.");
         stores.MapGet("/{storeId}/closures", Closures).WithSummary("The days a store is closed (no delivery slots), from today on.");
-        stores.MapPut("/{storeId}/closures/{date}", Close)
+        stores.MapPut("/{storeId}/closures/{date}", Close).Accepts<CloseDayRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody)
             .WithSummary("Closes a store on a local date (yyyy-MM-dd): the next slot generation makes no slot that day and removes its unbooked ones.");
         stores.MapDelete("/{storeId}/closures/{date}", Reopen).WithSummary("Reopens a closed day; the next slot generation makes its slots.");
         return app;
@@ -48,23 +52,43 @@ public static class StoreEndpoints
             .OrderBy(c => c.Date).Select(c => new ClosureView(c.Date, c.Reason)).ToArrayAsync(cancellationToken));
     }
 
-    private static async Task<Results<Ok<ClosureView>, ProblemHttpResult>> Close(
-        string storeId, string date, CloseDayRequest request, WorkflowDbContext db, WriteGate gate, CancellationToken cancellationToken)
+    private static async Task<IResult> Close(
+        string storeId, string date, HttpRequest request, WorkflowDbContext db, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryDate(date, out var day, out var problem))
         {
             return problem!;
         }
 
-        var reason = request.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason) || reason.Length > 200 || Problems.HasControlCharacters(reason))
+        var body = await JsonBody.Read(request, cancellationToken);
+        if (body.Problem is not null)
         {
-            return Problems.Invalid("reason", "reason is required: at most 200 printable characters.");
+            return body.Problem;
         }
 
-        if (!await db.Stores.AnyAsync(s => s.StoreId == storeId, cancellationToken))
+        if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "reason")
+            || !body.Json.TryGetProperty("reason", out var given) || given.ValueKind != JsonValueKind.String)
+        {
+            return Problems.Invalid("reason", "The body is {\"reason\": \"...\"}: why the store is closed that day.");
+        }
+
+        var reason = given.GetString()!.Trim();
+        if (reason.Length is 0 or > 200 || Problems.IsNotPlainText(reason))
+        {
+            return Problems.Invalid("reason", "reason is required: 1 to 200 characters of plain text.");
+        }
+
+        var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == storeId, cancellationToken);
+        if (store is null)
         {
             return Problems.NotFound("Store", $"There is no store '{storeId}'.");
+        }
+
+        // A day that has passed cannot be closed, and plans further ahead than a year are mistakes (year 1, year 9999).
+        var today = CatalogSeed.LocalToday(store, time.GetUtcNow());
+        if (day < today || day > today.AddDays(MaxClosureDaysAhead))
+        {
+            return Problems.Invalid("date", $"A store can be closed from its today ({today:yyyy-MM-dd}) up to {MaxClosureDaysAhead} days ahead; {day:yyyy-MM-dd} is outside.");
         }
 
         using var writer = await gate.Enter(cancellationToken);
@@ -121,7 +145,7 @@ public static class StoreEndpoints
             return problem!;
         }
 
-        if (search is { Length: > 100 } || (search is not null && Problems.HasControlCharacters(search)))
+        if (search is { Length: > 100 } || (search is not null && Problems.IsNotPlainText(search)))
         {
             return Problems.Invalid("search", "search must be at most 100 printable characters.");
         }

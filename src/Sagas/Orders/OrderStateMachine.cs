@@ -23,7 +23,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         InstanceState(x => x.CurrentState);
 
         // Cancellation is honoured until a picker starts on the order.
-        State[] beforePicking = [AwaitingSlot, AwaitingStock, AwaitingPayment, AwaitingSlotConfirmation, Confirmed];
+        State[] beforePicking = [.. CancellableStates.Select(GetState)];
         State[] fromPickingOn = [Picking, AwaitingCapture, ReadyForHandoff, OutForDelivery, Refunding, Completed, Rejected, Cancelled, Refunded];
 
         Event(() => OrderSubmitted, x => x.CorrelateById(m => m.Message.OrderId));
@@ -235,6 +235,10 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 
         DateTimeOffset PickingStartsAt(OrderState order) => order.WindowStart!.Value - settings.PickingLeadTime;
     }
+
+    /// <summary>Where a customer's cancellation is honoured: until a picker starts on the order.</summary>
+    public static IReadOnlyList<string> CancellableStates { get; } =
+        [nameof(AwaitingSlot), nameof(AwaitingStock), nameof(AwaitingPayment), nameof(AwaitingSlotConfirmation), nameof(Confirmed)];
 
     public State AwaitingSlot { get; private set; } = null!;
     public State AwaitingStock { get; private set; } = null!;

@@ -93,6 +93,24 @@ public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<Groc
             .ShouldBe(before + 1);
     }
 
+    [Fact]
+    public async Task A_clients_mistake_that_throws_in_binding_is_measured_as_its_400_not_a_500()
+    {
+        using var client = factory.CreateClient();
+        var scrape = Scrape.Parse(await client.GetStringAsync("/metrics"));
+        var before = (Bad: scrape.Value("http_request_duration_seconds_count", ("code", "400"), ("method", "GET")),
+            Failed: scrape.Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET")));
+
+        // In Development a value that does not bind throws BadHttpRequestException through the exception handler.
+        using var response = await client.GetAsync(new Uri("/api/orders?limit=many", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        scrape = Scrape.Parse(await client.GetStringAsync("/metrics"));
+        scrape.Value("http_request_duration_seconds_count", ("code", "400"), ("method", "GET")).ShouldBe(before.Bad + 1);
+        scrape.Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET")).ShouldBe(before.Failed);
+    }
+
     /// <summary>A path whose handler throws, at the end of the engine's own pipeline.</summary>
     private sealed class ThrowingPath : IStartupFilter
     {

@@ -33,9 +33,18 @@ public sealed class StripeWebhook(IOptions<StripeSettings> options, TimeProvider
         {
             throw new PaymentNotificationRejectedException("The Stripe event is refused: " + e.Message);
         }
-        catch (Newtonsoft.Json.JsonException e)
+        catch (Exception e) when (e is System.Text.Json.JsonException or Newtonsoft.Json.JsonException or NullReferenceException or InvalidCastException
+                                       or ArgumentException or FormatException or InvalidOperationException or OverflowException)
         {
+            // Signed, so it came from Stripe's side, but not an event Stripe.net can read (a JSON null, an array, a
+            // field of the wrong type): refused, never a 500.
             throw new PaymentNotificationRejectedException("The Stripe event is not readable: " + e.Message);
+        }
+
+        // Signed but not an event (a JSON null, an object without id or type): nothing to apply, and nothing to store.
+        if (stripeEvent is null || string.IsNullOrEmpty(stripeEvent.Id) || string.IsNullOrEmpty(stripeEvent.Type))
+        {
+            throw new PaymentNotificationRejectedException("The Stripe event has no id or type.");
         }
 
         var data = stripeEvent.Data?.Object;

@@ -226,6 +226,7 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnName("order_id");
 
                     b.Property<int>("ReplayCount")
+                        .IsConcurrencyToken()
                         .HasColumnType("integer")
                         .HasColumnName("replay_count");
 
@@ -240,6 +241,8 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("FailedAt");
+
+                    b.HasIndex("MessageId");
 
                     b.HasIndex("OrderId");
 
@@ -359,18 +362,46 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Orders.OrderRequest", b =>
                 {
-                    b.Property<string>("IdempotencyKey")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("idempotency_key");
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("order_id");
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CustomerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("EstimatedTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("estimated_total");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("PaymentProvider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("payment_provider");
 
                     b.Property<string>("RequestHash")
                         .IsRequired()
@@ -378,15 +409,27 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnType("character varying(64)")
                         .HasColumnName("request_hash");
 
+                    b.Property<Guid>("SlotId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("slot_id");
+
                     b.Property<string>("StoreId")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("store_id");
 
-                    b.HasKey("IdempotencyKey");
+                    b.Property<string>("SubstitutionPreference")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("substitution_preference");
 
-                    b.HasIndex("OrderId")
+                    b.HasKey("OrderId");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("CustomerId", "IdempotencyKey")
                         .IsUnique();
 
                     b.ToTable("order_requests", (string)null);

@@ -217,6 +217,7 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnName("order_id");
 
                     b.Property<int>("ReplayCount")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
                         .HasColumnName("replay_count");
 
@@ -231,6 +232,8 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("FailedAt");
+
+                    b.HasIndex("MessageId");
 
                     b.HasIndex("OrderId");
 
@@ -350,18 +353,46 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Orders.OrderRequest", b =>
                 {
-                    b.Property<string>("IdempotencyKey")
-                        .HasMaxLength(128)
+                    b.Property<Guid>("OrderId")
                         .HasColumnType("TEXT")
-                        .HasColumnName("idempotency_key");
+                        .HasColumnName("order_id");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
-                    b.Property<Guid>("OrderId")
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
                         .HasColumnType("TEXT")
-                        .HasColumnName("order_id");
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CustomerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("EstimatedTotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("estimated_total");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("PaymentProvider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_provider");
 
                     b.Property<string>("RequestHash")
                         .IsRequired()
@@ -369,15 +400,27 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("request_hash");
 
+                    b.Property<Guid>("SlotId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("slot_id");
+
                     b.Property<string>("StoreId")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("store_id");
 
-                    b.HasKey("IdempotencyKey");
+                    b.Property<string>("SubstitutionPreference")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("substitution_preference");
 
-                    b.HasIndex("OrderId")
+                    b.HasKey("OrderId");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("CustomerId", "IdempotencyKey")
                         .IsUnique();
 
                     b.ToTable("order_requests", (string)null);
