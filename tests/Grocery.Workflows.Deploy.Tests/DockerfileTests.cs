@@ -119,6 +119,8 @@ public sealed partial class DockerfileTests
         var final = FinalStage();
         final.ShouldContain(i => i.Keyword == "EXPOSE" && i.Arguments.Split(' ').Contains("8080"));
         final.ShouldContain(i => i.Keyword == "ENV" && i.Arguments.Contains("Urls=http://+:8080", StringComparison.Ordinal));
+        // Listening on every interface, the image must never run the simulator or the sandbox by default.
+        final.ShouldContain(i => i.Keyword == "ENV" && i.Arguments.Contains("ASPNETCORE_ENVIRONMENT=Production", StringComparison.Ordinal));
 
         var check = final.SingleOrDefault(i => i.Keyword == "HEALTHCHECK");
         check.ShouldNotBeNull("no HEALTHCHECK in the runtime stage");
