@@ -206,7 +206,7 @@ if (!quick && !embeddedOnly)
     Progress("order intake during a 1,000,000-line count upload");
     var upload = await UploadStall.Run(engine, storefront, offset: 10_000);
     report.Add("upload_stall_ms", upload.StallMs, "<= 100", upload.StallMs <= 100,
-        $"largest POST /api/orders latency while {upload.Lines:N0} count lines were imported ({upload.ImportSeconds:F1} s, {upload.Probes} orders, one every 500 ms); " +
+        $"largest POST /api/orders latency while {upload.Lines:N0} count lines were imported ({upload.ImportSeconds:F1} s, {upload.Probes} orders, one every 250 ms); " +
         $"{upload.QuietMaxMs:F0} ms before the upload");
 }
 

@@ -11,12 +11,12 @@ internal sealed record UploadStallFigures(long Lines, double ImportSeconds, doub
 /// <summary>
 /// On the embedded default (SQLite, where every writer of the engine queues at one write gate): a count file of
 /// 1,000,000 lines (the seed's 250,000 store and SKU pairs counted four times over, each round newer than the
-/// last, so every line is written) is posted while a storefront places one order at a time, one every 500 ms.
+/// last, so every line is written) is posted while a storefront places one order at a time, one every 250 ms.
 /// The same probe runs for a few seconds before the upload, so the figure can be told from the engine's own queueing.
 /// </summary>
 internal static class UploadStall
 {
-    private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(250);
 
     public static async Task<UploadStallFigures> Run(Engine engine, Storefront storefront, int offset)
     {
