@@ -27,6 +27,9 @@ internal sealed class Engine : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The process's working directory; the embedded default keeps its SQLite file under <c>data/</c> here.</summary>
+    public string WorkingDirectory => _directory;
+
     /// <summary>The highest working set seen by <see cref="SampleWorkingSet"/>, in MB.</summary>
     public double PeakWorkingSetMb => _peakWorkingSet / 1024.0 / 1024.0;
 

@@ -246,12 +246,13 @@ public abstract class ScheduledJobTests(TestDatabase database) : IAsyncLifetime
     private Task<SlotGenerationResult> Generate(int days) =>
         _host.InTransaction(sp => sp.GetRequiredService<DeliverySlotGenerator>().GenerateAsync(days, CancellationToken.None));
 
-    // The import takes the write gate and opens its transaction itself.
+    // The import takes the write gate and opens its transactions itself.
     private async Task<StockCountImportResult> Import(params (string Store, string Sku, decimal Quantity, DateTimeOffset At)[] counts)
     {
         await using var scope = _host.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<StockCountImport>().Import(
-            counts.Select((c, i) => new StockCountLine(i + 1, c.Store, c.Sku, c.Quantity, c.At)).ToAsyncEnumerable(), CancellationToken.None);
+            _ => counts.Select((c, i) => new StockCountLine(i + 1, c.Store, c.Sku, c.Quantity, c.At)).ToAsyncEnumerable(),
+            CancellationToken.None, CancellationToken.None);
     }
 
     private StockReconciler Reconciler(int batchSize = 5000) =>

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 
 namespace Grocery.Workflows.Api.Stock;
 
@@ -35,7 +36,7 @@ public static class StockCountEndpoints
     }
 
     private static async Task<Results<Ok<StockCountImportResult>, ProblemHttpResult>> Import(
-        HttpRequest request, StockCountImport import, CancellationToken cancellationToken)
+        HttpRequest request, StockCountImport import, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
@@ -54,8 +55,8 @@ public static class StockCountEndpoints
             return TooLarge();
         }
 
-        // The whole file first, to a temporary file: the import's transaction (and SQLite's single writer) is then
-        // held for the time of the database work, not for the time of a slow upload.
+        // The whole file first, to a temporary file: it is read twice (checked, then written), and the database waits
+        // for the file, never for a slow upload.
         await using var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
@@ -69,11 +70,15 @@ public static class StockCountEndpoints
                 : TypedResults.Problem(statusCode: bad.StatusCode, title: "The count file did not arrive whole", detail: bad.Message);
         }
 
-        file.Position = 0;
-        var lines = mediaType == "text/csv" ? Csv(file, cancellationToken) : FromJson(file, cancellationToken);
+        IAsyncEnumerable<StockCountLine> Read(CancellationToken token)
+        {
+            file.Position = 0;
+            return mediaType == "text/csv" ? Csv(file, token) : FromJson(file, token);
+        }
+
         try
         {
-            return TypedResults.Ok(await import.Import(lines, cancellationToken));
+            return TypedResults.Ok(await import.Import(Read, cancellationToken, lifetime.ApplicationStopping));
         }
         catch (StockCountRejectedException rejected)
         {

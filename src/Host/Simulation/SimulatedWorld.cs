@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Delivery;
 using Grocery.Workflows.Contracts.Picking;
@@ -12,10 +13,54 @@ using Microsoft.Extensions.Options;
 
 namespace Grocery.Workflows.Host.Simulation;
 
-/// <summary>Dice that give the same throws for the same order, so a demo can be replayed.</summary>
-internal static class Dice
+/// <summary>What a throw of the dice decides; each has a sequence of its own for an order.</summary>
+internal enum Throw
 {
-    public static Random For(Guid orderId, int salt = 0) => new(BitConverter.ToInt32(orderId.ToByteArray(), 0) ^ salt);
+    PickerName = 1,
+    Picking = 2,
+    CustomerAnswers = 3,
+    CourierName = 4,
+    CourierNoShow = 5,
+}
+
+/// <summary>
+/// Dice that give the same throws for the same order, decision and attempt, so a redelivered message decides the same
+/// and a demo can be replayed. Seeded from all sixteen bytes of the order id: ids from NewId share most of their
+/// bytes within a process (only the timestamp and sequence differ), and dice seeded from a part of them gave every
+/// order of a run the same shortages, answers and no-shows. SplitMix64 mixes the seed and makes the throws; unlike
+/// <see cref="Random"/>'s 32-bit seed, nearby seeds give unrelated sequences.
+/// </summary>
+internal sealed class Dice
+{
+    private const ulong Golden = 0x9E3779B97F4A7C15;
+    private ulong _state;
+
+    private Dice(ulong seed) => _state = seed;
+
+    public static Dice For(Guid orderId, Throw decision, int attempt = 0)
+    {
+        Span<byte> id = stackalloc byte[16];
+        orderId.TryWriteBytes(id);
+        var low = BinaryPrimitives.ReadUInt64LittleEndian(id);
+        var high = BinaryPrimitives.ReadUInt64LittleEndian(id[8..]);
+        var purpose = Mix(((ulong)decision << 32 | (uint)attempt) * Golden);
+        return new Dice(Mix(Mix(low ^ purpose) + high));
+    }
+
+    /// <summary>A number in [0, 1), from 53 random bits.</summary>
+    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>A number in [min, max).</summary>
+    public int Next(int min, int max) => min + (int)(((Next() >> 32) * (ulong)(max - min)) >> 32);
+
+    private ulong Next() => Mix(_state += Golden);
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
+    }
 }
 
 /// <summary>A picker: takes a queued order, picks each line (weighed items weigh a little more or less), finds some short.</summary>
@@ -25,7 +70,7 @@ public sealed class SimulatedPicker(WorkflowDbContext db, IOptions<SimulationSet
 
     public async Task Consume(ConsumeContext<PickingQueued> context)
     {
-        var picker = $"sim-picker-{Dice.For(context.Message.OrderId, context.Message.Attempt).Next(1, 40):00}";
+        var picker = $"sim-picker-{Dice.For(context.Message.OrderId, Throw.PickerName, context.Message.Attempt).Next(1, 40):00}";
         await context.SchedulePublish(_settings.StepDelay, new PickerAssigned(context.Message.OrderId, picker));
         await context.SchedulePublish(_settings.StepDelay * 2, new PickerStarted(context.Message.OrderId, picker));
     }
@@ -35,7 +80,7 @@ public sealed class SimulatedPicker(WorkflowDbContext db, IOptions<SimulationSet
         var orderId = context.Message.OrderId;
         var picking = await db.Set<PickingState>().AsNoTracking().SingleAsync(p => p.CorrelationId == orderId, context.CancellationToken);
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.StoreId == picking.StoreId, context.CancellationToken);
-        var dice = Dice.For(orderId, 7);
+        var dice = Dice.For(orderId, Throw.Picking);
         var step = 1;
         foreach (var line in picking.Lines)
         {
@@ -77,7 +122,7 @@ public sealed class SimulatedCustomer(IOptions<SimulationSettings> options) : IC
 {
     public Task Consume(ConsumeContext<SubstitutionsProposed> context)
     {
-        var dice = Dice.For(context.Message.OrderId, 13);
+        var dice = Dice.For(context.Message.OrderId, Throw.CustomerAnswers);
         var answers = context.Message.Lines.Where(l => l.Substitute is not null)
             .Select(l => new CustomerAnswer(l.Sku, dice.NextDouble() < options.Value.ApprovalRate)).ToList();
         return answers.Count == 0
@@ -94,9 +139,9 @@ public sealed class SimulatedCourier(IOptions<SimulationSettings> options) : ICo
     public async Task Consume(ConsumeContext<DispatchCourier> context)
     {
         var m = context.Message;
-        var courier = $"sim-courier-{Dice.For(m.OrderId, m.Attempt).Next(1, 200):000}";
+        var courier = $"sim-courier-{Dice.For(m.OrderId, Throw.CourierName, m.Attempt).Next(1, 200):000}";
         await context.SchedulePublish(_settings.StepDelay, new CourierAccepted(m.OrderId, courier, m.Attempt));
-        if (Dice.For(m.OrderId, 31 + m.Attempt).NextDouble() < _settings.CourierNoShowRate)
+        if (Dice.For(m.OrderId, Throw.CourierNoShow, m.Attempt).NextDouble() < _settings.CourierNoShowRate)
         {
             await context.SchedulePublish(_settings.StepDelay * 3, new CourierNoShow(m.OrderId, courier, m.Attempt));
             return;

@@ -20,14 +20,23 @@ public sealed class StockCountRejectedException(int line, string message) : Exce
 public sealed record StockCountImportResult(int Lines, int Written, int Ignored);
 
 /// <summary>
-/// Imports counts in one transaction, streamed in batches: every line is checked (known store and SKU, a quantity of
-/// at most three decimals, a count time neither in the future nor more than 31 days old) and one bad line refuses
-/// the whole file. A count replaces
-/// the one kept for its store and SKU only when it is newer, so importing a file twice changes nothing.
+/// Imports a count file in two passes over it. The first reads and checks every line (known store and SKU, a quantity
+/// of at most three decimals, a count time neither in the future nor more than 31 days old) and holds no lock and no
+/// transaction: one bad line refuses the whole file before anything is written. The second writes it in batches, each
+/// its own short transaction (and on SQLite its own turn at the write gate), so orders and consumers take their turns
+/// in between. A count replaces the one kept for its store and SKU only when it is newer, so importing a file twice
+/// changes nothing, and a file whose writing was cut off (the process died) is completed by posting it again.
 /// </summary>
 public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeProvider time)
 {
+    /// <summary>Lines per batch on PostgreSQL: one statement, and no other writer of the engine waits for it.</summary>
     public const int BatchSize = 5000;
+
+    /// <summary>
+    /// Lines per batch on SQLite, where every writer of the process waits at the write gate while a batch is written:
+    /// a thousand upserts take some milliseconds, which an order can wait.
+    /// </summary>
+    public const int SqliteBatchSize = 1000;
 
     /// <summary>
     /// Imports and reconciliation batches take this transaction lock first on PostgreSQL: they lock count rows in
@@ -53,26 +62,32 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
         "ON CONFLICT (store_id, sku) DO UPDATE SET counted_milli = excluded.counted_milli, counted_at = excluded.counted_at, " +
         "imported_at = excluded.imported_at, reconciled_run_id = NULL WHERE excluded.counted_at > stock_counts.counted_at";
 
-    public async Task<StockCountImportResult> Import(IAsyncEnumerable<StockCountLine> lines, CancellationToken cancellationToken)
+    /// <param name="read">Reads the file from its start; called twice, once to check it and once to write it.</param>
+    /// <param name="cancellationToken">Stops the check (the file is then not imported).</param>
+    /// <param name="writing">
+    /// Stops the writing between or within batches; batches already written stay. Not the caller's request token: a
+    /// checked file is written whole even when its sender stops waiting for the answer.
+    /// </param>
+    public async Task<StockCountImportResult> Import(
+        Func<CancellationToken, IAsyncEnumerable<StockCountLine>> read, CancellationToken cancellationToken, CancellationToken writing)
     {
-        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(read);
         var stores = (await db.Stores.AsNoTracking().Select(s => s.StoreId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var skus = (await db.Products.AsNoTracking().Select(p => p.Sku).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow();
 
-        using var writer = await gate.Enter(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (db.Database.IsNpgsql())
-        {
-            await db.Database.ExecuteSqlRawAsync(CountsLockSql, cancellationToken);
-        }
-
-        var batch = new Dictionary<(string StoreId, string Sku), StockCountLine>();
-        int read = 0, written = 0;
-        await foreach (var counted in lines.WithCancellation(cancellationToken))
+        var lines = 0;
+        await foreach (var counted in read(cancellationToken).WithCancellation(cancellationToken))
         {
             Check(counted, stores, skus, now);
-            read++;
+            lines++;
+        }
+
+        var batchSize = db.Database.IsNpgsql() ? BatchSize : SqliteBatchSize;
+        var batch = new Dictionary<(string StoreId, string Sku), StockCountLine>();
+        int inBatch = 0, written = 0;
+        await foreach (var counted in read(writing).WithCancellation(writing))
+        {
             // A device clock a little ahead: the count cannot have been taken after it reached us.
             var line = counted.CountedAt > now ? counted with { CountedAt = now } : counted;
             var key = (line.StoreId, line.Sku);
@@ -82,16 +97,16 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
                 batch[key] = line;
             }
 
-            if (batch.Count >= BatchSize)
+            if (++inBatch == batchSize)
             {
-                written += await Write([.. batch.Values], now, cancellationToken);
+                written += await WriteBatch([.. batch.Values], now, writing);
                 batch.Clear();
+                inBatch = 0;
             }
         }
 
-        written += await Write([.. batch.Values], now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new StockCountImportResult(read, written, read - written);
+        written += await WriteBatch([.. batch.Values], now, writing);
+        return new StockCountImportResult(lines, written, lines - written);
     }
 
     private static void Check(StockCountLine line, HashSet<string> stores, HashSet<string> skus, DateTimeOffset now)
@@ -129,13 +144,27 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
         }
     }
 
-    private async Task<int> Write(IReadOnlyCollection<StockCountLine> lines, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> WriteBatch(IReadOnlyCollection<StockCountLine> lines, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (lines.Count == 0)
         {
             return 0;
         }
 
+        using var writer = await gate.Enter(cancellationToken);
+        await using var batch = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync(CountsLockSql, cancellationToken);
+        }
+
+        var written = await Write(lines, now, cancellationToken);
+        await batch.CommitAsync(cancellationToken);
+        return written;
+    }
+
+    private async Task<int> Write(IReadOnlyCollection<StockCountLine> lines, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var (connection, transaction) = CatalogBulkWriter.Connection(db);
         if (connection is NpgsqlConnection npgsql)
         {
