@@ -74,6 +74,9 @@ public sealed class StockCountApiTests(GroceryApiFactory factory) : IClassFixtur
             (Json("""[{"storeId": "tst-02", "sku": "DAI-00001"}]"""), "missing quantity", "required"),
             (Json("[{\"storeId\": \"tst-02\", \"sku\": \"DAI-00001\", \"quantity\": 1, \"countedAt\": \"" + now + "\"}, {"), "truncated", "JSON"),
             (Json("[null]"), "null entry", "null"),
+            (Json("[{\"storeId\": \"tst-02\", \"sku\": \"DAI-00001\", \"quantity\": \"12\", \"countedAt\": \"" + now + "\"}]"), "a number sent as a string", "quantity"),
+            (Json("[{\"storeId\": \"tst-02\", \"sku\": \"DAI-00001\", \"qty\": 1, \"quantity\": 1, \"countedAt\": \"" + now + "\"}]"), "an unknown field", "qty"),
+            (Json("[{\"storeId\": \"tst-02\", \"sku\": \"DAI-00001\", \"quantity\": 1, \"quantity\": 900, \"countedAt\": \"" + now + "\"}]"), "the same key twice", "quantity"),
         };
         foreach (var (body, why, says) in cases)
         {

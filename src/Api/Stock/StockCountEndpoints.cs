@@ -19,19 +19,25 @@ public sealed record StockCountItem(string? StoreId, string? Sku, decimal? Quant
 public static class StockCountEndpoints
 {
     /// <summary>A million counts as CSV is about 45 MB.</summary>
-    private const long MaxImportBytes = 256L * 1024 * 1024;
+    private const long MaxImportBytes = RequestLimits.StockCountBody;
 
     private const int MaxLineLength = 1000;
 
     private const string CsvHeader = "store_id,sku,quantity,counted_at";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Strict, as every other body: a quantity is a JSON number (not "12"), no field is unknown, no key comes twice.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
+    };
 
     public static IEndpointRouteBuilder MapStockCountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/stock/counts", Import).WithTags("Stock")
             .WithSummary($"Imports counts: CSV ({CsvHeader}) or a JSON array of {{storeId, sku, quantity, countedAt}}. One bad line refuses the file.")
-            .Accepts<StockCountItem[]>("application/json", "text/csv");
+            .Accepts<StockCountItem[]>("application/json", "text/csv").WithBodyLimit(RequestLimits.StockCountBody);
         return app;
     }
 
