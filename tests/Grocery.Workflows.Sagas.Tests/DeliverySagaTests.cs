@@ -173,6 +173,39 @@ public sealed class DeliverySagaTests
     }
 
     [Fact]
+    public async Task A_delivery_that_overtakes_the_pick_up_hands_off_then_completes_and_the_late_pick_up_is_ignored()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Assigned(h);
+
+        await h.Publish(new ParcelDelivered(_orderId, "courier-1"));
+        var delivered = await InState(h, m => m.Delivered);
+        await h.Publish(new ParcelPickedUp(_orderId, "courier-1"));
+
+        (await StateAfterQuiet(h)).ShouldBe("Delivered");
+        delivered.PickupToken.ShouldBeNull();
+        delivered.DeliveryDeadlineToken.ShouldBeNull();
+        (await h.PublishedInOrder(typeof(DeliveryHandedOff), typeof(DeliveryCompleted))).ShouldBe(
+            [new DeliveryHandedOff(_orderId, "courier-1"), new DeliveryCompleted(_orderId, "courier-1")]);
+        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_failed_drop_off_that_overtakes_the_pick_up_hands_off_then_fails()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", _windowStart, _windowStart.AddHours(1)));
+        await InState(h, m => m.AwaitingCourier);
+
+        await h.Publish(new DeliveryAttemptFailed(_orderId, "courier-4", "Nobody home"));
+
+        var failed = await InState(h, m => m.Failed);
+        failed.CourierAssignmentToken.ShouldBeNull();
+        (await h.PublishedInOrder(typeof(DeliveryHandedOff), typeof(DeliveryFailed))).ShouldBe(
+            [new DeliveryHandedOff(_orderId, "courier-4"), new DeliveryFailed(_orderId, "Nobody home", 1)]);
+    }
+
+    [Fact]
     public async Task A_duplicate_delivery_report_completes_once()
     {
         await using var h = await SagaTestHarness.Start();

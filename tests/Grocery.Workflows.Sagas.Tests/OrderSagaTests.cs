@@ -109,6 +109,71 @@ public sealed class OrderSagaTests
     }
 
     [Fact]
+    public async Task Picking_completed_before_picking_started_passes_through_picking_and_the_late_start_is_ignored()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var entered = h.Transitions<OrderStateMachine, OrderState>(_orderId);
+        await Confirmed(h);
+        await h.Published<StartPicking>(m => m.OrderId == _orderId);
+
+        await h.Publish(new PickingCompleted(_orderId, "hcm-01", PickedLines));
+        await InState(h, m => m.AwaitingCapture);
+        await h.Publish(new PickingStarted(_orderId, "picker-7"));
+
+        (await StateAfterQuiet(h)).ShouldBe("AwaitingCapture");
+        entered.Select(t => t.State).SkipWhile(s => s != "Confirmed").ShouldBe(["Confirmed", "Picking", "AwaitingCapture"]);
+        (await h.Published<CapturePayment>(m => m.OrderId == _orderId)).Amount.ShouldBe(new Money(96_500, "VND"));
+        (await h.CountPublished<CommitPickedStock>()).ShouldBe(1);
+        h.Bus.Consumed.Select<Fault>().Take(1).Count().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task An_event_that_is_retried_keeps_its_place_ahead_of_the_next_event_of_its_order()
+    {
+        // PickingStarted fails its first attempt, and only once PickingCompleted is in the queue behind it: the retry
+        // must come before PickingCompleted is consumed.
+        var completedQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failed = 0;
+        await using var h = await SagaTestHarness.Start(world: x => x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            endpoint.UseExecuteAsync(async context =>
+            {
+                if (context.TryGetMessage<PickingStarted>(out _) && Interlocked.Exchange(ref failed, 1) == 0)
+                {
+                    await completedQueued.Task.WaitAsync(TimeSpan.FromSeconds(20));
+                    throw new InvalidOperationException("A conflict on the first attempt");
+                }
+            })));
+        var entered = h.Transitions<OrderStateMachine, OrderState>(_orderId);
+        await Confirmed(h);
+        await h.Published<StartPicking>(m => m.OrderId == _orderId);
+
+        await h.Publish(new PickingStarted(_orderId, "picker-7"));
+        await h.Publish(new PickingCompleted(_orderId, "hcm-01", PickedLines));
+        completedQueued.SetResult();
+
+        await InState(h, m => m.AwaitingCapture);
+        (await StateAfterQuiet(h)).ShouldBe("AwaitingCapture");
+        failed.ShouldBe(1);
+        entered.SkipWhile(t => t.State != "Picking").ShouldBe([("Picking", "PickingStarted"), ("AwaitingCapture", "PickingCompleted")]);
+    }
+
+    [Fact]
+    public async Task Delivery_completed_before_the_hand_off_passes_through_out_for_delivery_and_the_late_hand_off_is_ignored()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var entered = h.Transitions<OrderStateMachine, OrderState>(_orderId);
+        await ReadyForHandoff(h);
+
+        await h.Publish(new DeliveryCompleted(_orderId, "courier-1"));
+        await InState(h, m => m.Completed);
+        await h.Publish(new DeliveryHandedOff(_orderId, "courier-1"));
+
+        (await StateAfterQuiet(h)).ShouldBe("Completed");
+        entered.Select(t => t.State).SkipWhile(s => s != "ReadyForHandoff").ShouldBe(["ReadyForHandoff", "OutForDelivery", "Completed"]);
+        (await h.CountPublished<OrderCompleted>()).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task The_order_authorizes_the_estimate_plus_the_margin_and_captures_the_picked_total()
     {
         await using var h = await SagaTestHarness.Start();

@@ -159,6 +159,52 @@ public sealed class PickingSagaTests
     }
 
     [Fact]
+    public async Task A_line_report_that_overtakes_the_start_starts_picking_and_counts_and_the_late_start_is_ignored()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk, Bananas], SubstitutionPreference.Accept));
+        await h.Publish(new PickerAssigned(_orderId, "picker-7"));
+        await InState(h, m => m.Assigned);
+
+        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
+        (await InState(h, m => m.InProgress)).Reports.Select(r => r.Sku).ShouldBe(["MILK-1L"]);
+        await h.Publish(new PickerStarted(_orderId, "picker-7"));
+        await h.Publish(new LinePicked(_orderId, "picker-7", "BANANA", 1.15m));
+
+        await InState(h, m => m.Completed);
+        (await h.PublishedInOrder(typeof(PickingStarted), typeof(PickingCompleted))).Select(m => m.GetType()).ShouldBe(
+            [typeof(PickingStarted), typeof(PickingCompleted)]);
+    }
+
+    [Fact]
+    public async Task A_line_report_that_overtakes_the_assignment_starts_picking_with_that_picker()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk], SubstitutionPreference.Accept));
+        await InState(h, m => m.Queued);
+
+        await h.Publish(new LineShort(_orderId, "picker-3", "MILK-1L", 1, Yoghurt));
+
+        await InState(h, m => m.AwaitingSubstitutions);
+        (await h.Published<PickingStarted>(m => m.OrderId == _orderId)).PickerId.ShouldBe("picker-3");
+        (await h.Published<ProposeSubstitutions>(m => m.OrderId == _orderId)).Lines.Select(l => (l.Sku, l.MissingQuantity)).ShouldBe([("MILK-1L", 1m)]);
+    }
+
+    [Fact]
+    public async Task A_line_report_before_the_start_from_a_picker_other_than_the_assigned_one_is_ignored()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk], SubstitutionPreference.Accept));
+        await h.Publish(new PickerAssigned(_orderId, "picker-7"));
+        await InState(h, m => m.Assigned);
+
+        await h.Publish(new LinePicked(_orderId, "picker-stale", "MILK-1L", 2));
+
+        (await StateAfterQuiet(h)).ShouldBe("Assigned");
+        (await h.CountPublished<PickingStarted>()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_duplicate_line_report_does_not_count_twice()
     {
         await using var h = await SagaTestHarness.Start();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using MassTransit;
 using MassTransit.Testing;
@@ -98,9 +99,16 @@ public sealed class SagaTestHarness : IAsyncDisposable
         where TState : class, SagaStateMachineInstance =>
         Bus.GetSagaStateMachineHarness<TMachine, TState>();
 
+    /// <summary>Publishes with the order id as the correlation id, as the host's outbox does: the sagas' partitioner keys on it.</summary>
     public Task Publish<T>(T message)
         where T : class =>
-        Bus.Bus.Publish(message);
+        Bus.Bus.Publish(message, context =>
+        {
+            if (typeof(T).GetProperty("OrderId")?.GetValue(message) is Guid orderId)
+            {
+                context.CorrelationId = orderId;
+            }
+        });
 
     /// <summary>Waits until the saga reaches the state, then returns the instance.</summary>
     public async Task<TState> InState<TMachine, TState>(Guid correlationId, Func<TMachine, State> state)
@@ -113,6 +121,19 @@ public sealed class SagaTestHarness : IAsyncDisposable
         found.ShouldNotBeNull($"{typeof(TState).Name} {correlationId} did not reach {state(saga.StateMachine).Name}; " +
             $"it is {CurrentState(saga.Sagas.Contains(correlationId))}");
         return instance!;
+    }
+
+    /// <summary>
+    /// From now on, every state one instance enters and the event that took it there, in order (a transition that passes
+    /// through a state shows it): what the durable host writes to the saga timeline.
+    /// </summary>
+    public IReadOnlyCollection<(string State, string Event)> Transitions<TMachine, TState>(Guid correlationId)
+        where TMachine : class, SagaStateMachine<TState>
+        where TState : class, SagaStateMachineInstance
+    {
+        var observer = new StateRecorder<TState>(correlationId);
+        Saga<TMachine, TState>().StateMachine.ConnectStateObserver(observer);
+        return observer.Entered;
     }
 
     /// <summary>The current state name, after the bus has gone quiet.</summary>
@@ -217,5 +238,21 @@ public sealed class SagaTestHarness : IAsyncDisposable
     {
         change?.Invoke(settings);
         return settings;
+    }
+
+    private sealed class StateRecorder<TState>(Guid correlationId) : IStateObserver<TState>
+        where TState : class, SagaStateMachineInstance
+    {
+        public ConcurrentQueue<(string State, string Event)> Entered { get; } = new();
+
+        public Task StateChanged(BehaviorContext<TState> context, State currentState, State previousState)
+        {
+            if (context.Saga.CorrelationId == correlationId)
+            {
+                Entered.Enqueue((currentState.Name, context.Event.Name));
+            }
+
+            return Task.CompletedTask;
+        }
     }
 }

@@ -126,6 +126,20 @@ public sealed class SubstitutionSagaTests
     }
 
     [Fact]
+    public async Task A_withdrawal_that_overtakes_the_proposal_means_the_customer_is_never_asked()
+    {
+        await using var h = await SagaTestHarness.Start();
+
+        await h.Publish(new WithdrawSubstitutions(_orderId, _roundId));
+        (await InState(h, m => m.Withdrawn)).OrderId.ShouldBe(_orderId);
+        await h.Publish(new ProposeSubstitutions(_orderId, _roundId, SubstitutionPreference.Ask, TwoProposals));
+
+        (await h.StateAfterQuiet<SubstitutionStateMachine, SubstitutionState>(_roundId)).ShouldBe("Withdrawn");
+        (await h.CountPublished<SubstitutionsProposed>()).ShouldBe(0);
+        (await h.CountPublished<SubstitutionsDecided>()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Late_repeated_and_unknown_answers_change_nothing()
     {
         await using var h = await SagaTestHarness.Start();

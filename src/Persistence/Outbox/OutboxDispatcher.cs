@@ -52,8 +52,11 @@ public sealed partial class OutboxDispatcher(
     IOptions<OutboxSettings> options,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
-    /// <summary>Marks a row left for the next batch because the transport stalled.</summary>
-    private static readonly TimeoutException Stalled = new("The transport stalled; left for the next batch");
+    /// <summary>
+    /// Marks a row left in the table for the next batch: the transport stalled, or an earlier row of its order did not go
+    /// out (failed, stalled, or claimed by another instance).
+    /// </summary>
+    private static readonly TimeoutException NotSent = new("Not sent; left for the next batch");
 
     private readonly OutboxSettings _settings = options.Value;
 
@@ -142,37 +145,46 @@ public sealed partial class OutboxDispatcher(
                     .ToListAsync(cancellationToken)
                 : await db.Outbox.Where(x => x.DueAt <= now).OrderBy(x => x.Id).Take(_settings.BatchSize).ToListAsync(cancellationToken);
 
-            // The rows go out concurrently: each send waits for the broker's confirm, and one at a time would cap the
-            // whole engine at one confirm round trip per message.
+            // Orders go out concurrently, each send waiting for the broker's confirm (one at a time would cap the whole
+            // engine at one confirm round trip per message). The rows of one order go one after another, in commit
+            // order, each after the previous one's confirm: sent side by side, a later event of an order overtook an
+            // earlier one on the way to its saga (PickingCompleted before PickingStarted).
+            var lanes = Lanes(rows, await HeldElsewhere(db, rows, now, cancellationToken));
             var outcomes = new Exception?[rows.Count];
+            Array.Fill(outcomes, NotSent);
             var stalled = 0;
-            await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count),
+            await Parallel.ForEachAsync(lanes,
                 new ParallelOptions { MaxDegreeOfParallelism = _settings.SendConcurrency, CancellationToken = cancellationToken },
-                async (i, token) =>
+                async (lane, token) =>
                 {
-                    if (Volatile.Read(ref stalled) == 1)
+                    foreach (var i in lane)
                     {
-                        outcomes[i] = Stalled;
-                        return;
-                    }
+                        if (Volatile.Read(ref stalled) == 1)
+                        {
+                            return;
+                        }
 
-                    try
-                    {
-                        using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
-                        patience.CancelAfter(_settings.SendTimeout);
-                        // WaitAsync as well: a send that ignores its token is abandoned (and, if it lands after all, is a duplicate the inbox drops).
-                        await Deliver(rows[i], patience.Token).WaitAsync(_settings.SendTimeout, time, token);
-                    }
-                    catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && !token.IsCancellationRequested)
-                    {
-                        // The transport is down or stuck, not the row: keep what was delivered and try the rest later.
-                        Volatile.Write(ref stalled, 1);
-                        outcomes[i] = Stalled;
-                        LogSendTimedOut(rows[i].Id, _settings.SendTimeout);
-                    }
-                    catch (Exception exception) when (exception is not OperationCanceledException)
-                    {
-                        outcomes[i] = exception;
+                        try
+                        {
+                            using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
+                            patience.CancelAfter(_settings.SendTimeout);
+                            // WaitAsync as well: a send that ignores its token is abandoned (and, if it lands after all, is a duplicate the inbox drops).
+                            await Deliver(rows[i], patience.Token).WaitAsync(_settings.SendTimeout, time, token);
+                            outcomes[i] = null;
+                        }
+                        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && !token.IsCancellationRequested)
+                        {
+                            // The transport is down or stuck, not the row: keep what was delivered and try the rest later.
+                            Volatile.Write(ref stalled, 1);
+                            LogSendTimedOut(rows[i].Id, _settings.SendTimeout);
+                            return;
+                        }
+                        catch (Exception exception) when (exception is not OperationCanceledException)
+                        {
+                            // The order's later rows stay for the next batch rather than overtake this one.
+                            outcomes[i] = exception;
+                            return;
+                        }
                     }
                 });
 
@@ -192,7 +204,7 @@ public sealed partial class OutboxDispatcher(
                         lags.Add(Math.Max(0, (now - row.DueAt).TotalSeconds));
                     }
                 }
-                else if (!ReferenceEquals(failure, Stalled))
+                else if (!ReferenceEquals(failure, NotSent))
                 {
                     // One row that cannot be delivered (an unknown type after a deploy, a broken body) must not hold up
                     // the others: it waits longer each time and keeps its error for ops.
@@ -214,6 +226,61 @@ public sealed partial class OutboxDispatcher(
                 : await db.Outbox.Where(x => x.DueAt > now).OrderBy(x => x.DueAt).Select(x => (DateTimeOffset?)x.DueAt).FirstOrDefaultAsync(cancellationToken);
             return (delivered, nextDue);
         }
+    }
+
+    /// <summary>
+    /// The batch as lanes of row indexes: one lane per order with its rows in id (commit) order, and one lane for each
+    /// row that belongs to no order. Rows of an order whose earlier row is held by another instance are left out.
+    /// </summary>
+    private static List<List<int>> Lanes(List<OutboxMessage> rows, Dictionary<Guid, long> heldElsewhere)
+    {
+        var lanes = new List<List<int>>();
+        var byOrder = new Dictionary<Guid, List<int>>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].CorrelationId is not { } orderId)
+            {
+                lanes.Add([i]);
+            }
+            else if (heldElsewhere.TryGetValue(orderId, out var earlier) && rows[i].Id > earlier)
+            {
+                continue;
+            }
+            else if (byOrder.TryGetValue(orderId, out var lane))
+            {
+                lane.Add(i);
+            }
+            else
+            {
+                byOrder[orderId] = lane = [i];
+                lanes.Add(lane);
+            }
+        }
+
+        return lanes;
+    }
+
+    /// <summary>
+    /// For each order of the batch, its first due row that this batch did not claim although it comes earlier: with
+    /// <c>SKIP LOCKED</c> that is a row in another instance's batch, not yet sent or not yet deleted. The rows after it
+    /// wait for the next batch. (Without <c>SKIP LOCKED</c> one dispatcher runs at a time and claims the lowest ids.)
+    /// </summary>
+    private static async Task<Dictionary<Guid, long>> HeldElsewhere(WorkflowDbContext db, List<OutboxMessage> rows, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (!db.SupportsSkipLocked || rows.Count == 0)
+        {
+            return [];
+        }
+
+        var orders = rows.Where(r => r.CorrelationId is not null).Select(r => r.CorrelationId).Distinct().ToList();
+        var claimed = rows.Select(r => r.Id).ToList();
+        var last = rows[^1].Id;
+        return await db.Outbox
+            .Where(x => x.DueAt <= now && x.Id < last && orders.Contains(x.CorrelationId) && !claimed.Contains(x.Id))
+            .GroupBy(x => x.CorrelationId!.Value)
+            .Select(g => new { OrderId = g.Key, First = g.Min(x => x.Id) })
+            .ToDictionaryAsync(x => x.OrderId, x => x.First, cancellationToken);
     }
 
     private async Task Deliver(OutboxMessage row, CancellationToken cancellationToken)

@@ -81,13 +81,28 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
         During(PickedUp,
             When(ParcelDelivered)
                 .Unschedule(DeliveryDeadline)
-                .Publish(ctx => new DeliveryCompleted(ctx.Saga.CorrelationId, ctx.Saga.CourierId!))
-                .TransitionTo(Delivered),
+                .CompleteDelivery(this),
             When(DeliveryAttemptFailed)
                 .Unschedule(DeliveryDeadline)
                 .Fail(this, ctx => ctx.Message.Reason),
             When(DeliveryDeadline!.Received)
                 .Fail(this, _ => "The parcel was not delivered in time"));
+
+        // The outcome at the door may overtake the pick-up (the consumers of one queue race to the order's partition):
+        // the parcel was handed off, so the order hears of the hand-off first, then of the outcome.
+        During(AwaitingCourier, CourierAssigned,
+            When(ParcelDelivered)
+                .Unschedule(CourierAssignment)
+                .Unschedule(Pickup)
+                .Then(ctx => ctx.Saga.CourierId = ctx.Message.CourierId)
+                .AnnounceHandOff(this)
+                .CompleteDelivery(this),
+            When(DeliveryAttemptFailed)
+                .Unschedule(CourierAssignment)
+                .Unschedule(Pickup)
+                .Then(ctx => ctx.Saga.CourierId = ctx.Message.CourierId)
+                .AnnounceHandOff(this)
+                .Fail(this, ctx => ctx.Message.Reason));
 
         During(AwaitingCourier, CourierAssigned,
             When(CancelDelivery)
@@ -164,8 +179,19 @@ internal static class DeliveryBehaviors
         where T : class =>
         binder
             .Schedule(machine.DeliveryDeadline, ctx => new DeliveryOverdue(ctx.Saga.CorrelationId))
+            .AnnounceHandOff(machine);
+
+    public static EventActivityBinder<DeliveryState, T> AnnounceHandOff<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine)
+        where T : class =>
+        binder
             .Publish(ctx => new DeliveryHandedOff(ctx.Saga.CorrelationId, ctx.Saga.CourierId!))
             .TransitionTo(machine.PickedUp);
+
+    public static EventActivityBinder<DeliveryState, T> CompleteDelivery<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine)
+        where T : class =>
+        binder
+            .Publish(ctx => new DeliveryCompleted(ctx.Saga.CorrelationId, ctx.Saga.CourierId!))
+            .TransitionTo(machine.Delivered);
 
     public static EventActivityBinder<DeliveryState, T> Fail<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine,
         Func<BehaviorContext<DeliveryState, T>, string> reason)

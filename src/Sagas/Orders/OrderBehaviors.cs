@@ -31,6 +31,33 @@ internal static class OrderBehaviors
             .Then(ctx => ctx.Saga.PickingRequested = true)
             .Publish(ctx => new StartPicking(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Lines, ctx.Saga.SubstitutionPreference));
 
+    /// <summary>Takes what was picked: settle the stock, charge the picked total, or reject an order with nothing left.</summary>
+    public static EventActivityBinder<OrderState, PickingCompleted> CompletePicking(
+        this EventActivityBinder<OrderState, PickingCompleted> binder, OrderStateMachine machine) =>
+        binder
+            .Then(ctx =>
+            {
+                ctx.Saga.PickedLines = [.. ctx.Message.Lines];
+                ctx.Saga.PickedTotal = OrderPricing.Total(ctx.Message.Lines);
+            })
+            .Publish(ctx => new CommitPickedStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.PickedLines.ToStockLines()))
+            .IfElse(ctx => ctx.Saga.PickedTotal > 0,
+                charge => charge
+                    .Publish(ctx => new CapturePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.PaymentToken,
+                        ctx.Saga.AuthorizationId!, new Money(ctx.Saga.PickedTotal!.Value, ctx.Saga.Currency)))
+                    .TransitionTo(machine.AwaitingCapture),
+                nothing => nothing
+                    .Then(ctx => ctx.Saga.PickingRequested = false)
+                    .ReleaseHeldResources()
+                    .PublishRejection(OrderRejectionReason.NothingToDeliver, _ => "Every line was short and refunded")
+                    .TransitionTo(machine.Rejected));
+
+    public static EventActivityBinder<OrderState, T> CompleteDelivery<T>(this EventActivityBinder<OrderState, T> binder, OrderStateMachine machine)
+        where T : class =>
+        binder
+            .Publish(ctx => new OrderCompleted(ctx.Saga.CorrelationId, new Money(ctx.Saga.CapturedAmount, ctx.Saga.Currency)))
+            .TransitionTo(machine.Completed);
+
     /// <summary>
     /// Undo in reverse order of acquisition: picking, payment authorization, stock, slot. Each undo is sent only
     /// when its step was taken and not already undone by the other side; every undo is idempotent at its receiver.

@@ -138,31 +138,21 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                 .PublishRejection(OrderRejectionReason.SlotHoldExpired, _ => "The slot hold expired before the order was confirmed")
                 .TransitionTo(Rejected));
 
+        // The outbox delivers an order's messages in commit order, but the consumers of one queue still race between
+        // receipt and the order's partition, so PickingCompleted can overtake PickingStarted: the order passes through
+        // Picking all the same, and its timeline shows every step.
         During(Confirmed,
             When(PickingStart!.Received)
                 .RequestPicking(),
             When(PickingStarted)
-                .TransitionTo(Picking));
-
-        // PickingCompleted may overtake PickingStarted on a concurrent endpoint.
-        During(Confirmed, Picking,
+                .TransitionTo(Picking),
             When(PickingCompleted)
-                .Then(ctx =>
-                {
-                    ctx.Saga.PickedLines = [.. ctx.Message.Lines];
-                    ctx.Saga.PickedTotal = OrderPricing.Total(ctx.Message.Lines);
-                })
-                .Publish(ctx => new CommitPickedStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.PickedLines.ToStockLines()))
-                .IfElse(ctx => ctx.Saga.PickedTotal > 0,
-                    charge => charge
-                        .Publish(ctx => new CapturePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.PaymentToken,
-                            ctx.Saga.AuthorizationId!, new Money(ctx.Saga.PickedTotal!.Value, ctx.Saga.Currency)))
-                        .TransitionTo(AwaitingCapture),
-                    nothing => nothing
-                        .Then(ctx => ctx.Saga.PickingRequested = false)
-                        .ReleaseHeldResources()
-                        .PublishRejection(OrderRejectionReason.NothingToDeliver, _ => "Every line was short and refunded")
-                        .TransitionTo(Rejected)));
+                .TransitionTo(Picking)
+                .CompletePicking(this));
+
+        During(Picking,
+            When(PickingCompleted)
+                .CompletePicking(this));
 
         During(AwaitingCapture,
             When(PaymentCaptured)
@@ -186,15 +176,20 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                 .PublishRejection(OrderRejectionReason.CaptureFailed, ctx => ctx.Message.Describe())
                 .TransitionTo(Rejected));
 
+        // DeliveryCompleted may overtake DeliveryHandedOff in the same way: the order goes out for delivery first.
         During(ReadyForHandoff,
             When(DeliveryHandedOff)
-                .TransitionTo(OutForDelivery));
-
-        // DeliveryCompleted may overtake DeliveryHandedOff on a concurrent endpoint.
-        During(ReadyForHandoff, OutForDelivery,
+                .TransitionTo(OutForDelivery),
             When(DeliveryCompleted)
-                .Publish(ctx => new OrderCompleted(ctx.Saga.CorrelationId, new Money(ctx.Saga.CapturedAmount, ctx.Saga.Currency)))
-                .TransitionTo(Completed),
+                .TransitionTo(OutForDelivery)
+                .CompleteDelivery(this));
+
+        During(OutForDelivery,
+            When(DeliveryCompleted)
+                .CompleteDelivery(this));
+
+        // A failure before the hand-off (no courier came) is as final as one after it.
+        During(ReadyForHandoff, OutForDelivery,
             When(DeliveryFailed)
                 .Then(ctx => ctx.Saga.EndReason = ctx.Message.Reason)
                 .Publish(ctx => new RefundPayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.CaptureId!,

@@ -24,6 +24,18 @@ internal static class PickingBehaviors
             .Publish(ctx => new PickingStarted(ctx.Saga.CorrelationId, ctx.Saga.PickerId!))
             .TransitionTo(machine.InProgress);
 
+    public static EventActivityBinder<PickingState, LinePicked> RecordPicked(this EventActivityBinder<PickingState, LinePicked> binder,
+        PickingStateMachine machine) =>
+        binder
+            .Then(ctx => ctx.Saga.Record(new LineReport(ctx.Message.Sku, ctx.Message.Quantity, IsShort: false, ProposedSubstitute: null)))
+            .FinishWhenEveryLineIsReported(machine);
+
+    public static EventActivityBinder<PickingState, LineShort> RecordShort(this EventActivityBinder<PickingState, LineShort> binder,
+        PickingStateMachine machine) =>
+        binder
+            .Then(ctx => ctx.Saga.Record(new LineReport(ctx.Message.Sku, ctx.Message.PickedQuantity, IsShort: true, ctx.Message.ProposedSubstitute)))
+            .FinishWhenEveryLineIsReported(machine);
+
     /// <summary>
     /// When the last line is reported: without shortages picking completes; with shortages the customer is
     /// asked (a new substitution round) and picking waits for the decision.

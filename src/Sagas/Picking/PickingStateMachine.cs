@@ -64,11 +64,29 @@ public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
 
         During(InProgress,
             When(LinePicked, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
-                .Then(ctx => ctx.Saga.Record(new LineReport(ctx.Message.Sku, ctx.Message.Quantity, IsShort: false, ProposedSubstitute: null)))
-                .FinishWhenEveryLineIsReported(this),
+                .RecordPicked(this),
             When(LineShort, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
-                .Then(ctx => ctx.Saga.Record(new LineReport(ctx.Message.Sku, ctx.Message.PickedQuantity, IsShort: true, ctx.Message.ProposedSubstitute)))
-                .FinishWhenEveryLineIsReported(this));
+                .RecordShort(this));
+
+        // A line report may overtake the start the same way (the consumers of one queue race to the order's partition):
+        // a report from the assigned picker, or from anyone before a picker was ever replaced, means picking has started.
+        // A report from a picker replaced after a timeout is still ignored.
+        During(Assigned,
+            When(LinePicked, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
+                .StartInProgress(this)
+                .RecordPicked(this),
+            When(LineShort, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
+                .StartInProgress(this)
+                .RecordShort(this));
+        During(Queued,
+            When(LinePicked, ctx => ctx.Saga.Attempt == 1 && ctx.Saga.IsOrdered(ctx.Message.Sku))
+                .Then(ctx => ctx.Saga.PickerId = ctx.Message.PickerId)
+                .StartInProgress(this)
+                .RecordPicked(this),
+            When(LineShort, ctx => ctx.Saga.Attempt == 1 && ctx.Saga.IsOrdered(ctx.Message.Sku))
+                .Then(ctx => ctx.Saga.PickerId = ctx.Message.PickerId)
+                .StartInProgress(this)
+                .RecordShort(this));
 
         During(Assigned, InProgress,
             When(PickerResponse!.Received)

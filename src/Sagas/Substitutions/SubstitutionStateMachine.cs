@@ -42,7 +42,12 @@ public sealed class SubstitutionStateMachine : MassTransitStateMachine<Substitut
                     ask => ask
                         .Schedule(DecisionDeadline, ctx => new SubstitutionDecisionDue(ctx.Saga.OrderId, ctx.Saga.CorrelationId))
                         .Publish(ctx => new SubstitutionsProposed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.Lines, ctx.Saga.DecideBy!.Value))
-                        .TransitionTo(AwaitingCustomerDecision)));
+                        .TransitionTo(AwaitingCustomerDecision)),
+            // The withdrawal overtook the proposal (the consumers of one queue race to the order's partition): the
+            // proposal, when it comes, finds a withdrawn round and asks nobody.
+            When(WithdrawSubstitutions)
+                .Then(ctx => ctx.Saga.OrderId = ctx.Message.OrderId)
+                .TransitionTo(Withdrawn));
 
         During(AwaitingCustomerDecision,
             When(AnswerSubstitutions)
