@@ -44,6 +44,17 @@ public sealed class FailureApiTests(GroceryApiFactory factory) : IClassFixture<G
         var id = failure.GetProperty("id").GetInt64();
         var detail = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/failures/{id}", UriKind.Relative));
         detail.GetProperty("body").GetString()!.ShouldContain(orderId.ToString());
+        // The payment token, the machine and process, and source paths stay inside the engine.
+        var shown = detail.GetRawText();
+        shown.ShouldNotContain("tok_provider_error");
+        shown.ShouldContain("[redacted]");
+        shown.ShouldNotContain("machineName", Case.Insensitive);
+        shown.ShouldNotContain("processId", Case.Insensitive);
+        (await client.GetStringAsync(new Uri($"/api/failures?orderId={orderId}", UriKind.Relative))).ShouldNotContain("tok_provider_error");
+        shown.ShouldNotContain(":line ");
+        var saga = await client.GetStringAsync(new Uri($"/api/sagas/Order/{orderId}", UriKind.Relative));
+        saga.ShouldContain(orderId.ToString());
+        saga.ShouldNotContain("tok_provider_error");
 
         // The authorization's failure rejected the order: a plain replay would call the provider for an ended order.
         var order = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/orders/{orderId}", UriKind.Relative));

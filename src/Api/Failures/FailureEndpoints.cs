@@ -49,7 +49,7 @@ public static class FailureEndpoints
         var failure = await db.FailedMessages.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, cancellationToken);
         return failure is null
             ? Problems.NotFound("Failed message", $"There is no failed message {id}.")
-            : TypedResults.Ok(new FailureDetail(Summary(failure), failure.Body, failure.Headers, failure.StackTrace));
+            : TypedResults.Ok(Detail(failure));
     }
 
     private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> Replay(
@@ -85,6 +85,18 @@ public static class FailureEndpoints
         await transaction.CommitAsync(cancellationToken);
         signal.Notify();
         return TypedResults.Accepted($"/api/failures/{id}", Summary(failure));
+    }
+
+    /// <summary>
+    /// The failure as ops see it: its payment tokens out of the body and out of what was written about it (rows recorded
+    /// before that was scrubbed at the source), no machine or process names, no source paths.
+    /// </summary>
+    private static FailureDetail Detail(FailedMessage failure)
+    {
+        var secrets = FailureRedaction.SecretValues(failure.Body);
+        var summary = Summary(failure) with { ExceptionMessage = FailureRedaction.Scrub(failure.ExceptionMessage, secrets) };
+        return new FailureDetail(summary, FailureRedaction.Body(failure.Body), FailureRedaction.Headers(failure.Headers),
+            FailureRedaction.StackTrace(failure.StackTrace is null ? null : FailureRedaction.Scrub(failure.StackTrace, secrets)));
     }
 
     private static FailureSummary Summary(FailedMessage f) =>

@@ -20,6 +20,7 @@ public sealed class RecordFailedMessageFilter(IServiceScopeFactory scopes, Write
         {
             var body = Encoding.UTF8.GetString(context.Body.GetBytes());
             var (messageId, messageType, orderId) = Envelope(body);
+            var secrets = FailureRedaction.SecretValues(body);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
             db.FailedMessages.Add(new FailedMessage
@@ -31,8 +32,9 @@ public sealed class RecordFailedMessageFilter(IServiceScopeFactory scopes, Write
                 Body = body,
                 Headers = JsonSerializer.Serialize(context.TransportHeaders.GetAll().ToDictionary(h => h.Key, h => h.Value?.ToString())),
                 ExceptionType = context.Exception.GetType().FullName ?? context.Exception.GetType().Name,
-                ExceptionMessage = context.Exception.Message,
-                StackTrace = context.Exception.StackTrace is { } trace ? trace[..Math.Min(trace.Length, 4000)] : null,
+                // The body stays whole for a replay; what is written about the failure never quotes its payment token.
+                ExceptionMessage = FailureRedaction.Scrub(context.Exception.Message, secrets),
+                StackTrace = context.Exception.StackTrace is { } trace ? FailureRedaction.Scrub(trace[..Math.Min(trace.Length, 4000)], secrets) : null,
                 FailedAt = time.GetUtcNow(),
             });
             using (await gate.Enter(context.CancellationToken))

@@ -19,6 +19,8 @@ public sealed class OrderState : IGrocerySagaState
     public string Currency { get; set; } = "";
     public List<OrderLine> Lines { get; set; } = [];
     public string PaymentProvider { get; set; } = "";
+    /// <summary>The customer's payment method at the provider: kept for authorizing again, never shown (ops views serialize the state).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string PaymentToken { get; set; } = "";
     public SubstitutionPreference SubstitutionPreference { get; set; }
     public DateTimeOffset SubmittedAt { get; set; }
