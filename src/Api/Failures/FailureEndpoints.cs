@@ -93,10 +93,9 @@ public static class FailureEndpoints
     /// </summary>
     private static FailureDetail Detail(FailedMessage failure)
     {
-        var secrets = FailureRedaction.SecretValues(failure.Body);
-        var summary = Summary(failure) with { ExceptionMessage = FailureRedaction.Scrub(failure.ExceptionMessage, secrets) };
-        return new FailureDetail(summary, FailureRedaction.Body(failure.Body), FailureRedaction.Headers(failure.Headers),
-            FailureRedaction.StackTrace(failure.StackTrace is null ? null : FailureRedaction.Scrub(failure.StackTrace, secrets)));
+        var body = FailureRedaction.Body(failure.Body);
+        var summary = Summary(failure) with { ExceptionMessage = FailureRedaction.Scrub(failure.ExceptionMessage, body.Secrets) };
+        return new FailureDetail(summary, body.Json, FailureRedaction.Headers(failure.Headers), FailureRedaction.StackTrace(failure.StackTrace, body.Secrets));
     }
 
     private static FailureSummary Summary(FailedMessage f) =>

@@ -19,7 +19,15 @@ public static partial class FailureRedaction
     /// <summary>MassTransit's host headers: machine, process, assembly and framework of the instance that failed.</summary>
     private const string HostHeaderPrefix = "MT-Host-";
 
-    public static string Body(string body)
+    /// <summary>The body as ops may see it, and the secret values it carried.</summary>
+    public sealed record RedactedBody(string Json, IReadOnlyList<string> Secrets);
+
+    /// <summary>
+    /// The body with its secrets replaced and MassTransit's <c>host</c> (machine, process id, assembly of the sender)
+    /// left out, and the secret values it carried, so that they can be taken out of text written about the message too:
+    /// a provider's error message may quote the payment method it refused.
+    /// </summary>
+    public static RedactedBody Body(string body)
     {
         ArgumentNullException.ThrowIfNull(body);
         JsonNode? root;
@@ -30,13 +38,13 @@ public static partial class FailureRedaction
         catch (JsonException)
         {
             // Not JSON: nothing can tell its secrets from the rest.
-            return Redacted;
+            return new RedactedBody(Redacted, []);
         }
 
-        Redact(root);
-        // MassTransit's envelope names the machine, process id and assembly of the sender.
+        var secrets = new List<string>();
+        Redact(root, secrets);
         (root as JsonObject)?.Remove("host");
-        return root?.ToJsonString() ?? "null";
+        return new RedactedBody(root?.ToJsonString() ?? "null", secrets);
     }
 
     public static string? Headers(string? headers)
@@ -51,27 +59,9 @@ public static partial class FailureRedaction
             .ToDictionary(h => h.Key, h => h.Value));
     }
 
-    public static string? StackTrace(string? stackTrace) => stackTrace is null ? null : SourceLocation().Replace(stackTrace, "");
-
-    /// <summary>
-    /// The secret values a message carries (its payment tokens), so that they can be taken out of text written about it:
-    /// a provider's error message may quote the payment method it refused.
-    /// </summary>
-    public static IReadOnlyList<string> SecretValues(string body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        var found = new List<string>();
-        try
-        {
-            Collect(JsonNode.Parse(body), found);
-        }
-        catch (JsonException)
-        {
-            // Not JSON: no value can be told apart.
-        }
-
-        return found;
-    }
+    /// <summary>The stack trace without source paths, and without any of the secret values.</summary>
+    public static string? StackTrace(string? stackTrace, IReadOnlyList<string> secrets) =>
+        stackTrace is null ? null : SourceLocation().Replace(Scrub(stackTrace, secrets), "");
 
     /// <summary>The text with every one of the secret values replaced.</summary>
     public static string Scrub(string text, IReadOnlyList<string> secrets)
@@ -81,48 +71,26 @@ public static partial class FailureRedaction
         return secrets.Aggregate(text, (scrubbed, secret) => scrubbed.Replace(secret, Redacted, StringComparison.Ordinal));
     }
 
-    private static void Collect(JsonNode? node, List<string> found)
-    {
-        switch (node)
-        {
-            case JsonObject item:
-                foreach (var (name, value) in item)
-                {
-                    if (SecretProperties.Contains(name) && value is JsonValue secret && secret.TryGetValue<string>(out var text) && text.Length >= 4)
-                    {
-                        found.Add(text);
-                    }
-                    else
-                    {
-                        Collect(value, found);
-                    }
-                }
-
-                break;
-            case JsonArray list:
-                foreach (var value in list)
-                {
-                    Collect(value, found);
-                }
-
-                break;
-        }
-    }
-
-    private static void Redact(JsonNode? node)
+    /// <summary>Replaces every secret property's value, noting the values long enough to find again in other text.</summary>
+    private static void Redact(JsonNode? node, List<string> secrets)
     {
         switch (node)
         {
             case JsonObject item:
                 foreach (var (name, value) in item.ToList())
                 {
-                    if (SecretProperties.Contains(name) && value is JsonValue)
+                    if (SecretProperties.Contains(name) && value is JsonValue secret)
                     {
+                        if (secret.TryGetValue<string>(out var text) && text.Length >= 4)
+                        {
+                            secrets.Add(text);
+                        }
+
                         item[name] = Redacted;
                     }
                     else
                     {
-                        Redact(value);
+                        Redact(value, secrets);
                     }
                 }
 
@@ -130,7 +98,7 @@ public static partial class FailureRedaction
             case JsonArray list:
                 foreach (var value in list)
                 {
-                    Redact(value);
+                    Redact(value, secrets);
                 }
 
                 break;

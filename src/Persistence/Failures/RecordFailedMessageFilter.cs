@@ -20,7 +20,7 @@ public sealed class RecordFailedMessageFilter(IServiceScopeFactory scopes, Write
         {
             var body = Encoding.UTF8.GetString(context.Body.GetBytes());
             var (messageId, messageType, orderId) = Envelope(body);
-            var secrets = FailureRedaction.SecretValues(body);
+            var secrets = FailureRedaction.Body(body).Secrets;
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
             db.FailedMessages.Add(new FailedMessage
