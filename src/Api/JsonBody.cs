@@ -65,6 +65,10 @@ public readonly record struct JsonBody(JsonElement Json, IResult? Problem)
         return Parse(bytes);
     }
 
+    /// <summary>True when the value is a JSON object with no field but these (each may be missing): a misspelt field is refused, never ignored.</summary>
+    public static bool IsObjectOf(JsonElement value, params string[] fields) =>
+        value.ValueKind == JsonValueKind.Object && value.EnumerateObject().All(p => fields.Contains(p.Name, StringComparer.Ordinal));
+
     /// <summary>Checks bytes already read (a webhook's, whose signature is over them) by the same rules.</summary>
     public static JsonBody Parse(ReadOnlyMemory<byte> bytes)
     {

@@ -62,7 +62,7 @@ public static class JobEndpoints
         string? storeId = null;
         if (!body.IsEmpty)
         {
-            if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "storeId"))
+            if (!JsonBody.IsObjectOf(body.Json, "storeId"))
             {
                 return Problems.Invalid("body", "The body is optional; when sent it is {\"storeId\": \"...\"} (one store) or {}.");
             }

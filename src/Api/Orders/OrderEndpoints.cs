@@ -331,7 +331,7 @@ public static class OrderEndpoints
 
         if (!body.IsEmpty)
         {
-            if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "reason"))
+            if (!JsonBody.IsObjectOf(body.Json, "reason"))
             {
                 return Problems.Invalid("body", "The body is optional; when sent it is {\"reason\": \"...\"}.");
             }
@@ -378,7 +378,7 @@ public static class OrderEndpoints
             return body.Problem;
         }
 
-        if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "decisions")
+        if (!JsonBody.IsObjectOf(body.Json, "decisions")
             || !body.Json.TryGetProperty("decisions", out var decisions)
             || decisions.ValueKind != JsonValueKind.Array || decisions.GetArrayLength() is 0 or > PlaceOrderRequest.MaxLines)
         {
@@ -388,7 +388,7 @@ public static class OrderEndpoints
         var answers = new List<CustomerAnswer>();
         foreach (var decision in decisions.EnumerateArray())
         {
-            if (decision.ValueKind != JsonValueKind.Object || decision.EnumerateObject().Any(p => p.Name is not ("sku" or "approve"))
+            if (!JsonBody.IsObjectOf(decision, "sku", "approve")
                 || !decision.TryGetProperty("sku", out var sku) || sku.ValueKind != JsonValueKind.String || sku.GetString()!.Length is 0 or > 64
                 || Problems.IsNotPlainText(sku.GetString()!)
                 || !decision.TryGetProperty("approve", out var approve) || approve.ValueKind is not (JsonValueKind.True or JsonValueKind.False))

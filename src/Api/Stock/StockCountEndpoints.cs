@@ -71,9 +71,8 @@ public static class StockCountEndpoints
         }
         catch (BadHttpRequestException bad)
         {
-            return bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? TooLarge()
-                : TypedResults.Problem(statusCode: bad.StatusCode, title: "The count file did not arrive whole", detail: bad.Message);
+            // Too slow or cut off is answered as on every other route; too large keeps the count file's own hint.
+            return bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge() : RequestLimits.FromBadRequest(bad, MaxImportBytes);
         }
 
         IAsyncEnumerable<StockCountLine> Read(CancellationToken token)

@@ -66,7 +66,7 @@ public static class StoreEndpoints
             return body.Problem;
         }
 
-        if (body.Json.ValueKind != JsonValueKind.Object || body.Json.EnumerateObject().Any(p => p.Name != "reason")
+        if (!JsonBody.IsObjectOf(body.Json, "reason")
             || !body.Json.TryGetProperty("reason", out var given) || given.ValueKind != JsonValueKind.String)
         {
             return Problems.Invalid("reason", "The body is {\"reason\": \"...\"}: why the store is closed that day.");
