@@ -11,7 +11,9 @@ using Grocery.Workflows.Api.Stock;
 using Grocery.Workflows.Api.Stores;
 using Grocery.Workflows.Consumers;
 using Grocery.Workflows.Host.Payments;
+using Grocery.Workflows.Api.Security;
 using Grocery.Workflows.Host.Scheduling;
+using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Host.Simulation;
 using Grocery.Workflows.Host.Telemetry;
 using Grocery.Workflows.Persistence;
@@ -58,6 +60,7 @@ public static partial class HostingExtensions
             throw new InvalidOperationException("Host:Role Api consumes no message: it needs Transport:Kind RabbitMq and Persistence:Provider PostgreSql, shared with instances of Host:Role All.");
         }
 
+        builder.AddGroceryAuthentication();
         builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis && role == HostRole.All);
         services.AddFeatureManagement();
         services.AddSingleton<StartupHealthCheck>();
@@ -200,15 +203,30 @@ public static partial class HostingExtensions
         app.UseExceptionHandler(ClientMistakes.ExceptionHandlerOptions);
         app.UseStatusCodePages();
         app.UseRequestLimits();
+        app.UseAuthentication();
+        app.UseAuthorization();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        // Probes are open: they say whether the instance runs, nothing about orders.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         // Ready means every dependency answers: a degraded bus (RabbitMQ reconnecting) takes the instance out too.
-        app.MapHealthChecks("/health/ready", Strict("ready"));
+        app.MapHealthChecks("/health/ready", Strict("ready")).AllowAnonymous();
         // Started: migrations applied, seed done, every hosted service (the bus among them) started.
-        app.MapHealthChecks("/health/startup", Strict("startup"));
-        app.MapMetrics("/metrics");
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.MapHealthChecks("/health/startup", Strict("startup")).AllowAnonymous();
+        app.MapMetrics("/metrics").AllowAnonymous();
+        // The API's description is open to anyone in Development, to operators elsewhere.
+        var reference = new[] { app.MapOpenApi(), app.MapScalarApiReference() };
+        foreach (var endpoint in reference)
+        {
+            if (app.Environment.IsDevelopment())
+            {
+                endpoint.AllowAnonymous();
+            }
+            else
+            {
+                endpoint.RequireAuthorization(GroceryPolicies.Ops);
+            }
+        }
+
         app.MapStoreEndpoints();
         app.MapSlotEndpoints();
         app.MapOrderEndpoints();

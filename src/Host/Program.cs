@@ -1,8 +1,14 @@
 using Grocery.Workflows.Host;
+using Grocery.Workflows.Host.Security;
 
 if (HealthProbe.IsProbe(args))
 {
     return await HealthProbe.Run(args, Console.Error);
+}
+
+if (TokenCommand.Is(args))
+{
+    return TokenCommand.Run(args, Console.Out, Console.Error);
 }
 
 // appsettings.json is read from beside the executable, wherever it is started from; relative data paths

@@ -1,4 +1,7 @@
+using System.Net.Http.Headers;
+using Grocery.Workflows.Api.Security;
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Slots;
@@ -32,6 +35,7 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
         builder.UseSetting("Persistence:Provider", "Sqlite");
         builder.UseSetting("ConnectionStrings:Workflows", $"Data Source={_file}");
+        builder.UseSetting("Auth:LocalKeyFile", Path.ChangeExtension(_file, ".key.pem"));
         builder.UseSetting("Seed:Enabled", "false");
         builder.UseSetting("Simulation:Enabled", "true");
         builder.UseSetting("Simulation:ShortageRate", "1");
@@ -51,10 +55,28 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
     /// <summary>Settings over the defaults above; set before the first client.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
-    /// <summary>A client of a host whose small catalogue is in place.</summary>
-    public async Task<HttpClient> Client()
+    /// <summary>
+    /// A client of a host whose small catalogue is in place, with a token of all three roles and no limits: for tests of
+    /// what the engine does rather than of who may ask it.
+    /// </summary>
+    public Task<HttpClient> Client() => Client(new TokenRequest(GroceryRoles.All, Name: "Test caller"));
+
+    /// <summary>A client with the token the request describes.</summary>
+    public Task<HttpClient> Client(TokenRequest token) => Client(Token(token));
+
+    /// <summary>A client of a role, optionally acting for one customer or limited to some stores.</summary>
+    public Task<HttpClient> Client(string role, string? customer = null, params string[] stores) =>
+        Client(new TokenRequest([role], Name: $"Test {role}", Customer: customer, Stores: stores.Length == 0 ? null : stores));
+
+    /// <summary>A client that sends the given Authorization bearer token, or none when it is null.</summary>
+    public async Task<HttpClient> Client(string? bearer)
     {
         var client = CreateClient();
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
         if (!_seeded)
         {
             await Seed();
@@ -63,6 +85,9 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
 
         return client;
     }
+
+    /// <summary>A token signed with this host's own key (the embedded default's issuer).</summary>
+    public string Token(TokenRequest request) => Services.GetRequiredService<LocalTokenIssuer>().Create(request, DateTimeOffset.UtcNow);
 
     public async Task<T> Query<T>(Func<WorkflowDbContext, Task<T>> query)
     {
@@ -105,7 +130,7 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var quartz = Path.ChangeExtension(_file, ".quartz.db");
-        foreach (var file in new[] { _file, _file + "-wal", _file + "-shm", quartz, quartz + "-wal", quartz + "-shm" })
+        foreach (var file in new[] { _file, _file + "-wal", _file + "-shm", quartz, quartz + "-wal", quartz + "-shm", Path.ChangeExtension(_file, ".key.pem") })
         {
             File.Delete(file);
         }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Grocery.Workflows.Api.Security;
+using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Telemetry;
@@ -143,6 +145,7 @@ public sealed class JobApiTests(GroceryApiFactory factory) : IClassFixture<Groce
         await factory.Client();
         using var apiOnly = factory.WithWebHostBuilder(b => b.UseSetting("Jobs:Enabled", "false"));
         using var client = apiOnly.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", factory.Token(new TokenRequest([GroceryRoles.Scheduler])));
 
         var response = await client.PostAsync(new Uri("/api/jobs/slot-generation/runs", UriKind.Relative), null);
 

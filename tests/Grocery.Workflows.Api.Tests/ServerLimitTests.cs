@@ -55,7 +55,8 @@ public sealed class ServerLimitTests : IAsyncLifetime
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, Client.BaseAddress!.Port);
         await using var stream = tcp.GetStream();
-        var head = $"POST /api/orders/{Guid.NewGuid()}/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+        var head = $"POST /api/orders/{Guid.NewGuid()}/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + $"Authorization: {Client.DefaultRequestHeaders.Authorization}\r\nContent-Length: 1000\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         var answer = new StringBuilder();
         var buffer = new byte[4096];

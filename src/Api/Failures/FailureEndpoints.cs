@@ -1,6 +1,7 @@
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,6 +13,7 @@ namespace Grocery.Workflows.Api.Failures;
 public sealed record FailureSummary(long Id, Guid? MessageId, string MessageType, string InputAddress, Guid? OrderId,
     string ExceptionType, string ExceptionMessage, DateTimeOffset FailedAt, DateTimeOffset? ReplayedAt, int ReplayCount);
 
+/// <summary>A failed message as ops see it; the stack trace only when asked for (stackTrace=true).</summary>
 public sealed record FailureDetail(FailureSummary Failure, string Body, string? Headers, string? StackTrace);
 
 /// <summary>Messages that failed after their retries: list, inspect, send back.</summary>
@@ -19,23 +21,23 @@ public static class FailureEndpoints
 {
     public static IEndpointRouteBuilder MapFailureEndpoints(this IEndpointRouteBuilder app)
     {
-        var failures = app.MapGroup("/api/failures").WithTags("Failures");
+        var failures = app.MapGroup("/api/failures").WithTags("Failures").RequireAuthorization(GroceryPolicies.Ops);
         failures.MapGet("/", List).WithSummary("Failed messages, newest first; optionally of one order.");
-        failures.MapGet("/{id:long}", Get).WithSummary("One failed message with its body, headers and stack trace.");
+        failures.MapGet("/{id:long}", Get).WithSummary("One failed message with its body and headers (payment tokens redacted); its stack trace with stackTrace=true.");
         failures.MapPost("/{id:long}/replay", Replay)
             .WithSummary("Send the message back to the queue it failed on; 409 while its replay is under way, once it is consumed or failed again, and for an ended order unless force=true.");
         return app;
     }
 
     private static async Task<Results<Ok<FailureSummary[]>, ProblemHttpResult>> List(
-        Guid? orderId, int? limit, WorkflowDbContext db, CancellationToken cancellationToken)
+        Guid? orderId, int? limit, HttpContext context, WorkflowDbContext db, CancellationToken cancellationToken)
     {
         if (!Problems.TryLimit(limit, 50, 500, out var take, out var problem))
         {
             return problem!;
         }
 
-        var failures = db.FailedMessages.AsNoTracking();
+        var failures = Visible(db.FailedMessages.AsNoTracking(), Caller.Of(context), db);
         if (orderId is not null)
         {
             failures = failures.Where(f => f.OrderId == orderId);
@@ -44,17 +46,47 @@ public static class FailureEndpoints
         return TypedResults.Ok(await failures.OrderByDescending(f => f.Id).Take(take).Select(f => Summary(f)).ToArrayAsync(cancellationToken));
     }
 
-    private static async Task<Results<Ok<FailureDetail>, ProblemHttpResult>> Get(long id, WorkflowDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FailureDetail>, ProblemHttpResult>> Get(
+        long id, bool? stackTrace, HttpContext context, WorkflowDbContext db, CancellationToken cancellationToken)
     {
         var failure = await db.FailedMessages.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, cancellationToken);
-        return failure is null
-            ? Problems.NotFound("Failed message", $"There is no failed message {id}.")
-            : TypedResults.Ok(Detail(failure));
+        if (failure is null)
+        {
+            return Problems.NotFound("Failed message", $"There is no failed message {id}.");
+        }
+
+        if (!await Visible(db.FailedMessages.AsNoTracking().Where(f => f.Id == id), Caller.Of(context), db).AnyAsync(cancellationToken))
+        {
+            return Refusals.Store();
+        }
+
+        var detail = Detail(failure);
+        return TypedResults.Ok(stackTrace == true ? detail : detail with { StackTrace = null });
+    }
+
+    /// <summary>An operator limited to some stores sees the failures of those stores' orders only.</summary>
+    private static IQueryable<FailedMessage> Visible(IQueryable<FailedMessage> failures, Caller caller, WorkflowDbContext db)
+    {
+        if (caller.Stores is not { } stores)
+        {
+            return failures;
+        }
+
+        var storeIds = stores.ToList();
+        return failures.Where(f => db.OrderRequests.Any(r => r.OrderId == f.OrderId && storeIds.Contains(r.StoreId)));
     }
 
     private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> Replay(
-        long id, bool? force, WorkflowDbContext db, OutboxSignal signal, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
+        long id, bool? force, HttpContext context, WorkflowDbContext db, OutboxSignal signal, WriteGate gate, TimeProvider time,
+        CancellationToken cancellationToken)
     {
+        var caller = Caller.Of(context);
+        if (caller.Stores is not null && !await Visible(db.FailedMessages.AsNoTracking().Where(f => f.Id == id), caller, db).AnyAsync(cancellationToken)
+            && await db.FailedMessages.AnyAsync(f => f.Id == id, cancellationToken))
+        {
+            return Refusals.Store();
+        }
+
         using var writer = await gate.Enter(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var failure = await db.FailedMessages.SingleOrDefaultAsync(f => f.Id == id, cancellationToken);

@@ -1,4 +1,5 @@
 using Grocery.Workflows.Sagas;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +15,7 @@ public static class FeatureEndpoints
 {
     public static IEndpointRouteBuilder MapFeatureEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/features", List).WithTags("Features")
+        app.MapGet("/api/features", List).WithTags("Features").RequireAuthorization(GroceryPolicies.Ops)
             .WithSummary("The feature flags of risky behaviour and whether each is on here (section FeatureManagement).");
         return app;
     }

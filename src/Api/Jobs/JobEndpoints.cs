@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,12 +29,12 @@ public static class JobEndpoints
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
-        jobs.MapGet("/", List).WithSummary("Every job: schedule per store time zone, next and last fire, paused or not, and its last run.");
-        jobs.MapPost("/{name}/runs", Run).Accepts<RunJobRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody).WithSummary("Starts a run now (for one store when storeId is given); 409 while a run of the job is queued or running.");
-        jobs.MapGet("/{name}/runs", Runs).WithSummary("The job's runs, newest first.");
-        jobs.MapGet("/{name}/runs/{runId:guid}", RunById).WithSummary("One run: status, progress, start, end and summary.");
-        jobs.MapPost("/{name}/pause", Pause).WithSummary("Stops the job's schedule; a manual run still starts.");
-        jobs.MapPost("/{name}/resume", Resume).WithSummary("Resumes the job's schedule; a firing missed while paused runs once.");
+        jobs.MapGet("/", List).RequireAuthorization(GroceryPolicies.OpsOrScheduler).WithSummary("Every job: schedule per store time zone, next and last fire, paused or not, and its last run.");
+        jobs.MapPost("/{name}/runs", Run).RequireAuthorization(GroceryPolicies.OpsOrScheduler).Accepts<RunJobRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody).WithSummary("Starts a run now (for one store when storeId is given); 409 while a run of the job is queued or running.");
+        jobs.MapGet("/{name}/runs", Runs).RequireAuthorization(GroceryPolicies.OpsOrScheduler).WithSummary("The job's runs, newest first.");
+        jobs.MapGet("/{name}/runs/{runId:guid}", RunById).RequireAuthorization(GroceryPolicies.OpsOrScheduler).WithSummary("One run: status, progress, start, end and summary.");
+        jobs.MapPost("/{name}/pause", Pause).RequireAuthorization(GroceryPolicies.Ops).WithSummary("Stops the job's schedule; a manual run still starts.");
+        jobs.MapPost("/{name}/resume", Resume).RequireAuthorization(GroceryPolicies.Ops).WithSummary("Resumes the job's schedule; a firing missed while paused runs once.");
         return app;
     }
 
@@ -78,6 +79,12 @@ public static class JobEndpoints
             }
         }
 
+        var caller = Caller.Of(request.HttpContext);
+        if (storeId is null ? caller.Stores is not null : !caller.MayActAt(storeId))
+        {
+            return storeId is null ? Refusals.EveryStore("A run without storeId") : Refusals.Store();
+        }
+
         var result = await control.RequestRun(name, storeId, cancellationToken);
         return result.Outcome switch
         {
@@ -93,7 +100,7 @@ public static class JobEndpoints
     }
 
     private static async Task<Results<Ok<JobRunView[]>, ProblemHttpResult>> Runs(
-        string name, int? limit, IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
+        string name, int? limit, HttpContext context, IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
     {
         if (!control.JobNames.Contains(name))
         {
@@ -105,13 +112,20 @@ public static class JobEndpoints
             return problem!;
         }
 
-        var runs = await db.JobRuns.AsNoTracking().Where(r => r.JobName == name)
+        var query = db.JobRuns.AsNoTracking().Where(r => r.JobName == name);
+        if (Caller.Of(context).Stores is { } stores)
+        {
+            var storeIds = stores.ToList();
+            query = query.Where(r => r.StoreId != null && storeIds.Contains(r.StoreId));
+        }
+
+        var runs = await query
             .OrderByDescending(r => r.RequestedAt).Take(take).ToListAsync(cancellationToken);
         return TypedResults.Ok(runs.Select(View).ToArray());
     }
 
     private static async Task<Results<Ok<JobRunView>, ProblemHttpResult>> RunById(
-        string name, Guid runId, IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
+        string name, Guid runId, HttpContext context, IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
     {
         if (!control.JobNames.Contains(name))
         {
@@ -119,14 +133,36 @@ public static class JobEndpoints
         }
 
         var run = await db.JobRuns.AsNoTracking().SingleOrDefaultAsync(r => r.RunId == runId && r.JobName == name, cancellationToken);
-        return run is null ? Problems.NotFound("Run", $"{name} has no run {runId}.") : TypedResults.Ok(View(run));
+        if (run is null)
+        {
+            return Problems.NotFound("Run", $"{name} has no run {runId}.");
+        }
+
+        var caller = Caller.Of(context);
+        return caller.Stores is null || (run.StoreId is not null && caller.MayActAt(run.StoreId)) ? TypedResults.Ok(View(run)) : Refusals.Store();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Pause(string name, IJobControl control, CancellationToken cancellationToken) =>
-        await control.Pause(name, cancellationToken) ? TypedResults.NoContent() : UnknownJob(name, control);
+    private static async Task<Results<NoContent, ProblemHttpResult>> Pause(
+        string name, HttpContext context, IJobControl control, CancellationToken cancellationToken)
+    {
+        if (Caller.Of(context).Stores is not null)
+        {
+            return Refusals.EveryStore("Pausing a job");
+        }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Resume(string name, IJobControl control, CancellationToken cancellationToken) =>
-        await control.Resume(name, cancellationToken) ? TypedResults.NoContent() : UnknownJob(name, control);
+        return await control.Pause(name, cancellationToken) ? TypedResults.NoContent() : UnknownJob(name, control);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Resume(
+        string name, HttpContext context, IJobControl control, CancellationToken cancellationToken)
+    {
+        if (Caller.Of(context).Stores is not null)
+        {
+            return Refusals.EveryStore("Resuming a job");
+        }
+
+        return await control.Resume(name, cancellationToken) ? TypedResults.NoContent() : UnknownJob(name, control);
+    }
 
     private static ProblemHttpResult UnknownJob(string name, IJobControl control) =>
         Problems.NotFound("Job", $"There is no job '{name}'; the jobs are {string.Join(", ", control.JobNames)}.");

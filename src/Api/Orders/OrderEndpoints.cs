@@ -13,6 +13,7 @@ using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Substitutions;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -72,14 +73,14 @@ public static class OrderEndpoints
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/api/orders").WithTags("Orders");
-        orders.MapPost("/", Place)
+        orders.MapPost("/", Place).RequireAuthorization(GroceryPolicies.Storefront)
             .WithSummary("Place an order. The Idempotency-Key header is required: the same customer, key and body answer the same order.")
             .WithBodyLimit(RequestLimits.OrderBody);
-        orders.MapGet("/", List).WithSummary("Orders, newest first, optionally in one state; keyset paging.");
-        orders.MapGet("/{orderId:guid}", Get).WithSummary("An order: state, lines ordered and picked, totals, payment, and the timeline of all five sagas.");
-        orders.MapPost("/{orderId:guid}/cancel", Cancel).WithBodyLimit(RequestLimits.SmallBody)
+        orders.MapGet("/", List).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("Orders, newest first, optionally in one state; keyset paging.");
+        orders.MapGet("/{orderId:guid}", Get).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("An order: state, lines ordered and picked, totals, payment, and the timeline of all five sagas.");
+        orders.MapPost("/{orderId:guid}/cancel", Cancel).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithBodyLimit(RequestLimits.SmallBody)
             .WithSummary("Ask to cancel; honoured until picking starts (409 from then on, and for an order that has ended).");
-        orders.MapPost("/{orderId:guid}/substitutions/decisions", Decide).WithBodyLimit(RequestLimits.SmallBody)
+        orders.MapPost("/{orderId:guid}/substitutions/decisions", Decide).RequireAuthorization(GroceryPolicies.Storefront).WithBodyLimit(RequestLimits.SmallBody)
             .WithSummary("The customer's approve/reject per short line.");
         return app;
     }
@@ -105,6 +106,17 @@ public static class OrderEndpoints
         if (order is null)
         {
             return Problems.Invalid(errors);
+        }
+
+        var caller = Caller.Of(request.HttpContext);
+        if (!caller.MayActFor(order.CustomerId))
+        {
+            return Refusals.Customer();
+        }
+
+        if (!caller.MayActAt(order.StoreId))
+        {
+            return Refusals.Store();
         }
 
         var hash = Hash(order);
@@ -245,7 +257,7 @@ public static class OrderEndpoints
     }
 
     private static async Task<Results<Ok<OrderPage>, ProblemHttpResult>> List(
-        string? state, int? limit, string? cursor, WorkflowDbContext db, CancellationToken cancellationToken)
+        string? state, int? limit, string? cursor, HttpContext context, WorkflowDbContext db, CancellationToken cancellationToken)
     {
         if (!Problems.TryLimit(limit, 50, 500, out var take, out var problem))
         {
@@ -269,6 +281,19 @@ public static class OrderEndpoints
             orders = orders.Where(o => o.State == state);
         }
 
+        // A customer's token sees that customer's orders; a store-limited one those of its stores.
+        var caller = Caller.Of(context);
+        if (caller.Customer is { } customer)
+        {
+            orders = orders.Where(o => o.Request.CustomerId == customer);
+        }
+
+        if (caller.Stores is { } stores)
+        {
+            var storeIds = stores.ToList();
+            orders = orders.Where(o => storeIds.Contains(o.Request.StoreId));
+        }
+
         if (cursor is not null)
         {
             var after = new DateTimeOffset(afterTicks, TimeSpan.Zero);
@@ -284,8 +309,14 @@ public static class OrderEndpoints
             page.Count > take ? items[^1].SubmittedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
-    private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(
+        Guid orderId, HttpContext context, WorkflowDbContext db, CancellationToken cancellationToken)
     {
+        if (await Refuse(Caller.Of(context), orderId, db, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         var order = await db.Set<OrderState>().AsNoTracking().SingleOrDefaultAsync(o => o.CorrelationId == orderId, cancellationToken);
         var timeline = await db.Timeline.AsNoTracking().Where(t => t.OrderId == orderId).OrderBy(t => t.Id)
             .Select(t => new TimelineEntry(t.SagaType, t.FromState, t.ToState, t.Event, t.At)).ToListAsync(cancellationToken);
@@ -352,6 +383,11 @@ public static class OrderEndpoints
             return Problems.NotFound("Order", $"There is no order {orderId}.");
         }
 
+        if (await Refuse(Caller.Of(request.HttpContext), orderId, db, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         // Refused here rather than dropped by the saga: a 202 would tell the customer a cancellation that never happens.
         var state = await db.Set<OrderState>().AsNoTracking().Where(o => o.CorrelationId == orderId).Select(o => o.CurrentState)
             .SingleOrDefaultAsync(cancellationToken) ?? SubmittedState;
@@ -399,6 +435,11 @@ public static class OrderEndpoints
             answers.Add(new CustomerAnswer(sku.GetString()!, approve.GetBoolean()));
         }
 
+        if (await Refuse(Caller.Of(request.HttpContext), orderId, db, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         var round = await db.Set<SubstitutionState>().AsNoTracking()
             .Where(s => s.OrderId == orderId && s.CurrentState == "AwaitingCustomerDecision")
             .Select(s => (Guid?)s.CorrelationId).FirstOrDefaultAsync(cancellationToken);
@@ -411,6 +452,33 @@ public static class OrderEndpoints
 
         await outbox.PublishNow(new AnswerSubstitutions(orderId, round.Value, answers), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, roundId = round.Value, answers = answers.Count });
+    }
+
+    /// <summary>
+    /// Null when the caller may see and act on the order (or there is no such order: the handler answers that). A
+    /// customer's token gets the same 404 for another customer's order as for none, so ids cannot be probed; an
+    /// operator limited to some stores gets 403 for an order of another store.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> Refuse(Caller caller, Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        if (caller.Customer is null && caller.Stores is null)
+        {
+            return null;
+        }
+
+        var owner = await db.OrderRequests.AsNoTracking().Where(r => r.OrderId == orderId)
+            .Select(r => new { r.CustomerId, r.StoreId }).SingleOrDefaultAsync(cancellationToken);
+        if (owner is null)
+        {
+            return null;
+        }
+
+        if (!caller.MayActFor(owner.CustomerId))
+        {
+            return Problems.NotFound("Order", $"There is no order {orderId}.");
+        }
+
+        return caller.MayActAt(owner.StoreId) ? null : Refusals.Store();
     }
 
     private static string Hash(PlaceOrderRequest order) =>

@@ -5,6 +5,7 @@ using Grocery.Workflows.Contracts.Payments;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Payments;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,7 +26,9 @@ public static partial class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks");
+        var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks")
+            // The providers sign their calls; each handler checks the signature before reading anything.
+            .AllowAnonymous();
         hooks.WithBodyLimit(RequestLimits.WebhookBody);
         hooks.MapPost("/stripe", Stripe).WithSummary("Stripe events, verified with the Stripe-Signature header and Stripe:WebhookSecret.");
         hooks.MapPost("/momo", MoMo).WithSummary("MoMo IPNs, verified with their HMAC-SHA256 signature and MoMo:SecretKey; answered 204.");

@@ -6,6 +6,7 @@ using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Picking;
 using Grocery.Workflows.Sagas.Slots;
 using Grocery.Workflows.Sagas.Substitutions;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,7 +29,7 @@ public static class SagaEndpoints
 {
     public static IEndpointRouteBuilder MapSagaEndpoints(this IEndpointRouteBuilder app)
     {
-        var sagas = app.MapGroup("/api/sagas").WithTags("Sagas");
+        var sagas = app.MapGroup("/api/sagas").WithTags("Sagas").RequireAuthorization(GroceryPolicies.Ops);
         sagas.MapGet("/", Types).WithSummary("Each saga type with its instance count per state.");
         sagas.MapGet("/{type}", Instances).WithSummary("Instances of a saga type, longest in their state first; optionally one state.");
         sagas.MapGet("/{type}/graph", Graph)
@@ -50,7 +51,7 @@ public static class SagaEndpoints
     }
 
     private static async Task<Results<Ok<SagaInstanceView[]>, ProblemHttpResult>> Instances(
-        string type, string? state, int? limit, WorkflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        string type, string? state, int? limit, HttpContext context, WorkflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         if (SagaCatalog.Find(type) is not { } saga)
         {
@@ -62,11 +63,11 @@ public static class SagaEndpoints
             return problem!;
         }
 
-        return TypedResults.Ok(await Dispatch(saga.Name, new ListInstances(db, state, take, time.GetUtcNow(), cancellationToken)));
+        return TypedResults.Ok(await Dispatch(saga.Name, new ListInstances(db, state, Caller.Of(context).Stores?.ToList(), take, time.GetUtcNow(), cancellationToken)));
     }
 
     private static async Task<Results<Ok<SagaDetailView>, ProblemHttpResult>> Detail(
-        string type, Guid id, WorkflowDbContext db, CancellationToken cancellationToken)
+        string type, Guid id, HttpContext context, WorkflowDbContext db, CancellationToken cancellationToken)
     {
         if (SagaCatalog.Find(type) is not { } saga)
         {
@@ -74,7 +75,21 @@ public static class SagaEndpoints
         }
 
         var detail = await Dispatch(saga.Name, new LoadDetail(db, saga.Name, id, cancellationToken));
-        return detail is null ? Problems.NotFound("Saga", $"There is no {saga.Name} saga {id}.") : TypedResults.Ok(detail);
+        if (detail is null)
+        {
+            return Problems.NotFound("Saga", $"There is no {saga.Name} saga {id}.");
+        }
+
+        if (Caller.Of(context).Stores is { } stores)
+        {
+            var storeId = await db.OrderRequests.AsNoTracking().Where(r => r.OrderId == detail.OrderId).Select(r => r.StoreId).SingleOrDefaultAsync(cancellationToken);
+            if (storeId is null || !stores.Contains(storeId))
+            {
+                return Refusals.Store();
+            }
+        }
+
+        return TypedResults.Ok(detail);
     }
 
     private static Results<ContentHttpResult, ProblemHttpResult> Graph(string type, IServiceProvider services)
@@ -108,7 +123,7 @@ public static class SagaEndpoints
         _ => throw new ArgumentOutOfRangeException(nameof(sagaName), sagaName, "Not in the saga catalog"),
     };
 
-    private sealed record ListInstances(WorkflowDbContext Db, string? State, int Take, DateTimeOffset Now, CancellationToken CancellationToken)
+    private sealed record ListInstances(WorkflowDbContext Db, string? State, List<string>? Stores, int Take, DateTimeOffset Now, CancellationToken CancellationToken)
         : ISagaQuery<SagaInstanceView[]>
     {
         public async Task<SagaInstanceView[]> Run<TSaga>()
@@ -118,6 +133,11 @@ public static class SagaEndpoints
             if (!string.IsNullOrWhiteSpace(State))
             {
                 query = query.Where(s => s.CurrentState == State);
+            }
+
+            if (Stores is not null)
+            {
+                query = query.Where(s => Db.OrderRequests.Any(r => r.OrderId == s.OrderId && Stores.Contains(r.StoreId)));
             }
 
             var rows = await query.OrderBy(s => EF.Property<DateTimeOffset>(s, WorkflowDbContext.StateEnteredAt)).Take(Take)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,17 +14,22 @@ public static class SlotEndpoints
 {
     public static IEndpointRouteBuilder MapSlotEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/slots").WithTags("Slots")
+        app.MapGroup("/api/slots").WithTags("Slots").RequireAuthorization(GroceryPolicies.StorefrontOrOps)
             .MapGet("/", List).WithSummary("Slots of a store on a date (YYYY-MM-DD, the store's local date), with capacity and availability.");
         return app;
     }
 
     private static async Task<Results<Ok<SlotView[]>, ProblemHttpResult>> List(
-        string? storeId, string? date, SlotListing listing, TimeProvider time, CancellationToken cancellationToken)
+        string? storeId, string? date, HttpContext context, SlotListing listing, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(storeId))
         {
             return Problems.Invalid("storeId", "storeId is required.");
+        }
+
+        if (!Caller.Of(context).MayActAt(storeId))
+        {
+            return Refusals.Store();
         }
 
         if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -35,7 +36,7 @@ public static class StockCountEndpoints
 
     public static IEndpointRouteBuilder MapStockCountEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/stock/counts", Import).WithTags("Stock")
+        app.MapPost("/api/stock/counts", Import).WithTags("Stock").RequireAuthorization(GroceryPolicies.Scheduler)
             .WithSummary($"Imports counts: CSV ({CsvHeader}) or a JSON array of {{storeId, sku, quantity, countedAt}}. One bad line refuses the file.")
             .Accepts<StockCountItem[]>("application/json", "text/csv").WithBodyLimit(RequestLimits.StockCountBody);
         return app;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,18 +30,23 @@ public static class StoreEndpoints
     public static IEndpointRouteBuilder MapStoreEndpoints(this IEndpointRouteBuilder app)
     {
         var stores = app.MapGroup("/api/stores").WithTags("Stores");
-        stores.MapGet("/", List).WithSummary("Every store with its time zone and currency.");
-        stores.MapGet("/{storeId}/products", Products).WithSummary("Products at a store: price in its currency and stock available; keyset paging by SKU.");
-        stores.MapGet("/{storeId}/closures", Closures).WithSummary("The days a store is closed (no delivery slots), from today on.");
-        stores.MapPut("/{storeId}/closures/{date}", Close).Accepts<CloseDayRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody)
+        stores.MapGet("/", List).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("Every store with its time zone and currency.");
+        stores.MapGet("/{storeId}/products", Products).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("Products at a store: price in its currency and stock available; keyset paging by SKU.");
+        stores.MapGet("/{storeId}/closures", Closures).RequireAuthorization(GroceryPolicies.Ops).WithSummary("The days a store is closed (no delivery slots), from today on.");
+        stores.MapPut("/{storeId}/closures/{date}", Close).RequireAuthorization(GroceryPolicies.Ops).Accepts<CloseDayRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody)
             .WithSummary("Closes a store on a local date (yyyy-MM-dd): the next slot generation makes no slot that day and removes its unbooked ones.");
-        stores.MapDelete("/{storeId}/closures/{date}", Reopen).WithSummary("Reopens a closed day; the next slot generation makes its slots.");
+        stores.MapDelete("/{storeId}/closures/{date}", Reopen).RequireAuthorization(GroceryPolicies.Ops).WithSummary("Reopens a closed day; the next slot generation makes its slots.");
         return app;
     }
 
     private static async Task<Results<Ok<ClosureView[]>, ProblemHttpResult>> Closures(
-        string storeId, WorkflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        string storeId, HttpContext context, WorkflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (!Caller.Of(context).MayActAt(storeId))
+        {
+            return Refusals.Store();
+        }
+
         var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == storeId, cancellationToken);
         if (store is null)
         {
@@ -55,6 +61,11 @@ public static class StoreEndpoints
     private static async Task<IResult> Close(
         string storeId, string date, HttpRequest request, WorkflowDbContext db, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (!Caller.Of(request.HttpContext).MayActAt(storeId))
+        {
+            return Refusals.Store();
+        }
+
         if (!TryDate(date, out var day, out var problem))
         {
             return problem!;
@@ -114,8 +125,13 @@ public static class StoreEndpoints
         db.StoreClosures.Where(c => c.StoreId == storeId && c.Date == day).ExecuteUpdateAsync(s => s.SetProperty(c => c.Reason, reason), cancellationToken);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Reopen(
-        string storeId, string date, WorkflowDbContext db, WriteGate gate, CancellationToken cancellationToken)
+        string storeId, string date, HttpContext context, WorkflowDbContext db, WriteGate gate, CancellationToken cancellationToken)
     {
+        if (!Caller.Of(context).MayActAt(storeId))
+        {
+            return Refusals.Store();
+        }
+
         if (!TryDate(date, out var day, out var problem))
         {
             return problem!;

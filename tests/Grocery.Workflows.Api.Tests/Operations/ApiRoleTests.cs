@@ -1,4 +1,6 @@
 using System.Net;
+using Grocery.Workflows.Api.Security;
+using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Sagas.Orders;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
@@ -36,6 +38,8 @@ public sealed class ApiRoleTests : IAsyncLifetime
     {
         await using var pod = new ApiPod(new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ToString());
         using var client = pod.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", pod.Services.GetRequiredService<LocalTokenIssuer>()
+            .Create(new TokenRequest([GroceryRoles.Ops, GroceryRoles.Storefront]), DateTimeOffset.UtcNow));
 
         // Ready once the bus has connected to RabbitMQ; the dead Redis is never asked.
         var until = DateTime.UtcNow.AddSeconds(30);
@@ -65,8 +69,17 @@ public sealed class ApiRoleTests : IAsyncLifetime
 
     private sealed class ApiPod(string connectionString) : WebApplicationFactory<Program>
     {
+        private readonly string _key = Path.Combine(Path.GetTempPath(), "grocery-tests", $"api-pod-{Guid.NewGuid():N}.key.pem");
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            File.Delete(_key);
+        }
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            builder.UseSetting("Auth:LocalKeyFile", _key);
             var rabbit = Environment.GetEnvironmentVariable("GROCERY_RABBITMQ");
             builder.UseSetting("Host:Role", "Api");
             builder.UseSetting("Persistence:Provider", "PostgreSql");

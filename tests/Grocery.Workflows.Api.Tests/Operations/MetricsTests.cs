@@ -83,6 +83,7 @@ public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<Groc
     {
         await using var throwing = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<IStartupFilter, ThrowingPath>()));
         using var client = throwing.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", factory.Token(new Host.Security.TokenRequest(Api.Security.GroceryRoles.All)));
         var before = Scrape.Parse(await client.GetStringAsync("/metrics")).Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET"));
 
         using var response = await client.GetAsync(new Uri(ThrowingPath.Path, UriKind.Relative));
@@ -96,7 +97,7 @@ public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<Groc
     [Fact]
     public async Task A_clients_mistake_that_throws_in_binding_is_measured_as_its_400_not_a_500()
     {
-        using var client = factory.CreateClient();
+        using var client = await factory.Client();
         var scrape = Scrape.Parse(await client.GetStringAsync("/metrics"));
         var before = (Bad: scrape.Value("http_request_duration_seconds_count", ("code", "400"), ("method", "GET")),
             Failed: scrape.Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET")));

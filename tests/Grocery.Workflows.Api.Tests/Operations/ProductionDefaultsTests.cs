@@ -1,6 +1,7 @@
 using System.Net;
 using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Host.Simulation;
+using Grocery.Workflows.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,9 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
         b.UseEnvironment("Production");
         // The test factory turns the simulator on.
         b.UseSetting("Simulation:Enabled", "false");
+        // Never asked in these tests: only /health/live is called, and it is open.
+        b.UseSetting("Auth:Authority", "https://127.0.0.1:9/unused");
+        b.UseSetting("Auth:Audience", "grocery-workflows");
         foreach (var (key, value) in settings)
         {
             b.UseSetting(key, value);
@@ -35,8 +39,10 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
     [Fact]
     public async Task Production_starts_with_neither_simulator_nor_sandbox()
     {
-        await using var production = new BareProduction();
+        await using var issuer = await TestOidcIssuer.Start();
+        await using var production = new BareProduction(issuer);
         using var client = production.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", issuer.Token("storefront-backend", "storefront"));
 
         var stores = await client.GetAsync(new Uri("/api/stores", UriKind.Relative));
 
@@ -47,7 +53,7 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
     }
 
     /// <summary>The engine as the container starts it: Production, appsettings.json and nothing else but a database file.</summary>
-    private sealed class BareProduction : WebApplicationFactory<Program>
+    private sealed class BareProduction(TestOidcIssuer issuer) : WebApplicationFactory<Program>
     {
         private readonly string _file = Path.Combine(Path.GetTempPath(), "grocery-tests", $"production-{Guid.NewGuid():N}.db");
 
@@ -57,6 +63,9 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
             builder.UseEnvironment("Production");
             builder.UseSetting("ConnectionStrings:Workflows", $"Data Source={_file}");
             builder.UseSetting("Seed:Enabled", "false");
+            builder.UseSetting("Auth:Authority", issuer.Authority);
+            builder.UseSetting("Auth:Audience", TestOidcIssuer.Audience);
+            builder.UseSetting("Auth:RequireHttpsMetadata", "false");
         }
 
         public override async ValueTask DisposeAsync()

@@ -1,0 +1,24 @@
+namespace Grocery.Workflows.Host.Security;
+
+/// <summary>
+/// Where bearer tokens come from. With <see cref="Authority"/> set, from the grocer's OpenID Connect provider
+/// (discovery and JWKS; a key it rotates in is fetched when a token names it). Without it, and only in Development,
+/// from the engine's own signing key in <see cref="LocalKeyFile"/>, which <c>token</c> prints tokens with.
+/// </summary>
+public sealed class AuthSettings
+{
+    /// <summary>The OpenID Connect issuer, e.g. https://sso.grocer.example/realms/grocery.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience the provider's tokens carry for this engine; required with <see cref="Authority"/>.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Only a test's loopback issuer is reached over plain HTTP.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>The embedded default's signing key (PEM), created on first start; relative to the working directory.</summary>
+    public string LocalKeyFile { get; set; } = Path.Combine("data", "token-signing-key.pem");
+
+    /// <summary>How far a token's times may be off the engine's clock.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+}
