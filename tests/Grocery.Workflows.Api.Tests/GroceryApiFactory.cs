@@ -62,14 +62,14 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
     public Task<HttpClient> Client() => Client(new TokenRequest(GroceryRoles.All, Name: "Test caller"));
 
     /// <summary>A client with the token the request describes.</summary>
-    public Task<HttpClient> Client(TokenRequest token) => Client(Token(token));
+    public Task<HttpClient> Client(TokenRequest token) => ClientWith(Token(token));
 
     /// <summary>A client of a role, optionally acting for one customer or limited to some stores.</summary>
     public Task<HttpClient> Client(string role, string? customer = null, params string[] stores) =>
         Client(new TokenRequest([role], Name: $"Test {role}", Customer: customer, Stores: stores.Length == 0 ? null : stores));
 
     /// <summary>A client that sends the given Authorization bearer token, or none when it is null.</summary>
-    public async Task<HttpClient> Client(string? bearer)
+    public async Task<HttpClient> ClientWith(string? bearer)
     {
         var client = CreateClient();
         if (bearer is not null)

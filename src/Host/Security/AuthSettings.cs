@@ -19,6 +19,15 @@ public sealed class AuthSettings
     /// <summary>The embedded default's signing key (PEM), created on first start; relative to the working directory.</summary>
     public string LocalKeyFile { get; set; } = Path.Combine("data", "token-signing-key.pem");
 
+    /// <summary>How often the provider's keys are fetched again, whether or not a token names an unknown one.</summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The least time between two fetches that a token naming an unknown key sets off: a rotated-in key is found
+    /// that soon, and tokens with made-up key ids cannot make the engine hammer the provider.
+    /// </summary>
+    public TimeSpan UnknownKeyRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How far a token's times may be off the engine's clock.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 }

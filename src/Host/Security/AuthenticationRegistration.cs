@@ -46,6 +46,8 @@ public static class AuthenticationRegistration
             options.Authority = settings.Authority;
             options.Audience = settings.Audience;
             options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+            options.AutomaticRefreshInterval = settings.KeyRefreshInterval;
+            options.RefreshInterval = settings.UnknownKeyRefreshInterval;
             options.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidAudience = settings.Audience,
