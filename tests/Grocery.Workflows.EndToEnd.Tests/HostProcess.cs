@@ -16,9 +16,11 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly string _workingDirectory;
 
     private readonly bool _ownsDirectory;
+    private readonly IReadOnlyDictionary<string, string> _environment;
 
-    private HostProcess(Process process, string workingDirectory, bool ownsDirectory, Uri baseAddress)
+    private HostProcess(Process process, string workingDirectory, bool ownsDirectory, Uri baseAddress, IReadOnlyDictionary<string, string> environment)
     {
+        _environment = environment;
         _ownsDirectory = ownsDirectory;
         _process = process;
         _workingDirectory = workingDirectory;
@@ -70,7 +72,8 @@ public sealed class HostProcess : IAsyncDisposable
 
         var clock = Stopwatch.StartNew();
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var host = new HostProcess(process, directory, workingDirectory is null, new Uri($"http://127.0.0.1:{port}"));
+        var host = new HostProcess(process, directory, workingDirectory is null, new Uri($"http://127.0.0.1:{port}"), info.Environment
+            .Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!));
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();
@@ -89,6 +92,8 @@ public sealed class HostProcess : IAsyncDisposable
                 if (live.IsSuccessStatusCode)
                 {
                     host.StartedIn = clock.Elapsed;
+                    // As the README has a newcomer do it: a token printed by the host's token command, all three roles.
+                    host.Client.DefaultRequestHeaders.Authorization = new("Bearer", await host.Token("--role", "storefront,ops,scheduler", "--name", "e2e"));
                     return host;
                 }
             }
@@ -102,6 +107,38 @@ public sealed class HostProcess : IAsyncDisposable
 
         await host.DisposeAsync();
         throw new TimeoutException($"The host did not answer /health/live within 90 s:\n{host.Output}");
+    }
+
+    /// <summary>
+    /// Runs <c>Grocery.Workflows.Host token ARGS</c> in the host's working directory and environment, as
+    /// <c>dotnet run --project src/Host -- token ...</c> does, and returns what it printed: exactly one token.
+    /// </summary>
+    public async Task<string> Token(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet", [HostDll(), "token", .. arguments])
+        {
+            WorkingDirectory = _workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"token exited with {process.ExitCode}: {await errors}");
+        }
+
+        var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(1, $"token prints exactly one line on stdout: {await output}");
+        return lines[0].Trim();
     }
 
     /// <summary>Waits until /health/ready answers 200 (migrations and seed done, bus running).</summary>
