@@ -25,7 +25,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Microsoft.FeatureManagement;
-using Prometheus;
 using Scalar.AspNetCore;
 
 namespace Grocery.Workflows.Host;
@@ -206,7 +205,6 @@ public static partial class HostingExtensions
         app.MapHealthChecks("/health/ready", Strict("ready"));
         // Started: migrations applied, seed done, every hosted service (the bus among them) started.
         app.MapHealthChecks("/health/startup", Strict("startup"));
-        app.MapMetrics("/metrics");
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapStoreEndpoints();

@@ -57,6 +57,8 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
             builder.UseEnvironment("Production");
             builder.UseSetting("ConnectionStrings:Workflows", $"Data Source={_file}");
             builder.UseSetting("Seed:Enabled", "false");
+            // appsettings.json's management port is a fixed one: tests run many hosts at once.
+            builder.UseSetting("Management:Urls", "http://127.0.0.1:0");
         }
 
         public override async ValueTask DisposeAsync()
