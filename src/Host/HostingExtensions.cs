@@ -49,6 +49,7 @@ public static partial class HostingExtensions
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = GroceryFeatures.Defaults });
         var simulation = builder.Configuration.GetSection("Simulation").Get<SimulationSettings>() ?? new SimulationSettings();
         RefuseSimulatedWorldOutsideDevelopment(builder, simulation);
+        RefuseAnyHostOutsideDevelopment(builder);
         var transport = builder.Configuration.GetSection("Transport").Get<TransportSettings>() ?? new TransportSettings();
         var role = (builder.Configuration.GetSection("Host").Get<HostSettings>() ?? new HostSettings()).Role;
         var slotStore = builder.Configuration.GetSection("Slots").Get<SlotStoreSettings>()?.Store ?? SlotStoreKind.Database;
