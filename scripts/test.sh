@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The test command: lints YAML, shell and the Prometheus rules, builds the solution with warnings as errors, runs every
-# test project with line coverage, and fails below COVERAGE_MIN percent (default 80) of the engine's lines covered.
+# The test command: lints YAML, shell and the Prometheus rules, says what NuGet audit can see (scripts/audit.sh: the
+# advisories found, or that the package source serves no advisory data), builds the solution with warnings as errors,
+# runs every test project with line coverage, and fails below COVERAGE_MIN percent (default 80) of the engine's lines
+# covered.
 # Usage: bash scripts/test.sh [extra dotnet test arguments, e.g. --filter "FullyQualifiedName~Saga"]
 #   A filtered run covers less: COVERAGE_MIN=0 bash scripts/test.sh --filter ...
 set -euo pipefail
@@ -19,6 +21,9 @@ eval "$exports"
 echo "== lint (yamllint, shellcheck, promtool)"
 bash scripts/tools.sh
 bash scripts/lint.sh
+
+echo "== supply chain (NuGet audit: advisories of moderate severity or above fail the restore)"
+bash scripts/audit.sh
 
 echo "== build (Release, warnings are errors)"
 dotnet tool restore >/dev/null

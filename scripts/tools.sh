@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes the test command's checkers available: promtool (Debian package prometheus), yamllint and shellcheck.
+# Makes the test command's checkers available: promtool (Debian package prometheus), yamllint, shellcheck, and jq
+# (scripts/demo.sh needs it, and a test runs the demo).
 # Installs from Debian's packages whatever is missing; never starts a service (the prometheus package would start a
 # Prometheus server: a policy-rc.d answering 101 keeps it down for the install). Running it again is cheap.
 #
@@ -13,8 +14,9 @@ packages=()
 command -v promtool >/dev/null || packages+=(prometheus)
 command -v yamllint >/dev/null || packages+=(yamllint)
 command -v shellcheck >/dev/null || packages+=(shellcheck)
+command -v jq >/dev/null || packages+=(jq)
 if [ ${#packages[@]} -eq 0 ]; then
-  log "already installed: promtool, yamllint, shellcheck"
+  log "already installed: promtool, yamllint, shellcheck, jq"
   exit 0
 fi
 

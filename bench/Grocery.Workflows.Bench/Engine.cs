@@ -53,6 +53,7 @@ internal sealed class Engine : IAsyncDisposable
         // Development, as the README's run command: the simulator and the sandbox are what the bench drives.
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        info.Environment["Management__Urls"] = "http://127.0.0.1:0";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in environment)

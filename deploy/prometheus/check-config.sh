@@ -38,7 +38,7 @@ base = os.path.dirname(source)
 config["rule_files"] = [os.path.join(base, pattern) for pattern in config.get("rule_files", [])]
 for scrape in config.get("scrape_configs", []):
     if scrape.pop("kubernetes_sd_configs", None) is not None:
-        scrape.setdefault("static_configs", []).append({"targets": ["placeholder.invalid:8080"]})
+        scrape.setdefault("static_configs", []).append({"targets": ["placeholder.invalid:9464"]})
 with open(target, "w", encoding="utf-8") as f:
     yaml.safe_dump(config, f, sort_keys=False)
 PY

@@ -2,7 +2,8 @@
 # Releases an image of the engine (k8s/, docs/deploy.md):
 #   1. rolls Deployment grocery-engine (Host__Role=All) to the image; undoes the rollout if it does not finish;
 #   2. rolls the idle API colour (the one Service grocery-api does not select) to the image at the live colour's
-#      replica count, points grocery-api-preview at it and smoke-tests it (scripts/deploy/smoke.sh);
+#      replica count, points grocery-api-preview at it and smoke-tests it (scripts/deploy/smoke.sh; /metrics through a
+#      port-forward to the colour's management port, which no Service routes to);
 #   3. switches grocery-api to the new colour, smoke-tests it again, and switches back if that fails;
 #   4. after GRACE_SECONDS scales the old colour to zero (until then, switching back is one patch of grocery-api).
 #
@@ -17,6 +18,7 @@
 #   PREVIEW_URL       smoke-test the preview at this URL instead of through kubectl port-forward
 #   LIVE_URL          smoke-test the live colour at this URL (e.g. the public https address) instead
 #   LOCAL_PORT        the 127.0.0.1 port of the port-forward (default 18080)
+#   LOCAL_METRICS_PORT  the 127.0.0.1 port of the port-forward to a pod's management port (default 19464)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +28,7 @@ SMOKE=${SMOKE:-$here/smoke.sh}
 ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-10m}
 GRACE_SECONDS=${GRACE_SECONDS:-300}
 LOCAL_PORT=${LOCAL_PORT:-18080}
+LOCAL_METRICS_PORT=${LOCAL_METRICS_PORT:-19464}
 PREVIEW_URL=${PREVIEW_URL:-}
 LIVE_URL=${LIVE_URL:-}
 
@@ -35,6 +38,7 @@ API=grocery-api
 LIVE_SERVICE=grocery-api
 PREVIEW_SERVICE=grocery-api-preview
 CONTAINER=grocery-workflows
+METRICS_PORT=9464
 MIN_API_REPLICAS=2
 
 log() { printf '[%s] blue-green: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
@@ -83,31 +87,39 @@ select_colour() {
     --patch "{\"spec\":{\"selector\":{\"app.kubernetes.io/name\":\"$API\",\"color\":\"$2\"}}}"
 }
 
-forward_pid=""
+forward_pids=()
 stop_forward() {
-  if [ -n "$forward_pid" ]; then
-    kill "$forward_pid" 2>/dev/null || true
-    wait "$forward_pid" 2>/dev/null || true
-    forward_pid=""
-  fi
+  local pid
+  for pid in "${forward_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  forward_pids=()
 }
 trap stop_forward EXIT
 
-# Smoke-tests a Service, at the given URL or through a port-forward bound to 127.0.0.1.
+# A port-forward bound to 127.0.0.1, stopped by stop_forward.
+forward() {
+  # Not through k(): $! must be kubectl itself, not a subshell that would outlive the kill.
+  "$KUBECTL" --namespace "$NAMESPACE" port-forward --address 127.0.0.1 "$1" "$2" >/dev/null 2>&1 &
+  forward_pids+=("$!")
+}
+
+# Smoke-tests a Service, at the given URL or through a port-forward bound to 127.0.0.1, and the metrics of one pod of
+# the colour's Deployment through a port-forward to its management port (no Service routes there).
 smoke() {
-  local service=$1 url=$2 status=0
+  local service=$1 url=$2 colour=$3 status=0
   if $dry_run; then
     log "dry run: would smoke-test service/$service"
     return 0
   fi
   if [ -z "$url" ]; then
-    # Not through k(): $! must be kubectl itself, not a subshell that would outlive the kill.
-    "$KUBECTL" --namespace "$NAMESPACE" port-forward --address 127.0.0.1 "service/$service" "$LOCAL_PORT:80" >/dev/null 2>&1 &
-    forward_pid=$!
+    forward "service/$service" "$LOCAL_PORT:80"
     url="http://127.0.0.1:$LOCAL_PORT"
   fi
-  log "smoke-testing service/$service at $url"
-  "$SMOKE" "$url" || status=$?
+  forward "deployment/$API-$colour" "$LOCAL_METRICS_PORT:$METRICS_PORT"
+  log "smoke-testing service/$service at $url, metrics of deployment/$API-$colour"
+  "$SMOKE" "$url" "http://127.0.0.1:$LOCAL_METRICS_PORT" || status=$?
   stop_forward
   return "$status"
 }
@@ -151,7 +163,7 @@ if ! rollout "$API-$idle"; then
 fi
 
 select_colour "$PREVIEW_SERVICE" "$idle"
-if ! smoke "$PREVIEW_SERVICE" "$PREVIEW_URL"; then
+if ! smoke "$PREVIEW_SERVICE" "$PREVIEW_URL" "$idle"; then
   show_logs "$API-$idle"
   change scale "deployment/$API-$idle" --replicas 0
   fail "smoke test of $idle (service/$PREVIEW_SERVICE) failed; $live stays live"
@@ -160,7 +172,7 @@ fi
 # --- 3. switch, and switch back if the live Service fails ----------------------------------------------
 log "switching service/$LIVE_SERVICE from $live to $idle"
 select_colour "$LIVE_SERVICE" "$idle"
-if ! smoke "$LIVE_SERVICE" "$LIVE_URL"; then
+if ! smoke "$LIVE_SERVICE" "$LIVE_URL" "$idle"; then
   log "smoke test of the live service failed: switching back to $live"
   select_colour "$LIVE_SERVICE" "$live"
   show_logs "$API-$idle"

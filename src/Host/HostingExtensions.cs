@@ -6,12 +6,12 @@ using Grocery.Workflows.Api.Jobs;
 using Grocery.Workflows.Api.Orders;
 using Grocery.Workflows.Api.Payments;
 using Grocery.Workflows.Api.Sagas;
+using Grocery.Workflows.Api.Security;
 using Grocery.Workflows.Api.Slots;
 using Grocery.Workflows.Api.Stock;
 using Grocery.Workflows.Api.Stores;
 using Grocery.Workflows.Consumers;
 using Grocery.Workflows.Host.Payments;
-using Grocery.Workflows.Api.Security;
 using Grocery.Workflows.Host.Scheduling;
 using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Host.Simulation;
@@ -27,7 +27,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Microsoft.FeatureManagement;
-using Prometheus;
 using Scalar.AspNetCore;
 
 namespace Grocery.Workflows.Host;
@@ -52,6 +51,7 @@ public static partial class HostingExtensions
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = GroceryFeatures.Defaults });
         var simulation = builder.Configuration.GetSection("Simulation").Get<SimulationSettings>() ?? new SimulationSettings();
         RefuseSimulatedWorldOutsideDevelopment(builder, simulation);
+        RefuseAnyHostOutsideDevelopment(builder);
         var transport = builder.Configuration.GetSection("Transport").Get<TransportSettings>() ?? new TransportSettings();
         var role = (builder.Configuration.GetSection("Host").Get<HostSettings>() ?? new HostSettings()).Role;
         var slotStore = builder.Configuration.GetSection("Slots").Get<SlotStoreSettings>()?.Store ?? SlotStoreKind.Database;
@@ -212,7 +212,6 @@ public static partial class HostingExtensions
         app.MapHealthChecks("/health/ready", Strict("ready")).AllowAnonymous();
         // Started: migrations applied, seed done, every hosted service (the bus among them) started.
         app.MapHealthChecks("/health/startup", Strict("startup")).AllowAnonymous();
-        app.MapMetrics("/metrics").AllowAnonymous();
         // The API's description is open to anyone in Development, to operators elsewhere.
         var reference = new[] { app.MapOpenApi(), app.MapScalarApiReference() };
         foreach (var endpoint in reference)

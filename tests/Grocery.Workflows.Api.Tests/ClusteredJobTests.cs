@@ -101,6 +101,7 @@ public sealed class ClusteredJobTests(ITestOutputHelper output) : IAsyncLifetime
             builder.UseSetting("Jobs:GenerateSlotsOnStart", "false");
             builder.UseSetting("Jobs:SlotGenerationCron", "0/2 * * * * ?");
             builder.UseSetting("Jobs:ClusterCheckinInterval", "00:00:01");
+            builder.UseSetting("Management:Urls", "http://127.0.0.1:0");
         }
     }
 }

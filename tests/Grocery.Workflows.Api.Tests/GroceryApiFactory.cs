@@ -46,6 +46,7 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Jobs:DeferredRetryAfter", "00:00:01");
         // Every scrape reads the database: the tests look at the gauges right after what moved them.
         builder.UseSetting("Metrics:ClusterGaugesInterval", "00:00:00");
+        builder.UseSetting("Management:Urls", "http://127.0.0.1:0");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

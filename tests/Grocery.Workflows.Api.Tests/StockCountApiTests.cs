@@ -45,7 +45,7 @@ public sealed class StockCountApiTests(GroceryApiFactory factory) : IClassFixtur
         (await factory.Query(db => db.StockCounts.CountAsync(c => c.ReconciledRunId == runId))).ShouldBe(3);
 
         // The accuracy gauge reports what the run found for the store (read from the run's summary at scrape time).
-        var scrape = Scrape.Parse(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        var scrape = Scrape.Parse(await factory.ScrapeMetrics());
         scrape.Value("inventory_accuracy_ratio", ("store", GroceryApiFactory.Store))
             .ShouldBe((double)store.GetProperty("accuracyPercent").GetDecimal() / 100, tolerance: 1e-9);
     }

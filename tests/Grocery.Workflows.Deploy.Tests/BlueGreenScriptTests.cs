@@ -40,7 +40,7 @@ public sealed partial class BlueGreenScriptTests : IDisposable
     private const string FakeSmoke = """
         #!/usr/bin/env bash
         set -euo pipefail
-        echo "smoke $1" >> "$FAKE_DIR/calls"
+        echo "smoke $*" >> "$FAKE_DIR/calls"
         count=$(grep -c '^smoke ' "$FAKE_DIR/calls")
         # Like the real smoke test, wait for the port-forward to open.
         for _ in $(seq 50); do
@@ -214,10 +214,12 @@ public sealed partial class BlueGreenScriptTests : IDisposable
         result.ExitCode.ShouldBe(0, result.ToString());
         calls.ShouldContain("kubectl port-forward --address 127.0.0.1 service/grocery-api-preview 18080:80");
         calls.ShouldContain("kubectl port-forward --address 127.0.0.1 service/grocery-api 18080:80");
-        calls.ShouldContain("smoke http://127.0.0.1:18080");
+        // The metrics of the new colour, from its management port: no Service routes there.
+        calls.Count(c => c == "kubectl port-forward --address 127.0.0.1 deployment/grocery-api-green 19464:9464").ShouldBe(2);
+        calls.Count(c => c == "smoke http://127.0.0.1:18080 http://127.0.0.1:19464").ShouldBe(2);
 
         var forwards = await File.ReadAllLinesAsync(Path.Combine(_directory, "forwards"));
-        forwards.Length.ShouldBe(2);
+        forwards.Length.ShouldBe(4);
         foreach (var pid in forwards.Select(p => int.Parse(p, CultureInfo.InvariantCulture)))
         {
             Running(pid).ShouldBeFalse("a port-forward outlived the script");
@@ -247,6 +249,12 @@ public sealed partial class BlueGreenScriptTests : IDisposable
         foreach (var deployment in Manifests.Deployments)
         {
             deployment.Containers().Select(c => c.Text("name")).ShouldContain(Value("CONTAINER"), deployment.ToString());
+        }
+
+        // The containers' management port is what the metrics port-forward asks for.
+        foreach (var container in Manifests.Deployments.SelectMany(d => d.Containers()))
+        {
+            DeploymentTests.PortNumber(container, "metrics").ShouldBe(int.Parse(Value("METRICS_PORT"), CultureInfo.InvariantCulture));
         }
 
         // The Services' port 80 is what the port-forward asks for.

@@ -58,6 +58,7 @@ public sealed class BlueGreenTests
             {
                 foreach (var container in pods.SelectMany(d => d.Containers()))
                 {
+                    // The API port only: no Service routes to the management port (9464, /metrics).
                     DeploymentTests.PortNumber(container, port.Text("targetPort") ?? port.Text("port")).ShouldBe(8080, service.ToString());
                 }
             }

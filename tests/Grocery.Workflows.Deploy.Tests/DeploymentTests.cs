@@ -30,6 +30,7 @@ public sealed class DeploymentTests
     {
         (string Probe, string Path)[] probes =
             [("startupProbe", "/health/startup"), ("readinessProbe", "/health/ready"), ("livenessProbe", "/health/live")];
+        var allowedHosts = AllowedHosts();
         foreach (var deployment in Manifests.Deployments)
         {
             foreach (var container in deployment.Containers())
@@ -40,10 +41,30 @@ public sealed class DeploymentTests
                     container.Text(probe, "httpGet", "path").ShouldBe(path, where);
                     PortNumber(container, container.Text(probe, "httpGet", "port")).ShouldBe(8080, where);
                     (container.Number(probe, "timeoutSeconds") ?? 1).ShouldBeLessThanOrEqualTo(container.Number(probe, "periodSeconds") ?? 10, where);
+                    // Without it the kubelet sends the pod's IP as Host, which host filtering answers with 400.
+                    var host = container.Items(probe, "httpGet", "httpHeaders").SingleOrDefault(h => h.Text("name") == "Host")?.Text("value");
+                    host.ShouldNotBeNull($"{where}: no Host header");
+                    allowedHosts.ShouldContain(host, $"{where}: Host {host} is not in AllowedHosts");
                 }
             }
         }
     }
+
+    [Fact]
+    public void The_engine_answers_only_named_hosts_the_public_one_among_them()
+    {
+        var allowedHosts = AllowedHosts();
+        allowedHosts.ShouldNotBeEmpty("without AllowedHosts the engine refuses to start outside Development");
+        allowedHosts.ShouldNotContain("*");
+        // The public address that the configuration already gives MoMo for its notifications.
+        var data = Manifests.Named("ConfigMap", "grocery-config").Root.Map("data");
+        allowedHosts.ShouldContain(new Uri(data["MoMo__IpnUrl"]).Host);
+    }
+
+    /// <summary>grocery-config's AllowedHosts, split at ';'.</summary>
+    private static string[] AllowedHosts() =>
+        Manifests.Named("ConfigMap", "grocery-config").Root.Map("data").GetValueOrDefault("AllowedHosts", "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
     public void The_startup_probe_gives_migrations_minutes_not_seconds()
@@ -155,19 +176,42 @@ public sealed class DeploymentTests
     }
 
     [Fact]
-    public void Prometheus_finds_every_pod_on_the_named_http_port()
+    public void Prometheus_finds_every_pod_on_the_named_management_port()
     {
         foreach (var deployment in Manifests.Deployments)
         {
             var annotations = deployment.PodAnnotations();
             annotations.ShouldContainKeyAndValue("prometheus.io/scrape", "true");
-            annotations.ShouldContainKeyAndValue("prometheus.io/port", "8080");
+            annotations.ShouldContainKeyAndValue("prometheus.io/port", "9464");
             annotations.ShouldContainKeyAndValue("prometheus.io/path", "/metrics");
             foreach (var container in deployment.Containers())
             {
                 PortNumber(container, "http").ShouldBe(8080, deployment.ToString());
+                PortNumber(container, "metrics").ShouldBe(9464, deployment.ToString());
             }
         }
+    }
+
+    [Fact]
+    public void The_management_server_listens_on_every_interface_of_the_pod_at_the_metrics_port()
+    {
+        var urls = Manifests.Named("ConfigMap", "grocery-config").Root.Map("data").GetValueOrDefault("Management__Urls");
+        urls.ShouldBe("http://0.0.0.0:9464", "the pod's metrics port; on 127.0.0.1 (the engine's default) Prometheus could not reach it");
+        foreach (var deployment in Manifests.Deployments)
+        {
+            deployment.Containers().ShouldAllBe(c => c.Env("Management__Urls") == null, $"{deployment} overrides grocery-config's Management__Urls");
+        }
+    }
+
+    [Fact]
+    public void The_prometheus_example_scrapes_the_container_port_named_metrics()
+    {
+        var config = Yaml.Documents(Repository.Read("deploy/prometheus/prometheus.yml")).Single();
+        var job = config.Items("scrape_configs").Single(j => j.Text("job_name") == "grocery-workflows");
+        job.Text("metrics_path").ShouldBe("/metrics");
+        job.Items("relabel_configs").ShouldContain(r =>
+            r.Text("action") == "keep" && r.Text("regex") == "metrics" &&
+            r.Items("source_labels").Select(l => ((YamlScalarNode)l).Value).Contains("__meta_kubernetes_pod_container_port_name"));
     }
 
     /// <summary>A probe's or Service's port: a number, or the name of one of the container's ports.</summary>

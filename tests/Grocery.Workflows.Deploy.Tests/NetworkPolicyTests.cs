@@ -39,16 +39,26 @@ public sealed class NetworkPolicyTests
         }
     }
 
+    private static bool From(YamlNode rule, string ns) =>
+        rule.Items("from").Any(f => f.Map("namespaceSelector", "matchLabels").GetValueOrDefault("kubernetes.io/metadata.name") == ns);
+
     [Fact]
-    public void Monitoring_may_scrape_every_pod_on_8080()
+    public void Monitoring_may_scrape_every_pod_on_the_management_port_and_nothing_else()
     {
         foreach (var deployment in Manifests.Deployments)
         {
             var rules = Selecting(deployment, "Ingress").SelectMany(p => p.Root.Items("spec", "ingress")).ToList();
-            rules.ShouldContain(r =>
-                Ports(r).Contains(ValueTuple.Create("TCP", 8080)) &&
-                r.Items("from").Any(f => f.Map("namespaceSelector", "matchLabels").GetValueOrDefault("kubernetes.io/metadata.name") == "monitoring"),
-                $"Prometheus cannot scrape {deployment}");
+            rules.ShouldContain(r => Ports(r).Contains(ValueTuple.Create("TCP", 9464)) && From(r, "monitoring"), $"Prometheus cannot scrape {deployment}");
+            rules.Where(r => From(r, "monitoring")).SelectMany(Ports).ShouldAllBe(p => p.Protocol == "TCP" && p.Port == 9464, $"monitoring reaches more than the management port of {deployment}");
+        }
+    }
+
+    [Fact]
+    public void Only_monitoring_reaches_the_management_port()
+    {
+        foreach (var rule in Policies.SelectMany(p => p.Root.Items("spec", "ingress")).Where(r => Ports(r).Any(p => p.Port == 9464)))
+        {
+            rule.Items("from").ShouldAllBe(f => f.Map("namespaceSelector", "matchLabels").GetValueOrDefault("kubernetes.io/metadata.name") == "monitoring");
         }
     }
 

@@ -72,8 +72,9 @@ public sealed class SmokeScriptTests : IDisposable
         }
     }
 
-    private Task<ShellResult> Smoke(string? url = null) =>
-        Shell.RunAsync(Script, [url ?? _url], new Dictionary<string, string> { ["SMOKE_ATTEMPTS"] = "2", ["SMOKE_DELAY"] = "0" });
+    /// <summary>The stand-in answers the API and /metrics alike: by default it is both the base and the management URL.</summary>
+    private Task<ShellResult> Smoke(string? url = null, string? management = null) =>
+        Shell.RunAsync(Script, [url ?? _url, management ?? url ?? _url], new Dictionary<string, string> { ["SMOKE_ATTEMPTS"] = "2", ["SMOKE_DELAY"] = "0" });
 
     [Fact]
     public async Task An_engine_that_answers_everything_passes()
@@ -117,6 +118,30 @@ public sealed class SmokeScriptTests : IDisposable
 
         result.ExitCode.ShouldBe(1);
         result.Errors.ShouldContain("/metrics: no sample of orders_completed_total");
+    }
+
+    [Fact]
+    public async Task Metrics_are_asked_of_the_management_url_not_of_the_api()
+    {
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var management = $"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}";
+
+        var result = await Smoke(_url, management);
+
+        result.ExitCode.ShouldBe(1);
+        result.Errors.ShouldContain($"FAIL GET {management}/metrics: no answer");
+        result.Errors.ShouldContain("failed 1 of 4 checks");
+    }
+
+    [Fact]
+    public async Task Without_a_management_url_the_metrics_check_is_skipped_and_says_so()
+    {
+        var result = await Shell.RunAsync(Script, [_url], new Dictionary<string, string> { ["SMOKE_ATTEMPTS"] = "2", ["SMOKE_DELAY"] = "0" });
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain("skip GET /metrics: no management URL given");
+        result.Output.ShouldContain("passed 3 of 3 checks");
     }
 
     [Fact]

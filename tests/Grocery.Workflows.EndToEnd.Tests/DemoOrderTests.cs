@@ -37,6 +37,46 @@ public sealed class DemoOrderTests
     }
 
     [Fact]
+    public async Task The_demo_script_follows_an_order_to_its_end_with_a_token_it_prints()
+    {
+        await using var host = await HostProcess.Start(AlwaysShort);
+        await host.Ready(TimeSpan.FromSeconds(60));
+        var script = Path.Combine(Repository(), "scripts", "demo.sh");
+        var info = new System.Diagnostics.ProcessStartInfo("bash", [script, host.BaseAddress.ToString().TrimEnd('/'), "hcm-01"])
+        {
+            WorkingDirectory = host.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // The README runs both from the repository; here the engine's working directory is the test's, so the
+        // token command runs the built host there, where its key is.
+        info.Environment["GROCERY_TOKEN_COMMAND"] = $"dotnet {HostProcess.HostDll()}";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        using var demo = System.Diagnostics.Process.Start(info)!;
+        var output = demo.StandardOutput.ReadToEndAsync();
+        var errors = demo.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await demo.WaitForExitAsync(limit.Token);
+
+        demo.ExitCode.ShouldBe(0, $"{await output}\n{await errors}\n{host.Output}");
+        (await output).ShouldContain(": Completed");
+        (await output).ShouldNotContain("eyJ", customMessage: "the demo never prints its token");
+    }
+
+    private static string Repository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "scripts", "demo.sh")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("scripts/demo.sh not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
     public async Task On_PostgreSQL_the_order_completes_and_its_transitions_are_rows_of_the_timeline_table()
     {
         var server = new NpgsqlConnectionStringBuilder(

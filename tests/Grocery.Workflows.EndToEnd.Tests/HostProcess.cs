@@ -64,6 +64,7 @@ public sealed class HostProcess : IAsyncDisposable
         // As the README's run command starts it (dotnet run takes Development from launchSettings.json); a test may say otherwise.
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        info.Environment["Management__Urls"] = "http://127.0.0.1:0";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in environment)
         {
@@ -222,7 +223,7 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>The host built in the same configuration as these tests.</summary>
-    private static string HostDll()
+    internal static string HostDll()
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
             ? "Debug" : "Release";

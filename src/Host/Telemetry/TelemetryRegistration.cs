@@ -32,7 +32,8 @@ public static class TelemetryRegistration
 
     /// <summary>
     /// Traces (OTLP, when <c>Otlp:Endpoint</c> is set) from HTTP requests through MassTransit's consumers and sagas, the
-    /// outbox, HttpClient (Stripe, MoMo), Npgsql and Redis; log lines carry the trace and span ids; Prometheus metrics.
+    /// outbox, HttpClient (Stripe, MoMo), Npgsql and Redis; log lines carry the trace and span ids; Prometheus metrics,
+    /// scraped at <c>/metrics</c> of the management server (<see cref="ManagementServer"/>), not on the API port.
     /// </summary>
     public static WebApplicationBuilder AddGroceryTelemetry(this WebApplicationBuilder builder, bool redis)
     {
@@ -44,6 +45,9 @@ public static class TelemetryRegistration
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true, SuppressEventCounters = true });
         builder.Services.AddSingleton<ClusterGauges>();
         builder.Services.AddHostedService<ClusterGaugesAttachment>();
+        // Registered early, so stopped late: the scrape still answers while the engine drains on shutdown.
+        builder.Services.AddSingleton<ManagementServer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ManagementServer>());
 
         var otlp = builder.Configuration.GetSection("Otlp").Get<OtlpSettings>() ?? new OtlpSettings();
         if (otlp.Endpoint is null)
@@ -57,6 +61,7 @@ public static class TelemetryRegistration
             {
                 tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(otlp.SampleRatio)))
                     .AddSource(DiagnosticHeaders.DefaultListenerName, GroceryTelemetry.SourceName)
+                    // The instrumentation listens process-wide, so it also sees the management server's scrapes.
                     .AddAspNetCoreInstrumentation(o => o.Filter = context =>
                         !context.Request.Path.StartsWithSegments("/metrics") && !context.Request.Path.StartsWithSegments("/health"))
                     .AddHttpClientInstrumentation()

@@ -52,7 +52,7 @@ public sealed class ApiRoleTests : IAsyncLifetime
         ready.StatusCode.ShouldBe(HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());
         (await client.GetAsync(new Uri("/api/stores", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync(new Uri("/api/sagas/Order/graph", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).ShouldContain("\norders_completed_total ");
+        (await pod.ScrapeMetrics()).ShouldContain("\norders_completed_total ");
 
         // No saga and no consumer is registered on the bus: an idle colour does no work.
         pod.Services.GetService<ISagaRepository<OrderState>>().ShouldBeNull();
@@ -92,6 +92,7 @@ public sealed class ApiRoleTests : IAsyncLifetime
             builder.UseSetting("Seed:Enabled", "false");
             builder.UseSetting("Simulation:Enabled", "false");
             builder.UseSetting("Jobs:GenerateSlotsOnStart", "false");
+            builder.UseSetting("Management:Urls", "http://127.0.0.1:0");
         }
     }
 }

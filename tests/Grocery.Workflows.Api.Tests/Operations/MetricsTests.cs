@@ -8,9 +8,9 @@ using System.Net;
 namespace Grocery.Workflows.Api.Tests.Operations;
 
 /// <summary>
-/// What Prometheus scrapes at /metrics after real orders ran through the engine. Counters are process-wide and other
-/// test classes place orders too, so each assertion is about at least this test's own increments. The gauges read the
-/// database of the running host: this class runs alone, so that its host is the only one.
+/// What Prometheus scrapes at /metrics of the management port after real orders ran through the engine. Counters are
+/// process-wide and other test classes place orders too, so each assertion is about at least this test's own
+/// increments. The gauges read the database of the running host: this class runs alone, so that its host is the only one.
 /// </summary>
 [Collection(MetricsAlone.Name)]
 public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<GroceryApiFactory>
@@ -26,12 +26,12 @@ public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<Groc
     public async Task A_completed_order_is_counted_and_the_scrape_passes_promtool()
     {
         using var client = await factory.Client();
-        var before = Scrape.Parse(await client.GetStringAsync("/metrics"));
+        var before = Scrape.Parse(await factory.ScrapeMetrics());
 
         var orderId = await Place(client, "tok_success");
         await StorefrontOrders.WaitForState(client, orderId, "Completed");
 
-        var text = await client.GetStringAsync("/metrics");
+        var text = await factory.ScrapeMetrics();
         var after = Scrape.Parse(text);
         after.Value("orders_completed_total").ShouldBeGreaterThanOrEqualTo(before.Value("orders_completed_total") + 1);
         after.Value("saga_transitions_total", ("saga", "Order"), ("to", "Completed"))
@@ -67,12 +67,12 @@ public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<Groc
     public async Task A_rejected_order_is_counted_with_its_reason_and_the_payment_call_with_its_outcome(string token, string reason, string outcome)
     {
         using var client = await factory.Client();
-        var before = Scrape.Parse(await client.GetStringAsync("/metrics"));
+        var before = Scrape.Parse(await factory.ScrapeMetrics());
 
         var orderId = await Place(client, token);
         await StorefrontOrders.WaitForState(client, orderId, "Rejected");
 
-        var after = Scrape.Parse(await client.GetStringAsync("/metrics"));
+        var after = Scrape.Parse(await factory.ScrapeMetrics());
         after.Value("orders_rejected_total", ("reason", reason)).ShouldBeGreaterThanOrEqualTo(before.Value("orders_rejected_total", ("reason", reason)) + 1);
         after.Value("payment_operations_total", ("provider", "sandbox"), ("operation", "authorize"), ("outcome", outcome))
             .ShouldBeGreaterThanOrEqualTo(before.Value("payment_operations_total", ("provider", "sandbox"), ("operation", "authorize"), ("outcome", outcome)) + 1);
@@ -84,13 +84,13 @@ public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<Groc
         await using var throwing = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<IStartupFilter, ThrowingPath>()));
         using var client = throwing.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", factory.Token(new Host.Security.TokenRequest(Api.Security.GroceryRoles.All)));
-        var before = Scrape.Parse(await client.GetStringAsync("/metrics")).Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET"));
+        var before = Scrape.Parse(await throwing.ScrapeMetrics()).Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET"));
 
         using var response = await client.GetAsync(new Uri(ThrowingPath.Path, UriKind.Relative));
 
         response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        Scrape.Parse(await client.GetStringAsync("/metrics")).Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET"))
+        Scrape.Parse(await throwing.ScrapeMetrics()).Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET"))
             .ShouldBe(before + 1);
     }
 
@@ -98,7 +98,7 @@ public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<Groc
     public async Task A_clients_mistake_that_throws_in_binding_is_measured_as_its_400_not_a_500()
     {
         using var client = await factory.Client();
-        var scrape = Scrape.Parse(await client.GetStringAsync("/metrics"));
+        var scrape = Scrape.Parse(await factory.ScrapeMetrics());
         var before = (Bad: scrape.Value("http_request_duration_seconds_count", ("code", "400"), ("method", "GET")),
             Failed: scrape.Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET")));
 
@@ -107,7 +107,7 @@ public sealed class MetricsTests(GroceryApiFactory factory) : IClassFixture<Groc
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        scrape = Scrape.Parse(await client.GetStringAsync("/metrics"));
+        scrape = Scrape.Parse(await factory.ScrapeMetrics());
         scrape.Value("http_request_duration_seconds_count", ("code", "400"), ("method", "GET")).ShouldBe(before.Bad + 1);
         scrape.Value("http_request_duration_seconds_count", ("code", "500"), ("method", "GET")).ShouldBe(before.Failed);
     }

@@ -12,7 +12,8 @@ namespace Grocery.Workflows.Api.Tests.Operations;
 /// <summary>
 /// The simulator and the sandbox stand in for real pickers, customers, couriers and payments: on in Development (the
 /// README's run command), off anywhere else, and there a setting that turns either on stops the start unless the
-/// matching AllowInProduction setting says it is meant.
+/// matching AllowInProduction setting says it is meant. Outside Development the engine answers only the hosts of
+/// AllowedHosts, and refuses to start when that would be any host.
 /// </summary>
 public sealed class ProductionDefaultsTests : IAsyncLifetime
 {
@@ -66,6 +67,8 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
             builder.UseSetting("Auth:Authority", issuer.Authority);
             builder.UseSetting("Auth:Audience", TestOidcIssuer.Audience);
             builder.UseSetting("Auth:RequireHttpsMetadata", "false");
+            // appsettings.json's management port is a fixed one: tests run many hosts at once.
+            builder.UseSetting("Management:Urls", "http://127.0.0.1:0");
         }
 
         public override async ValueTask DisposeAsync()
@@ -78,6 +81,44 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
                 File.Delete(file);
             }
         }
+    }
+
+    [Fact]
+    public async Task Production_answers_400_to_a_host_it_is_not_configured_for()
+    {
+        await using var issuer = await TestOidcIssuer.Start();
+        await using var production = new BareProduction(issuer);
+        using var client = production.CreateClient();
+
+        foreach (var (host, expected) in new[] { ("grocery.attacker.example", HttpStatusCode.BadRequest), ("localhost", HttpStatusCode.OK), ("127.0.0.1:8080", HttpStatusCode.OK) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/health/live", UriKind.Relative));
+            request.Headers.Host = host;
+            (await client.SendAsync(request)).StatusCode.ShouldBe(expected, host);
+        }
+    }
+
+    [Fact]
+    public async Task Development_answers_any_host()
+    {
+        using var client = await Factory.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/health/live", UriKind.Relative));
+        request.Headers.Host = "grocery.attacker.example";
+
+        (await client.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("")]
+    [InlineData("localhost;*")]
+    public async Task Production_refuses_to_start_when_any_host_is_allowed(string allowedHosts)
+    {
+        await using var refused = Production(("AllowedHosts", allowedHosts));
+
+        var failure = Should.Throw<InvalidOperationException>(() => refused.CreateClient());
+
+        failure.Message.ShouldContain($"AllowedHosts is '{allowedHosts}' in the Production environment");
     }
 
     [Theory]

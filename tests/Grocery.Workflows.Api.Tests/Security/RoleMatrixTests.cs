@@ -35,7 +35,6 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
         ["GET /scalar/scalar.js"] = [Open],
         ["GET /scalar/scalar.aspnetcore.js"] = [Open],
         ["GET /scalar/favicon.svg"] = [Open],
-        ["GET /metrics"] = [Open],
         ["GET /api/stores"] = [Storefront, Ops],
         ["GET /api/stores/{storeId}/products"] = [Storefront, Ops],
         ["GET /api/slots"] = [Storefront, Ops],
