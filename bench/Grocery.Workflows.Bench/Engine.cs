@@ -69,7 +69,31 @@ internal sealed class Engine : IAsyncDisposable
         process.BeginErrorReadLine();
         var engine = new Engine(process, directory, new Uri($"http://127.0.0.1:{port}"));
         await engine.Ready(TimeSpan.FromSeconds(180));
+        // The bench calls as the storefront backend, an operator and a scheduler at once: a token of all three roles
+        // from the engine's own token command, signed with the key it created in its working directory.
+        engine.Client.DefaultRequestHeaders.Authorization = new("Bearer", await Token(dll, directory, info.Environment));
         return engine;
+    }
+
+    private static async Task<string> Token(string dll, string directory, IDictionary<string, string?> environment)
+    {
+        var info = new ProcessStartInfo("dotnet", [dll, "token", "--role", "storefront,ops,scheduler", "--name", "bench", "--lifetime", "1.00:00:00"])
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        var token = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? token.Trim() : throw new InvalidOperationException($"token exited with {process.ExitCode}: {errors}");
     }
 
     public async Task Ready(TimeSpan timeout)

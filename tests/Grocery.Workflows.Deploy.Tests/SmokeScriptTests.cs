@@ -8,6 +8,7 @@ namespace Grocery.Workflows.Deploy.Tests;
 public sealed class SmokeScriptTests : IDisposable
 {
     private const string Script = "scripts/deploy/smoke.sh";
+    private const string Token = "ops-token-from-the-provider";
 
     private static readonly Dictionary<string, (string Type, string Body)> Healthy = new()
     {
@@ -22,6 +23,9 @@ public sealed class SmokeScriptTests : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly string _url;
     private Dictionary<string, (string Type, string Body)> _answers = new(Healthy);
+
+    /// <summary>Whether the stand-in, like the engine, answers /api/ only with the ops token.</summary>
+    private bool _requiresToken = true;
 
     public SmokeScriptTests()
     {
@@ -58,13 +62,18 @@ public sealed class SmokeScriptTests : IDisposable
                 var stream = client.GetStream();
                 var reader = new StreamReader(stream, Encoding.ASCII);
                 var requestLine = await reader.ReadLineAsync() ?? "";
-                while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
+                var authorized = false;
+                string? header;
+                while (!string.IsNullOrEmpty(header = await reader.ReadLineAsync()))
                 {
-                    // headers
+                    authorized |= header == $"Authorization: Bearer {Token}";
                 }
 
                 var path = requestLine.Split(' ') is [_, var target, ..] ? target : "";
-                var response = _answers.TryGetValue(path, out var answer)
+                var refused = _requiresToken && path.StartsWith("/api/", StringComparison.Ordinal) && !authorized;
+                var response = refused
+                    ? "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nWWW-Authenticate: Bearer\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+                    : _answers.TryGetValue(path, out var answer)
                     ? $"HTTP/1.1 200 OK\r\nContent-Type: {answer.Type}\r\nContent-Length: {Encoding.UTF8.GetByteCount(answer.Body)}\r\nConnection: close\r\n\r\n{answer.Body}"
                     : "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(response));
@@ -73,8 +82,26 @@ public sealed class SmokeScriptTests : IDisposable
     }
 
     /// <summary>The stand-in answers the API and /metrics alike: by default it is both the base and the management URL.</summary>
-    private Task<ShellResult> Smoke(string? url = null, string? management = null) =>
-        Shell.RunAsync(Script, [url ?? _url, management ?? url ?? _url], new Dictionary<string, string> { ["SMOKE_ATTEMPTS"] = "2", ["SMOKE_DELAY"] = "0" });
+    private Task<ShellResult> Smoke(string? url = null, string? management = null, string? token = Token) =>
+        Shell.RunAsync(Script, [url ?? _url, management ?? url ?? _url], new Dictionary<string, string>
+        {
+            ["SMOKE_ATTEMPTS"] = "2", ["SMOKE_DELAY"] = "0", ["SMOKE_TOKEN"] = token ?? "",
+        });
+
+    [Fact]
+    public async Task The_api_is_asked_with_the_ops_token_and_without_one_it_must_refuse()
+    {
+        (await Smoke()).ExitCode.ShouldBe(0);
+
+        var untokened = await Smoke(token: null);
+        untokened.ExitCode.ShouldBe(0, untokened.Errors);
+        untokened.Output.ShouldContain("SMOKE_TOKEN is not set");
+
+        _requiresToken = false;
+        var open = await Smoke(token: null);
+        open.ExitCode.ShouldBe(1);
+        open.Errors.ShouldContain("/api/stores: answered without a token");
+    }
 
     [Fact]
     public async Task An_engine_that_answers_everything_passes()
