@@ -4,7 +4,8 @@
 # The engine takes bearer tokens only: the demo prints one with the engine's token command (storefront role, acting
 # for demo-customer), which signs it with the key the engine created in ./data. Run it where the engine runs.
 # Usage: bash scripts/demo.sh [base-url] [store-id]
-#   GROCERY_TOKEN_COMMAND  how to run the token command (default: dotnet run --project <repo>/src/Host --no-build --)
+#   GROCERY_TOKEN_COMMAND  how to run the token command (default: dotnet run --project <repo>/src/Host --no-build -v q --;
+#                          -v q keeps dotnet run's own "Using launch settings" line, dotnet/sdk#45640, off stdout)
 set -euo pipefail
 base=${1:-http://127.0.0.1:5080}
 store=${2:-hcm-01}
@@ -13,7 +14,7 @@ command -v jq >/dev/null || { echo "demo.sh needs jq (apt-get install -y jq)" >&
 
 curl -sf "$base/health/ready" >/dev/null || { echo "no engine answers at $base (start it: dotnet run --project src/Host)" >&2; exit 1; }
 
-read -r -a token_command <<<"${GROCERY_TOKEN_COMMAND:-dotnet run --project $root/src/Host --no-build --}"
+read -r -a token_command <<<"${GROCERY_TOKEN_COMMAND:-dotnet run --project $root/src/Host --no-build -v q --}"
 token=$("${token_command[@]}" token --role storefront --customer demo-customer --name demo --lifetime 00:15:00) \
   || { echo "could not print a token (run the demo from the directory the engine runs in)" >&2; exit 1; }
 auth=(-H "Authorization: Bearer $token")
