@@ -207,7 +207,8 @@ public static partial class HostingExtensions
         app.UseRequestLimits();
         app.UseAuthentication();
         app.UseAuthorization();
-        // After authorization: an unauthenticated caller gets its 401 first, and limits count per token subject.
+        // Both after authorization: an unauthenticated caller gets its 401 first, and limits count per token subject.
+        app.UseStateChangingRequestRules();
         app.UseRateLimiter();
 
         // Probes are open: they say whether the instance runs, nothing about orders.
