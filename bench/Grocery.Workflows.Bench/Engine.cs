@@ -56,6 +56,13 @@ internal sealed class Engine : IAsyncDisposable
         info.Environment["Management__Urls"] = "http://127.0.0.1:0";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // The bench is one client placing thousands of orders for a thousand customers: the rate limits would measure themselves.
+        foreach (var limit in new[] { "OrdersPerClient", "OrdersPerCustomer", "ReplaysPerOperator", "JobRunsPerOperator" })
+        {
+            info.Environment[$"RateLimits__{limit}__Permits"] = "1000000";
+            info.Environment[$"RateLimits__{limit}__Burst"] = "1000000";
+        }
+
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

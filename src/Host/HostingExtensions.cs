@@ -3,6 +3,7 @@ using Grocery.Workflows.Api;
 using Grocery.Workflows.Api.Failures;
 using Grocery.Workflows.Api.Features;
 using Grocery.Workflows.Api.Jobs;
+using Grocery.Workflows.Api.Limits;
 using Grocery.Workflows.Api.Orders;
 using Grocery.Workflows.Api.Payments;
 using Grocery.Workflows.Api.Sagas;
@@ -61,6 +62,7 @@ public static partial class HostingExtensions
         }
 
         builder.AddGroceryAuthentication();
+        services.AddGroceryRateLimits();
         builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis && role == HostRole.All);
         services.AddFeatureManagement();
         services.AddSingleton<StartupHealthCheck>();
@@ -205,6 +207,9 @@ public static partial class HostingExtensions
         app.UseRequestLimits();
         app.UseAuthentication();
         app.UseAuthorization();
+        // Both after authorization: an unauthenticated caller gets its 401 first, and limits count per token subject.
+        app.UseStateChangingRequestRules();
+        app.UseRateLimiter();
 
         // Probes are open: they say whether the instance runs, nothing about orders.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

@@ -47,6 +47,13 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         // Every scrape reads the database: the tests look at the gauges right after what moved them.
         builder.UseSetting("Metrics:ClusterGaugesInterval", "00:00:00");
         builder.UseSetting("Management:Urls", "http://127.0.0.1:0");
+        // Tests place many orders for one customer through one client; RateLimitTests sets small limits of its own.
+        foreach (var limit in new[] { "OrdersPerClient", "OrdersPerCustomer", "ReplaysPerOperator", "JobRunsPerOperator" })
+        {
+            builder.UseSetting($"RateLimits:{limit}:Permits", "100000");
+            builder.UseSetting($"RateLimits:{limit}:Burst", "100000");
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,6 +1,7 @@
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Api.Limits;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +25,7 @@ public static class FailureEndpoints
         var failures = app.MapGroup("/api/failures").WithTags("Failures").RequireAuthorization(GroceryPolicies.Ops);
         failures.MapGet("/", List).WithSummary("Failed messages, newest first; optionally of one order.");
         failures.MapGet("/{id:long}", Get).WithSummary("One failed message with its body and headers (payment tokens redacted); its stack trace with stackTrace=true.");
-        failures.MapPost("/{id:long}/replay", Replay)
+        failures.MapPost("/{id:long}/replay", Replay).WithRateLimit(RateLimits.ReplaysPerOperator)
             .WithSummary("Send the message back to the queue it failed on; 409 while its replay is under way, once it is consumed or failed again, and for an ended order unless force=true.");
         return app;
     }

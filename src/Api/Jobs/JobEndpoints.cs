@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
+using Grocery.Workflows.Api.Limits;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,7 +31,7 @@ public static class JobEndpoints
     {
         var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
         jobs.MapGet("/", List).RequireAuthorization(GroceryPolicies.OpsOrScheduler).WithSummary("Every job: schedule per store time zone, next and last fire, paused or not, and its last run.");
-        jobs.MapPost("/{name}/runs", Run).RequireAuthorization(GroceryPolicies.OpsOrScheduler).Accepts<RunJobRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody).WithSummary("Starts a run now (for one store when storeId is given); 409 while a run of the job is queued or running.");
+        jobs.MapPost("/{name}/runs", Run).RequireAuthorization(GroceryPolicies.OpsOrScheduler).Accepts<RunJobRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody).WithRateLimit(RateLimits.JobRunsPerOperator).WithSummary("Starts a run now (for one store when storeId is given); 409 while a run of the job is queued or running.");
         jobs.MapGet("/{name}/runs", Runs).RequireAuthorization(GroceryPolicies.OpsOrScheduler).WithSummary("The job's runs, newest first.");
         jobs.MapGet("/{name}/runs/{runId:guid}", RunById).RequireAuthorization(GroceryPolicies.OpsOrScheduler).WithSummary("One run: status, progress, start, end and summary.");
         jobs.MapPost("/{name}/pause", Pause).RequireAuthorization(GroceryPolicies.Ops).WithSummary("Stops the job's schedule; a manual run still starts.");

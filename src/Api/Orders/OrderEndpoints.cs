@@ -13,6 +13,7 @@ using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Substitutions;
+using Grocery.Workflows.Api.Limits;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -75,7 +76,7 @@ public static class OrderEndpoints
         var orders = app.MapGroup("/api/orders").WithTags("Orders");
         orders.MapPost("/", Place).RequireAuthorization(GroceryPolicies.Storefront)
             .WithSummary("Place an order. The Idempotency-Key header is required: the same customer, key and body answer the same order.")
-            .WithBodyLimit(RequestLimits.OrderBody);
+            .WithBodyLimit(RequestLimits.OrderBody).WithRateLimit(RateLimits.OrdersPerClient);
         orders.MapGet("/", List).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("Orders, newest first, optionally in one state; keyset paging.");
         orders.MapGet("/{orderId:guid}", Get).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("An order: state, lines ordered and picked, totals, payment, and the timeline of all five sagas.");
         orders.MapPost("/{orderId:guid}/cancel", Cancel).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithBodyLimit(RequestLimits.SmallBody)
@@ -88,7 +89,7 @@ public static class OrderEndpoints
     private static async Task<IResult> Place(
         HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         WorkflowDbContext db, PaymentGateways gateways, IFeatureManager features, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
-        TimeProvider time, CancellationToken cancellationToken)
+        CustomerOrderLimiter customerLimit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.IsNotPlainText(idempotencyKey))
         {
@@ -131,6 +132,12 @@ public static class OrderEndpoints
         if (problem is not null)
         {
             return problem;
+        }
+
+        // Counted here: the customer is known only from the body, and a replay or a refused order is not an order.
+        if (customerLimit.Take(request.HttpContext, order.CustomerId) is { } tooMany)
+        {
+            return tooMany;
         }
 
         // On SQLite the engine's consumers write back to back; queueing with them is fairer than SQLite's busy retry,
