@@ -66,6 +66,12 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
         info.Environment["Management__Urls"] = "http://127.0.0.1:0";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // Every test calls as one subject and most as one customer, a hundred orders at a time: out of the limits' way.
+        foreach (var limit in new[] { "OrdersPerClient", "OrdersPerCustomer", "ReplaysPerOperator", "JobRunsPerOperator" })
+        {
+            info.Environment[$"RateLimits__{limit}__Permits"] = "1000000";
+            info.Environment[$"RateLimits__{limit}__Burst"] = "1000000";
+        }
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
