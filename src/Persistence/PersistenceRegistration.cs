@@ -1,6 +1,7 @@
 using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Consumers.Slots;
 using Grocery.Workflows.Consumers.Stock;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Payments;
@@ -84,6 +85,7 @@ public static class PersistenceRegistration
         services.AddScoped<EfStockLedger>();
         services.AddScoped<StockCountImport>();
         services.AddScoped<OutboxWriter>();
+        services.TryAddSingleton<AuditTrail>();
         services.TryAddScoped<ISlotCapacity, EfSlotCapacity>();
         services.TryAddSingleton(TimeProvider.System);
         // What the endpoints' brief retry leaves to the bus's long one (UseTransientFailureRetry).

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Jobs;
@@ -15,6 +16,7 @@ using Grocery.Workflows.Sagas.Slots;
 using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -57,8 +59,48 @@ public abstract class WorkflowDbContext : DbContext
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<PaymentLedgerRow> PaymentLedger => Set<PaymentLedgerRow>();
     public DbSet<ProviderEvent> ProviderEvents => Set<ProviderEvent>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     public abstract bool SupportsSkipLocked { get; }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseToRewriteTheAuditTrail();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseToRewriteTheAuditTrail();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// The audit trail is only ever appended to: an entry marked changed or removed stops the save before any SQL is
+    /// sent. A property changed on a tracked entry is caught by SaveChanges itself (every property throws when modified
+    /// after save), and ExecuteUpdate/ExecuteDelete by the database's trigger.
+    /// </summary>
+    private void RefuseToRewriteTheAuditTrail()
+    {
+        // Reading the states must not scan every tracked entity for changes: SaveChanges does that once right after.
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            foreach (var entry in ChangeTracker.Entries<AuditEntry>())
+            {
+                if (entry.State is EntityState.Modified or EntityState.Deleted)
+                {
+                    throw new InvalidOperationException(
+                        $"audit_log is append-only: audit entry {entry.Entity.Id} cannot be {(entry.State == EntityState.Deleted ? "deleted" : "changed")}.");
+                }
+            }
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -274,6 +316,33 @@ public abstract class WorkflowDbContext : DbContext
             e.Property(x => x.EventId).HasMaxLength(128);
             e.Property(x => x.EventType).HasMaxLength(64);
             e.HasIndex(x => x.ReceivedAt);
+        });
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            // Append-only: the migrations add a trigger that rejects UPDATE and DELETE (SQLite drops a table's triggers
+            // when a migration rebuilds it: such a migration must create them again).
+            e.ToTable("audit_log");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Subject).HasMaxLength(AuditTrail.SubjectLength);
+            e.Property(x => x.Name).HasMaxLength(AuditTrail.NameLength);
+            e.Property(x => x.Roles).HasMaxLength(AuditTrail.RolesLength);
+            e.Property(x => x.Action).HasMaxLength(AuditTrail.ActionLength);
+            e.Property(x => x.Target).HasMaxLength(AuditTrail.TargetLength);
+            e.Property(x => x.StoreId).HasMaxLength(AuditTrail.StoreIdLength);
+            e.Property(x => x.Parameters).HasMaxLength(AuditTrail.ParametersLength);
+            e.Property(x => x.Outcome).HasMaxLength(AuditTrail.OutcomeLength);
+            e.Property(x => x.TraceId).HasMaxLength(AuditTrail.TraceIdLength);
+            foreach (var property in e.Metadata.GetProperties())
+            {
+                property.SetAfterSaveBehavior(PropertySaveBehavior.Throw);
+            }
+
+            // The list pages by id, newest first (the primary key, read backwards); each filter keeps that order.
+            e.HasIndex(x => new { x.Action, x.Id });
+            e.HasIndex(x => new { x.Subject, x.Id });
+            e.HasIndex(x => new { x.Target, x.Id });
+            e.HasIndex(x => new { x.StoreId, x.Id });
+            e.HasIndex(x => x.At);
         });
 
         SnakeCaseColumns(modelBuilder);
