@@ -1,4 +1,8 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Grocery.Workflows.Api.Audit;
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Api.Limits;
@@ -78,16 +82,37 @@ public static class FailureEndpoints
     }
 
     private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> Replay(
-        long id, bool? force, HttpContext context, WorkflowDbContext db, OutboxSignal signal, WriteGate gate, TimeProvider time,
+        long id, bool? force, HttpContext context, WorkflowDbContext db, OutboxSignal signal, WriteGate gate, AuditTrail audit, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var caller = Caller.Of(context);
+        // The store of the failure's order: a store-limited operator sees the replays of their stores in the trail.
+        var storeId = await db.FailedMessages.AsNoTracking().Where(f => f.Id == id)
+            .Select(f => db.OrderRequests.Where(r => r.OrderId == f.OrderId).Select(r => r.StoreId).FirstOrDefault())
+            .FirstOrDefaultAsync(cancellationToken);
+        var audited = Audited.Action(context, AuditActions.FailureReplay, id.ToString(CultureInfo.InvariantCulture), storeId,
+            new JsonObject { ["force"] = force ?? false });
         if (caller.Stores is not null && !await Visible(db.FailedMessages.AsNoTracking().Where(f => f.Id == id), caller, db).AnyAsync(cancellationToken)
             && await db.FailedMessages.AnyAsync(f => f.Id == id, cancellationToken))
         {
-            return Refusals.Store();
+            return await audit.Refused(audited, Refusals.Store(), cancellationToken);
         }
 
+        var result = await ReplayUnderGate(id, force ?? false, audited, db, gate, audit, time, cancellationToken);
+        if (result.Result is ProblemHttpResult refused)
+        {
+            return await audit.Refused(audited, refused, cancellationToken);
+        }
+
+        signal.Notify();
+        return result;
+    }
+
+    /// <summary>The replay's outbox row, the failure's replay count and the audit row: one transaction.</summary>
+    private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> ReplayUnderGate(
+        long id, bool force, AuditedAction audited, WorkflowDbContext db, WriteGate gate, AuditTrail audit, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
         using var writer = await gate.Enter(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var failure = await db.FailedMessages.SingleOrDefaultAsync(f => f.Id == id, cancellationToken);
@@ -96,7 +121,7 @@ public static class FailureEndpoints
             return Problems.NotFound("Failed message", $"There is no failed message {id}.");
         }
 
-        if (await FailedMessages.WhyNotReplay(db, failure, force ?? false, time.GetUtcNow(), cancellationToken) is { } refusal)
+        if (await FailedMessages.WhyNotReplay(db, failure, force, time.GetUtcNow(), cancellationToken) is { } refusal)
         {
             return Problems.Conflict("Not replayed", refusal);
         }
@@ -106,17 +131,21 @@ public static class FailureEndpoints
             return Problems.Unprocessable("Cannot replay", $"Message {id} ({failure.MessageType}) is not one of the engine's contracts.");
         }
 
+        audited.Parameters!["messageType"] = failure.MessageType;
+        audited.Parameters["orderId"] = failure.OrderId?.ToString();
+        audited.Parameters["replay"] = failure.ReplayCount;
+        audit.Record(db, audited, AuditOutcomes.Accepted);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
+            // Rolled back with the transaction, the audit row too: the refusal is recorded on its own.
             return Problems.Conflict("Not replayed", $"Failed message {id} is being replayed by another request at this moment.");
         }
 
         await transaction.CommitAsync(cancellationToken);
-        signal.Notify();
         return TypedResults.Accepted($"/api/failures/{id}", Summary(failure));
     }
 

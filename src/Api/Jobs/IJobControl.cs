@@ -1,3 +1,5 @@
+using Grocery.Workflows.Persistence.Audit;
+
 namespace Grocery.Workflows.Api.Jobs;
 
 /// <summary>One schedule of a job: a cron expression in the local time of the stores it covers.</summary>
@@ -27,8 +29,11 @@ public interface IJobControl
 
     Task<IReadOnlyList<JobView>> List(CancellationToken cancellationToken);
 
-    /// <summary>Queues a run of <paramref name="jobName"/> for one store, or for every store when <paramref name="storeId"/> is null.</summary>
-    Task<RunRequest> RequestRun(string jobName, string? storeId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Queues a run of <paramref name="jobName"/> for one store, or for every store when <paramref name="storeId"/> is null. The
+    /// run's record and the audit row of <paramref name="requestedBy"/> are written in one transaction.
+    /// </summary>
+    Task<RunRequest> RequestRun(string jobName, string? storeId, AuditedAction requestedBy, CancellationToken cancellationToken);
 
     /// <summary>Stops the job's schedule (a manual run still starts); false when there is no such job.</summary>
     Task<bool> Pause(string jobName, CancellationToken cancellationToken);

@@ -1,11 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grocery.Workflows.Api.Audit;
 using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Contracts.Substitutions;
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Outbox;
@@ -358,7 +361,7 @@ public static class OrderEndpoints
     }
 
     private static async Task<IResult> Cancel(
-        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, CancellationToken cancellationToken)
+        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, AuditTrail audit, CancellationToken cancellationToken)
     {
         var reason = "Cancelled by the customer";
         var body = await JsonBody.Read(request, cancellationToken, optional: true);
@@ -385,14 +388,22 @@ public static class OrderEndpoints
             }
         }
 
-        if (!await db.OrderRequests.AnyAsync(r => r.OrderId == orderId, cancellationToken))
+        // An operator's cancel is audited; a customer's cancel of their own order (a token with a customer claim, or
+        // the storefront acting for one) is not an operator's action.
+        var caller = Caller.Of(request.HttpContext);
+        var audited = caller.Is(GroceryRoles.Ops) && caller.Customer is null
+            ? Audited.Action(request.HttpContext, AuditActions.OrderCancel, orderId.ToString(), parameters: new JsonObject { ["reason"] = reason })
+            : null;
+        var storeId = await db.OrderRequests.Where(r => r.OrderId == orderId).Select(r => r.StoreId).SingleOrDefaultAsync(cancellationToken);
+        if (storeId is null)
         {
-            return Problems.NotFound("Order", $"There is no order {orderId}.");
+            return await Refused(Problems.NotFound("Order", $"There is no order {orderId}."));
         }
 
-        if (await Refuse(Caller.Of(request.HttpContext), orderId, db, cancellationToken) is { } refused)
+        audited = audited is null ? null : audited with { StoreId = storeId };
+        if (await Refuse(caller, orderId, db, cancellationToken) is { } refused)
         {
-            return refused;
+            return await Refused(refused);
         }
 
         // Refused here rather than dropped by the saga: a 202 would tell the customer a cancellation that never happens.
@@ -400,16 +411,26 @@ public static class OrderEndpoints
             .SingleOrDefaultAsync(cancellationToken) ?? SubmittedState;
         if (SagaCatalog.Order.RestingStates.Contains(state))
         {
-            return Problems.Conflict("The order has ended", $"Order {orderId} is {state}; there is nothing left to cancel.");
+            return await Refused(Problems.Conflict("The order has ended", $"Order {orderId} is {state}; there is nothing left to cancel."));
         }
 
         if (state != SubmittedState && !OrderStateMachine.CancellableStates.Contains(state))
         {
-            return Problems.Conflict("Too late to cancel", $"Order {orderId} is {state}: a picker has started on it, and an order can be cancelled only until then.");
+            return await Refused(Problems.Conflict("Too late to cancel", $"Order {orderId} is {state}: a picker has started on it, and an order can be cancelled only until then."));
+        }
+
+        if (audited is not null)
+        {
+            // Saved with the CancelOrder outbox row: one SaveChanges, one transaction.
+            audited.Parameters!["state"] = state;
+            audit.Record(db, audited, AuditOutcomes.Accepted);
         }
 
         await outbox.PublishNow(new CancelOrder(orderId, reason), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, requested = "cancel", note = "Honoured until picking starts; follow the order's state." });
+
+        async Task<ProblemHttpResult> Refused(ProblemHttpResult problem) =>
+            audited is null ? problem : await audit.Refused(audited, problem, cancellationToken);
     }
 
     private static async Task<IResult> Decide(

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grocery.Workflows.Api.Audit;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
@@ -82,9 +85,14 @@ public static class StockCountEndpoints
             return mediaType == "text/csv" ? Csv(file, token) : FromJson(file, token);
         }
 
+        // The import names the file's stores as its target once it has read them, and writes the row with its first batch.
+        // A refused file is a 400 like any malformed body, and is not in the trail: it changed nothing, and its answer
+        // never waits for the write gate.
+        var audited = Audited.Action(request.HttpContext, AuditActions.StockCount, "count file",
+            parameters: new JsonObject { ["format"] = mediaType == "text/csv" ? "csv" : "json", ["bytes"] = file.Length });
         try
         {
-            return TypedResults.Ok(await import.Import(Read, cancellationToken, lifetime.ApplicationStopping));
+            return TypedResults.Ok(await import.Import(Read, audited, cancellationToken, lifetime.ApplicationStopping));
         }
         catch (StockCountRejectedException rejected)
         {

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grocery.Workflows.Api.Audit;
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Api.Security;
@@ -59,11 +62,13 @@ public static class StoreEndpoints
     }
 
     private static async Task<IResult> Close(
-        string storeId, string date, HttpRequest request, WorkflowDbContext db, WriteGate gate, TimeProvider time, CancellationToken cancellationToken)
+        string storeId, string date, HttpRequest request, WorkflowDbContext db, WriteGate gate, AuditTrail audit, TimeProvider time,
+        CancellationToken cancellationToken)
     {
+        var audited = Audited.Action(request.HttpContext, AuditActions.StoreClose, $"{storeId}/{date}", storeId);
         if (!Caller.Of(request.HttpContext).MayActAt(storeId))
         {
-            return Refusals.Store();
+            return await audit.Refused(audited, Refusals.Store(), cancellationToken);
         }
 
         if (!TryDate(date, out var day, out var problem))
@@ -92,7 +97,7 @@ public static class StoreEndpoints
         var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == storeId, cancellationToken);
         if (store is null)
         {
-            return Problems.NotFound("Store", $"There is no store '{storeId}'.");
+            return await audit.Refused(audited, Problems.NotFound("Store", $"There is no store '{storeId}'."), cancellationToken);
         }
 
         // A day that has passed cannot be closed, and plans further ahead than a year are mistakes (year 1, year 9999).
@@ -102,34 +107,43 @@ public static class StoreEndpoints
             return Problems.Invalid("date", $"A store can be closed from its today ({today:yyyy-MM-dd}) up to {MaxClosureDaysAhead} days ahead; {day:yyyy-MM-dd} is outside.");
         }
 
+        // The closure and its audit row are one SaveChanges, so one transaction.
         using var writer = await gate.Enter(cancellationToken);
-        if (await Rename(db, storeId, day, reason, cancellationToken) == 0)
+        for (var attempt = 1; ; attempt++)
         {
-            try
+            var closure = await db.StoreClosures.SingleOrDefaultAsync(c => c.StoreId == storeId && c.Date == day, cancellationToken);
+            var parameters = new JsonObject { ["reason"] = reason };
+            if (closure is null)
             {
                 db.StoreClosures.Add(new StoreClosure { StoreId = storeId, Date = day, Reason = reason });
-                await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException)
+            else
+            {
+                parameters["previousReason"] = closure.Reason;
+                closure.Reason = reason;
+            }
+
+            audit.Record(db, audited with { Parameters = parameters }, AuditOutcomes.Accepted);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return TypedResults.Ok(new ClosureView(day, reason));
+            }
+            catch (DbUpdateException) when (closure is null && attempt == 1)
             {
                 // The same day closed by a request a moment ago: this one's reason wins.
                 db.ChangeTracker.Clear();
-                await Rename(db, storeId, day, reason, cancellationToken);
             }
         }
-
-        return TypedResults.Ok(new ClosureView(day, reason));
     }
 
-    private static Task<int> Rename(WorkflowDbContext db, string storeId, DateOnly day, string reason, CancellationToken cancellationToken) =>
-        db.StoreClosures.Where(c => c.StoreId == storeId && c.Date == day).ExecuteUpdateAsync(s => s.SetProperty(c => c.Reason, reason), cancellationToken);
-
     private static async Task<Results<NoContent, ProblemHttpResult>> Reopen(
-        string storeId, string date, HttpContext context, WorkflowDbContext db, WriteGate gate, CancellationToken cancellationToken)
+        string storeId, string date, HttpContext context, WorkflowDbContext db, WriteGate gate, AuditTrail audit, CancellationToken cancellationToken)
     {
+        var audited = Audited.Action(context, AuditActions.StoreReopen, $"{storeId}/{date}", storeId);
         if (!Caller.Of(context).MayActAt(storeId))
         {
-            return Refusals.Store();
+            return await audit.Refused(audited, Refusals.Store(), cancellationToken);
         }
 
         if (!TryDate(date, out var day, out var problem))
@@ -137,9 +151,28 @@ public static class StoreEndpoints
             return problem!;
         }
 
-        using var writer = await gate.Enter(cancellationToken);
-        var removed = await db.StoreClosures.Where(c => c.StoreId == storeId && c.Date == day).ExecuteDeleteAsync(cancellationToken);
-        return removed == 0 ? Problems.NotFound("Closure", $"Store '{storeId}' is not closed on {day:yyyy-MM-dd}.") : TypedResults.NoContent();
+        using (await gate.Enter(cancellationToken))
+        {
+            var closure = await db.StoreClosures.SingleOrDefaultAsync(c => c.StoreId == storeId && c.Date == day, cancellationToken);
+            if (closure is not null)
+            {
+                // The removal and its audit row are one SaveChanges, so one transaction.
+                db.StoreClosures.Remove(closure);
+                audit.Record(db, audited with { Parameters = new JsonObject { ["reason"] = closure.Reason } }, AuditOutcomes.Accepted);
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                    return TypedResults.NoContent();
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    // Reopened by another request a moment ago: this one found nothing to reopen.
+                    db.ChangeTracker.Clear();
+                }
+            }
+        }
+
+        return await audit.Refused(audited, Problems.NotFound("Closure", $"Store '{storeId}' is not closed on {day:yyyy-MM-dd}."), cancellationToken);
     }
 
     private static bool TryDate(string text, out DateOnly date, out ProblemHttpResult? problem)

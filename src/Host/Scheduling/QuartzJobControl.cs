@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Grocery.Workflows.Api.Jobs;
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -8,7 +10,8 @@ using Quartz;
 namespace Grocery.Workflows.Host.Scheduling;
 
 /// <summary>The jobs API on Quartz: schedules read from the triggers, manual runs recorded first and then handed to the scheduler.</summary>
-internal sealed class QuartzJobControl(ISchedulerFactory schedulers, IServiceScopeFactory scopes, JobRuns runs, IOptions<JobsSettings> options) : IJobControl
+internal sealed class QuartzJobControl(
+    ISchedulerFactory schedulers, IServiceScopeFactory scopes, JobRuns runs, AuditTrail audit, IOptions<JobsSettings> options) : IJobControl
 {
     private readonly IReadOnlyList<JobDefinition> _jobs = JobCatalog.Jobs(options.Value);
 
@@ -46,7 +49,7 @@ internal sealed class QuartzJobControl(ISchedulerFactory schedulers, IServiceSco
         return views;
     }
 
-    public async Task<RunRequest> RequestRun(string jobName, string? storeId, CancellationToken cancellationToken)
+    public async Task<RunRequest> RequestRun(string jobName, string? storeId, AuditedAction requestedBy, CancellationToken cancellationToken)
     {
         var job = _jobs.FirstOrDefault(j => j.Name == jobName);
         if (job is null)
@@ -68,7 +71,7 @@ internal sealed class QuartzJobControl(ISchedulerFactory schedulers, IServiceSco
             }
         }
 
-        var run = await runs.Request(job.Name, new JobScope(storeId, null), cancellationToken);
+        var run = await runs.Request(job.Name, new JobScope(storeId, null), requestedBy, cancellationToken);
         if (run is null)
         {
             return new RunRequest(RunRequestOutcome.Busy, ActiveRunId: await runs.Active(job.Name, cancellationToken));
@@ -88,6 +91,9 @@ internal sealed class QuartzJobControl(ISchedulerFactory schedulers, IServiceSco
         catch (Exception exception)
         {
             await runs.Fail(run.RunId, $"The scheduler did not take the run: {exception.Message}", CancellationToken.None);
+            // The request's row says accepted (it was written with the run's record); this one says what became of it.
+            await audit.RecordAlone(requestedBy with { Parameters = new JsonObject { ["runId"] = run.RunId } },
+                AuditOutcomes.Failed($"the scheduler did not take run {run.RunId} ({exception.GetType().Name})"), CancellationToken.None);
             throw;
         }
 

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,13 @@ public sealed class JobRuns(IServiceScopeFactory scopes, WriteGate gate, TimePro
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Records a manual run as Queued; null when a run of the job is already queued or running.</summary>
-    public async Task<JobRun?> Request(string jobName, JobScope scope, CancellationToken cancellationToken)
+    public Task<JobRun?> Request(string jobName, JobScope scope, CancellationToken cancellationToken) => Request(jobName, scope, null, cancellationToken);
+
+    /// <summary>
+    /// Records a manual run as Queued, and in the same transaction the audit row of whoever asked for it (the run's id among
+    /// its parameters); null, and no row, when a run of the job is already queued or running.
+    /// </summary>
+    public async Task<JobRun?> Request(string jobName, JobScope scope, AuditedAction? requestedBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         await AbandonStale(jobName, cancellationToken);
@@ -36,7 +43,15 @@ public sealed class JobRuns(IServiceScopeFactory scopes, WriteGate gate, TimePro
             RunId = Guid.NewGuid(), JobName = jobName, Trigger = JobRunTrigger.Manual, Status = JobRunStatus.Queued,
             StoreId = scope.StoreId, TimeZone = scope.TimeZone, RequestedAt = now, HeartbeatAt = now,
         };
-        return await TryInsert(run, cancellationToken) ? run : null;
+        AuditEntry? audit = null;
+        if (requestedBy is not null)
+        {
+            var parameters = requestedBy.Parameters?.DeepClone().AsObject() ?? [];
+            parameters["runId"] = run.RunId;
+            audit = AuditTrail.Entry(requestedBy with { Parameters = parameters }, AuditOutcomes.Accepted, now);
+        }
+
+        return await TryInsert(run, audit, cancellationToken) ? run : null;
     }
 
     /// <summary>
@@ -67,7 +82,7 @@ public sealed class JobRuns(IServiceScopeFactory scopes, WriteGate gate, TimePro
             StoreId = scope.StoreId, TimeZone = scope.TimeZone, ScheduledFor = scheduledFor,
             RequestedAt = now, StartedAt = now, HeartbeatAt = now, Instance = instance,
         };
-        return await TryInsert(run, cancellationToken) ? run : null;
+        return await TryInsert(run, null, cancellationToken) ? run : null;
     }
 
     public Task Progress(Guid runId, long done, long total, CancellationToken cancellationToken)
@@ -151,13 +166,19 @@ public sealed class JobRuns(IServiceScopeFactory scopes, WriteGate gate, TimePro
             .SetProperty(r => r.Error, error), cancellationToken), cancellationToken);
     }
 
-    private async Task<bool> TryInsert(JobRun run, CancellationToken cancellationToken)
+    /// <summary>The run, with its audit row when a caller asked for it: one SaveChanges, so one transaction.</summary>
+    private async Task<bool> TryInsert(JobRun run, AuditEntry? audit, CancellationToken cancellationToken)
     {
         try
         {
             await Write(db =>
             {
                 db.JobRuns.Add(run);
+                if (audit is not null)
+                {
+                    db.AuditLog.Add(audit);
+                }
+
                 return db.SaveChangesAsync(cancellationToken);
             }, cancellationToken);
             return true;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
 using Microsoft.Data.Sqlite;
 using Grocery.Workflows.Persistence.Outbox;
@@ -68,8 +69,21 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
     /// Stops the writing between or within batches; batches already written stay. Not the caller's request token: a
     /// checked file is written whole even when its sender stops waiting for the answer.
     /// </param>
+    public Task<StockCountImportResult> Import(
+        Func<CancellationToken, IAsyncEnumerable<StockCountLine>> read, CancellationToken cancellationToken, CancellationToken writing) =>
+        Import(read, null, cancellationToken, writing);
+
+    /// <param name="read">Reads the file from its start; called twice, once to check it and once to write it.</param>
+    /// <param name="requestedBy">
+    /// Who imports it: the audit row, with the file's lines and stores, is written in the transaction of the first batch,
+    /// so that no count is written without it (by itself when the file has no line). The batches after it are
+    /// transactions of their own: the row says the import was accepted, not that every batch was written before a stop.
+    /// </param>
+    /// <param name="cancellationToken">Stops the check (the file is then not imported).</param>
+    /// <param name="writing">Stops the writing between or within batches; batches already written stay.</param>
     public async Task<StockCountImportResult> Import(
-        Func<CancellationToken, IAsyncEnumerable<StockCountLine>> read, CancellationToken cancellationToken, CancellationToken writing)
+        Func<CancellationToken, IAsyncEnumerable<StockCountLine>> read, AuditedAction? requestedBy, CancellationToken cancellationToken,
+        CancellationToken writing)
     {
         ArgumentNullException.ThrowIfNull(read);
         var stores = (await db.Stores.AsNoTracking().Select(s => s.StoreId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
@@ -77,11 +91,15 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
         var now = time.GetUtcNow();
 
         var lines = 0;
+        var countedStores = new SortedSet<string>(StringComparer.Ordinal);
         await foreach (var counted in read(cancellationToken).WithCancellation(cancellationToken))
         {
             Check(counted, stores, skus, now);
+            countedStores.Add(counted.StoreId);
             lines++;
         }
+
+        var audit = requestedBy is null ? null : AuditTrail.Entry(Described(requestedBy, lines, countedStores), AuditOutcomes.Accepted, now);
 
         var batchSize = db.Database.IsNpgsql() ? BatchSize : SqliteBatchSize;
         var batch = new Dictionary<(string StoreId, string Sku), StockCountLine>();
@@ -99,14 +117,39 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
 
             if (++inBatch == batchSize)
             {
-                written += await WriteBatch([.. batch.Values], now, writing);
+                written += await WriteBatch([.. batch.Values], now, audit, writing);
+                audit = null;
                 batch.Clear();
                 inBatch = 0;
             }
         }
 
-        written += await WriteBatch([.. batch.Values], now, writing);
+        if (batch.Count > 0)
+        {
+            written += await WriteBatch([.. batch.Values], now, audit, writing);
+        }
+        else if (audit is not null)
+        {
+            using var writer = await gate.Enter(writing);
+            db.AuditLog.Add(audit);
+            await db.SaveChangesAsync(writing);
+        }
+
         return new StockCountImportResult(lines, written, lines - written);
+    }
+
+    /// <summary>The file's stores are its target; the one store, when there is one, its store.</summary>
+    private static AuditedAction Described(AuditedAction requestedBy, int lines, SortedSet<string> stores)
+    {
+        var parameters = requestedBy.Parameters?.DeepClone().AsObject() ?? [];
+        parameters["lines"] = lines;
+        parameters["stores"] = stores.Count;
+        return requestedBy with
+        {
+            Target = stores.Count == 0 ? "no counts" : string.Join(',', stores),
+            StoreId = stores.Count == 1 ? stores.Min : null,
+            Parameters = parameters,
+        };
     }
 
     private static void Check(StockCountLine line, HashSet<string> stores, HashSet<string> skus, DateTimeOffset now)
@@ -144,18 +187,19 @@ public sealed class StockCountImport(WorkflowDbContext db, WriteGate gate, TimeP
         }
     }
 
-    private async Task<int> WriteBatch(IReadOnlyCollection<StockCountLine> lines, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> WriteBatch(IReadOnlyCollection<StockCountLine> lines, DateTimeOffset now, AuditEntry? audit, CancellationToken cancellationToken)
     {
-        if (lines.Count == 0)
-        {
-            return 0;
-        }
-
         using var writer = await gate.Enter(cancellationToken);
         await using var batch = await db.Database.BeginTransactionAsync(cancellationToken);
         if (db.Database.IsNpgsql())
         {
             await db.Database.ExecuteSqlRawAsync(CountsLockSql, cancellationToken);
+        }
+
+        if (audit is not null)
+        {
+            db.AuditLog.Add(audit);
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         var written = await Write(lines, now, cancellationToken);
