@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Grocery.Workflows.Api;
+using Grocery.Workflows.Api.Audit;
 using Grocery.Workflows.Api.Failures;
 using Grocery.Workflows.Api.Features;
 using Grocery.Workflows.Api.Jobs;
@@ -240,6 +241,7 @@ public static partial class HostingExtensions
         app.MapStockCountEndpoints();
         app.MapWebhookEndpoints();
         app.MapFeatureEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 

@@ -61,6 +61,7 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
         ["POST /api/jobs/{name}/pause"] = [Ops],
         ["POST /api/jobs/{name}/resume"] = [Ops],
         ["POST /api/stock/counts"] = [Scheduler],
+        ["GET /api/audit"] = [Ops],
     };
 
     [Fact]
