@@ -363,7 +363,9 @@ public static class OrderEndpoints
     private static async Task<IResult> Cancel(
         Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, AuditTrail audit, CancellationToken cancellationToken)
     {
-        var reason = "Cancelled by the customer";
+        // Who asked, when the body does not say why: an operator (ops, acting for no customer) or the storefront.
+        var asker = Caller.Of(request.HttpContext);
+        var reason = asker.Is(GroceryRoles.Ops) && asker.Customer is null ? "Cancelled by an operator" : "Cancelled by the customer";
         var body = await JsonBody.Read(request, cancellationToken, optional: true);
         if (body.Problem is not null)
         {
