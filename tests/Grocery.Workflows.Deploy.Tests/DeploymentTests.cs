@@ -61,6 +61,17 @@ public sealed class DeploymentTests
         allowedHosts.ShouldContain(new Uri(data["MoMo__IpnUrl"]).Host);
     }
 
+    [Fact]
+    public void The_engine_takes_its_tokens_from_an_https_provider_with_an_audience()
+    {
+        // Outside Development the engine does not start without them, and never accepts a key of its own.
+        var data = Manifests.Named("ConfigMap", "grocery-config").Root.Map("data");
+        new Uri(data["Auth__Authority"]).Scheme.ShouldBe("https");
+        data["Auth__Audience"].ShouldNotBeNullOrWhiteSpace();
+        data.Keys.ShouldNotContain("Auth__RequireHttpsMetadata");
+        data.Keys.ShouldNotContain("Auth__LocalKeyFile");
+    }
+
     /// <summary>grocery-config's AllowedHosts, split at ';'.</summary>
     private static string[] AllowedHosts() =>
         Manifests.Named("ConfigMap", "grocery-config").Root.Map("data").GetValueOrDefault("AllowedHosts", "")
