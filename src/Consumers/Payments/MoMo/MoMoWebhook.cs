@@ -59,8 +59,10 @@ public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider tim
             throw new PaymentNotificationRejectedException($"The MoMo IPN is for partner '{fields["partnerCode"]}', not this one.");
         }
 
-        if (!long.TryParse(fields["responseTime"], CultureInfo.InvariantCulture, out var sent)
-            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(sent)).Duration() > settings.IpnTolerance)
+        // Compared as milliseconds: a time no DateTimeOffset can hold (long.MinValue) is outside the window too, not a 500.
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var tolerance = (long)settings.IpnTolerance.TotalMilliseconds;
+        if (!long.TryParse(fields["responseTime"], CultureInfo.InvariantCulture, out var sent) || sent < now - tolerance || sent > now + tolerance)
         {
             throw new PaymentNotificationRejectedException($"The MoMo IPN's responseTime {fields["responseTime"]} is outside {settings.IpnTolerance} of now.");
         }
