@@ -55,12 +55,18 @@ public sealed class StripeWebhook(IOptions<StripeSettings> options, TimeProvider
             ("payment_intent.canceled", PaymentIntent intent) => Notification(stripeEvent, PaymentNotificationKind.AuthorizationCancelled, intent.Metadata,
                 intent.Id, intent.CancellationReason ?? "canceled"),
             ("charge.refunded", Charge charge) => Notification(stripeEvent, PaymentNotificationKind.Refunded, charge.Metadata, charge.PaymentIntentId, null,
-                new Money(charge.AmountRefunded, charge.Currency.ToUpperInvariant())),
+                new Money(charge.AmountRefunded, CurrencyOf(charge))),
             (_, Dispute dispute) => Notification(stripeEvent, PaymentNotificationKind.Disputed, dispute.Metadata, dispute.PaymentIntentId,
                 $"{stripeEvent.Type}: {dispute.Reason} ({dispute.Status}), {dispute.Amount} {dispute.Currency}"),
             _ => Notification(stripeEvent, PaymentNotificationKind.Ignored, null, null, null),
         };
     }
+
+    /// <summary>A refund is money in a currency: a signed charge without one is refused like any other unreadable event, not a 500.</summary>
+    private static string CurrencyOf(Charge charge) =>
+        string.IsNullOrWhiteSpace(charge.Currency)
+            ? throw new PaymentNotificationRejectedException($"The Stripe event is not readable: charge {charge.Id} has no currency.")
+            : charge.Currency.ToUpperInvariant();
 
     private static PaymentNotification Notification(Event e, PaymentNotificationKind kind, Dictionary<string, string>? metadata, string? paymentId,
         string? reason, Money? amount = null) =>
