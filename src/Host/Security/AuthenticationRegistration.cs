@@ -1,6 +1,7 @@
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Grocery.Workflows.Host.Security;
@@ -58,6 +59,23 @@ public static class AuthenticationRegistration
         });
         builder.Services.AddAuthorization(options => options.AddGroceryPolicies());
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationProblems>();
+        RemoveRoutingContentTypeCheck(builder.Services);
         return builder;
+    }
+
+    /// <summary>
+    /// Routing's content-type check (for routes that declare <c>.Accepts</c>) answers a body of another type with a 415
+    /// endpoint of its own, before authorization, and that endpoint has no policy but the fallback (ops): an operator got
+    /// the 415 of a route only schedulers may call, and a scheduler sending its counts as text/plain was told it needs
+    /// the ops role. Without it the route's policy comes first, and the route answers the 415 itself (JsonBody, the
+    /// count import); <c>.Accepts</c> still describes the body in the OpenAPI document.
+    /// </summary>
+    private static void RemoveRoutingContentTypeCheck(IServiceCollection services)
+    {
+        var check = services.FirstOrDefault(d => d.ServiceType == typeof(MatcherPolicy) && d.ImplementationType?.Name == "AcceptsMatcherPolicy");
+        if (check is not null)
+        {
+            services.Remove(check);
+        }
     }
 }
