@@ -114,12 +114,23 @@ public sealed class DatabaseSnapshot : IEquatable<DatabaseSnapshot>
     }
 
     /// <summary>
-    /// The state after a request that was taken: <paramref name="after"/> when it set nothing going (a closure, a
-    /// paused job, a webhook with nothing to tell), else the state once the work it started (an order, a job run,
-    /// messages in the outbox) has come to rest.
+    /// The state after a request that was taken: at once when it set nothing going (a closure, a paused job, a webhook
+    /// with nothing to tell), else once the work it started (an order, a job run, messages in the outbox) has come to
+    /// rest. Read again either way: a short job run may have started and finished since the request was answered.
     /// </summary>
-    public static async Task<DatabaseSnapshot> Settled(GroceryApiFactory factory, DatabaseSnapshot after, TimeSpan within) =>
-        await Busy(factory) is null ? after : await Quiet(factory, within);
+    public static async Task<DatabaseSnapshot> Settled(GroceryApiFactory factory, TimeSpan within)
+    {
+        if (await Busy(factory) is null)
+        {
+            var now = await Take(factory);
+            if (await Busy(factory) is null)
+            {
+                return now;
+            }
+        }
+
+        return await Quiet(factory, within);
+    }
 
     /// <summary>What the engine is still doing, or null.</summary>
     private static Task<string?> Busy(GroceryApiFactory factory) => factory.Query(async db =>
