@@ -83,6 +83,7 @@ public static class OrderEndpoints
         orders.MapGet("/", List).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("Orders, newest first, optionally in one state; keyset paging.");
         orders.MapGet("/{orderId:guid}", Get).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("An order: state, lines ordered and picked, totals, payment, and the timeline of all five sagas.");
         orders.MapPost("/{orderId:guid}/cancel", Cancel).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithBodyLimit(RequestLimits.SmallBody)
+            .Accepts<CancelRequest>(isOptional: true, "application/json")
             .WithSummary("Ask to cancel; honoured until picking starts (409 from then on, and for an order that has ended).");
         orders.MapPost("/{orderId:guid}/substitutions/decisions", Decide).RequireAuthorization(GroceryPolicies.Storefront).WithBodyLimit(RequestLimits.SmallBody)
             .WithSummary("The customer's approve/reject per short line.");
