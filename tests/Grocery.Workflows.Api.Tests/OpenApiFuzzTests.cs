@@ -380,6 +380,11 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
         "search" => "milk",
         "state" => "Completed",
         "cursor" => null,
+        "action" => "store.close",
+        "subject" => "fuzz:setup",
+        "target" => $"{GroceryApiFactory.Store}/{Day(2)}",
+        "from" => DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        "to" => DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         "Idempotency-Key" => FuzzInputs.RandomGuid(random).ToString(),
         _ => parameter.Type switch
         {

@@ -83,7 +83,7 @@ public static class FuzzInputs
             ("integer" or "number", _, _) => [.. Integers, .. some],
             ("boolean", _, _) => [.. Booleans, .. some],
             (_, "uuid", _) => [.. Uuids(random), .. some],
-            (_, _, "date") => [.. Dates(), .. Text],
+            (_, _, "date" or "from" or "to") => [.. Dates(), .. Text],
             _ => Text,
         };
     }
