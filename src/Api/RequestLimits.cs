@@ -12,7 +12,7 @@ namespace Grocery.Workflows.Api;
 /// URL too long, 431 headers too large. Kestrel's own limits sit above these (<see cref="ServerRequestLine"/>,
 /// <see cref="ServerHeaders"/>) so that the engine, not the server's empty answer, refuses an ordinary oversized request.
 /// </summary>
-public static class RequestLimits
+public static partial class RequestLimits
 {
     /// <summary>Any route that declares no cap of its own.</summary>
     public const long DefaultBody = 16 * 1024;
@@ -69,9 +69,17 @@ public static class RequestLimits
             StatusCodes.Status413PayloadTooLarge => TooLarge(limit),
             StatusCodes.Status408RequestTimeout => TypedResults.Problem(statusCode: StatusCodes.Status408RequestTimeout, title: "Body too slow",
                 detail: "The body arrived too slowly (under 240 bytes a second after 5 seconds); send it again."),
+            _ when Binding().Match(bad.Message) is { Success: true } binding => TypedResults.Problem(statusCode: bad.StatusCode,
+                title: "The request is not valid", detail: $"{binding.Groups["name"].Value}: \"{binding.Groups["value"].Value}\" is not a value it takes (give it once)."),
+            _ when bad.Message.StartsWith("Required parameter", StringComparison.Ordinal) => TypedResults.Problem(statusCode: bad.StatusCode,
+                title: "The request is not valid", detail: bad.Message),
             _ => TypedResults.Problem(statusCode: bad.StatusCode, title: "The body did not arrive whole", detail: bad.Message),
         };
     }
+
+    /// <summary>ASP.NET's message for a query or route value that does not bind, with the parameter's .NET type in it.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?:.*\s)?(?<name>\w+)" from "(?<value>.*)"\.?$""", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex Binding();
 
     /// <summary>
     /// Refuses a request whose URL or headers are over the engine's caps, before any route runs; the body cap is the

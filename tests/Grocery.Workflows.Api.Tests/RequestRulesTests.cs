@@ -33,6 +33,23 @@ public sealed class RequestRulesTests : IAsyncLifetime
 
     private static string Today => DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
+    [Theory]
+    [InlineData("/api/orders?limit=many", "limit: \"many\"")]
+    [InlineData("/api/orders?limit=1&limit=2", "limit: \"1,2\"")]
+    public async Task A_query_value_that_does_not_bind_is_named_without_its_dotnet_type(string url, string detail)
+    {
+        using var client = await Factory.Client();
+
+        var response = await client.GetAsync(new Uri(url, UriKind.Relative));
+        var problem = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using var json = System.Text.Json.JsonDocument.Parse(problem);
+        json.RootElement.GetProperty("title").GetString().ShouldBe("The request is not valid");
+        json.RootElement.GetProperty("detail").GetString().ShouldStartWith(detail);
+        problem.ShouldNotContain("Nullable");
+    }
+
     public static TheoryData<string, string, string, string, HttpStatusCode, string> BadBodies => new()
     {
         // route, method, body, why, status, what the problem says

@@ -75,8 +75,17 @@ public static partial class WebhookEndpoints
             return Problems.BadRequest("Webhook refused", e.Message);
         }
 
+        // The provider's ids are short; one past the column it is kept in is not the provider's.
+        if (notification.EventId.Length > MaxEventId || notification.EventType.Length > MaxEventType)
+        {
+            return Problems.BadRequest("Webhook refused", $"An event id is at most {MaxEventId} characters and an event type at most {MaxEventType}.");
+        }
+
         return await Apply(notification, db, outbox, signal, gate, time, loggers.CreateLogger(typeof(WebhookEndpoints)), cancellationToken);
     }
+
+    private const int MaxEventId = 128;
+    private const int MaxEventType = 64;
 
     private static async Task<IResult> Apply(PaymentNotification notification, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
         TimeProvider time, ILogger logger, CancellationToken cancellationToken)

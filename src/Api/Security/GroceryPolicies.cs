@@ -25,7 +25,10 @@ public static class GroceryPolicies
         options.AddPolicy(Scheduler, Roles(GroceryRoles.Scheduler));
         options.AddPolicy(StorefrontOrOps, Roles(GroceryRoles.Storefront, GroceryRoles.Ops));
         options.AddPolicy(OpsOrScheduler, Roles(GroceryRoles.Ops, GroceryRoles.Scheduler));
-        options.FallbackPolicy = Roles(GroceryRoles.Ops);
+        // A request that matched no route is answered 404 for any caller of the engine (a storefront caller is not
+        // told it needs ops); a route mapped without a policy admits operators only.
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+            .AddRequirements(new RoleRequirement([GroceryRoles.Ops]) { AnyRoleWhereNoRouteMatched = true }).Build();
         return options;
     }
 
@@ -38,6 +41,9 @@ public sealed class RoleRequirement(IReadOnlyList<string> roles) : Authorization
 {
     public IReadOnlyList<string> Roles { get; } = roles;
 
+    /// <summary>Met by any of the engine's roles when the request matched no route (the fallback policy).</summary>
+    public bool AnyRoleWhereNoRouteMatched { get; init; }
+
     /// <summary>"the ops role", "the storefront or ops role".</summary>
     public static string Describe(IEnumerable<string> roles) => $"the {string.Join(" or ", roles)} role";
 
@@ -46,7 +52,8 @@ public sealed class RoleRequirement(IReadOnlyList<string> roles) : Authorization
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(requirement);
         var caller = context.Resource is HttpContext http ? Caller.Of(http) : Caller.Of(context.User);
-        if (requirement.Roles.Any(caller.Is))
+        var unmatched = requirement.AnyRoleWhereNoRouteMatched && context.Resource is HttpContext request && request.GetEndpoint() is null;
+        if (requirement.Roles.Any(caller.Is) || (unmatched && caller.Roles.Count > 0))
         {
             context.Succeed(requirement);
         }

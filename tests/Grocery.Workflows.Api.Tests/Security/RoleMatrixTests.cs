@@ -153,6 +153,22 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
         Scrub(await known.Content.ReadAsStringAsync()).ShouldBe(Scrub(await unknown.Content.ReadAsStringAsync()));
     }
 
+    [Fact]
+    public async Task A_path_that_matches_no_route_is_404_for_any_caller_with_a_role_and_401_without_a_token()
+    {
+        using var anonymous = await factory.ClientWith(null);
+        (await anonymous.GetAsync(new Uri("/api/orders/not-a-guid", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        foreach (var role in GroceryRoles.All)
+        {
+            using var client = await factory.Client(role);
+            var response = await client.PostAsync(new Uri("/api/orders/not-a-guid/substitutions/decisions", UriKind.Relative), null);
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound, role);
+        }
+
+        using var roleless = await factory.Client(new Host.Security.TokenRequest([]));
+        (await roleless.GetAsync(new Uri("/api/nothing-here", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
     /// <summary>The trace id differs per request; everything else of the answer must not.</summary>
     private static string Scrub(string body) => System.Text.RegularExpressions.Regex.Replace(body, "\"traceId\":\"[^\"]*\"", "");
 
