@@ -72,10 +72,10 @@ public static class AuthenticationRegistration
     /// </summary>
     private static void RemoveRoutingContentTypeCheck(IServiceCollection services)
     {
-        var check = services.FirstOrDefault(d => d.ServiceType == typeof(MatcherPolicy) && d.ImplementationType?.Name == "AcceptsMatcherPolicy");
-        if (check is not null)
-        {
-            services.Remove(check);
-        }
+        // Found by name (the type is internal): should ASP.NET Core rename it, the start fails here rather than the
+        // 415s quietly coming before the roles again.
+        var check = services.FirstOrDefault(d => d.ServiceType == typeof(MatcherPolicy) && d.ImplementationType?.Name == "AcceptsMatcherPolicy")
+            ?? throw new InvalidOperationException("Routing's AcceptsMatcherPolicy was not found among the services: see RemoveRoutingContentTypeCheck.");
+        services.Remove(check);
     }
 }
