@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Posts one order to a running engine (default http://127.0.0.1:5080) and prints its timeline as it grows,
-# until the order ends. Start the engine first, from the same directory: dotnet run --project src/Host
+# until the order ends. Start the engine first: dotnet run --project src/Host
 # The engine takes bearer tokens only: the demo prints one with the engine's token command (storefront role, acting
-# for demo-customer), which signs it with the key the engine created in ./data. Run it where the engine runs.
+# for demo-customer), which signs it with the key the engine created in its data folder (src/Host/data with dotnet run,
+# which runs the host in its project directory, the token command too).
 # Usage: bash scripts/demo.sh [base-url] [store-id]
 #   GROCERY_TOKEN_COMMAND  how to run the token command (default: dotnet run --project <repo>/src/Host --no-build -v q --;
 #                          -v q keeps dotnet run's own "Using launch settings" line, dotnet/sdk#45640, off stdout)
@@ -16,7 +17,7 @@ curl -sf "$base/health/ready" >/dev/null || { echo "no engine answers at $base (
 
 read -r -a token_command <<<"${GROCERY_TOKEN_COMMAND:-dotnet run --project $root/src/Host --no-build -v q --}"
 token=$("${token_command[@]}" token --role storefront --customer demo-customer --name demo --lifetime 00:15:00) \
-  || { echo "could not print a token (run the demo from the directory the engine runs in)" >&2; exit 1; }
+  || { echo "could not print a token with: ${token_command[*]} token (is the engine built? dotnet run --project src/Host)" >&2; exit 1; }
 auth=(-H "Authorization: Bearer $token")
 echo "a storefront token acting for demo-customer, valid 15 minutes, from the engine's token command"
 
