@@ -60,7 +60,9 @@ public static class FailureEndpoints
             return Problems.NotFound("Failed message", $"There is no failed message {id}.");
         }
 
-        if (!await Visible(db.FailedMessages.AsNoTracking().Where(f => f.Id == id), Caller.Of(context), db).AnyAsync(cancellationToken))
+        var caller = Caller.Of(context);
+        if (caller.Stores is not null && !caller.MayActAt(await db.OrderRequests.AsNoTracking().Where(r => r.OrderId == failure.OrderId)
+                .Select(r => r.StoreId).FirstOrDefaultAsync(cancellationToken)))
         {
             return Refusals.Store();
         }
@@ -87,13 +89,14 @@ public static class FailureEndpoints
     {
         var caller = Caller.Of(context);
         // The store of the failure's order: a store-limited operator sees the replays of their stores in the trail.
-        var storeId = await db.FailedMessages.AsNoTracking().Where(f => f.Id == id)
-            .Select(f => db.OrderRequests.Where(r => r.OrderId == f.OrderId).Select(r => r.StoreId).FirstOrDefault())
-            .FirstOrDefaultAsync(cancellationToken);
+        var failure = await db.FailedMessages.AsNoTracking().Where(f => f.Id == id)
+            .Select(f => new { StoreId = db.OrderRequests.Where(r => r.OrderId == f.OrderId).Select(r => r.StoreId).FirstOrDefault() })
+            .SingleOrDefaultAsync(cancellationToken);
+        var storeId = failure?.StoreId;
         var audited = Audited.Action(context, AuditActions.FailureReplay, id.ToString(CultureInfo.InvariantCulture), storeId,
             new JsonObject { ["force"] = force ?? false });
-        if (caller.Stores is not null && !await Visible(db.FailedMessages.AsNoTracking().Where(f => f.Id == id), caller, db).AnyAsync(cancellationToken)
-            && await db.FailedMessages.AnyAsync(f => f.Id == id, cancellationToken))
+        // A failure that does not exist is answered 404 under the gate, as for any caller.
+        if (failure is not null && !caller.MayActAt(storeId))
         {
             return await audit.Refused(audited, Refusals.Store(), cancellationToken);
         }

@@ -85,7 +85,7 @@ public static class JobEndpoints
 
         var caller = Caller.Of(request.HttpContext);
         var audited = Audited.Action(request.HttpContext, AuditActions.JobRun, name, storeId, new JsonObject { ["storeId"] = storeId });
-        if (storeId is null ? caller.Stores is not null : !caller.MayActAt(storeId))
+        if (!caller.MayActAt(storeId))
         {
             return await audit.Refused(audited, storeId is null ? Refusals.EveryStore("A run without storeId") : Refusals.Store(), cancellationToken);
         }
@@ -149,7 +149,7 @@ public static class JobEndpoints
         }
 
         var caller = Caller.Of(context);
-        return caller.Stores is null || (run.StoreId is not null && caller.MayActAt(run.StoreId)) ? TypedResults.Ok(View(run)) : Refusals.Store();
+        return caller.MayActAt(run.StoreId) ? TypedResults.Ok(View(run)) : Refusals.Store();
     }
 
     private static Task<Results<NoContent, ProblemHttpResult>> Pause(

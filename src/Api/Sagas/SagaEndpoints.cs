@@ -80,13 +80,11 @@ public static class SagaEndpoints
             return Problems.NotFound("Saga", $"There is no {saga.Name} saga {id}.");
         }
 
-        if (Caller.Of(context).Stores is { } stores)
+        var caller = Caller.Of(context);
+        if (caller.Stores is not null && !caller.MayActAt(await db.OrderRequests.AsNoTracking().Where(r => r.OrderId == detail.OrderId)
+                .Select(r => r.StoreId).SingleOrDefaultAsync(cancellationToken)))
         {
-            var storeId = await db.OrderRequests.AsNoTracking().Where(r => r.OrderId == detail.OrderId).Select(r => r.StoreId).SingleOrDefaultAsync(cancellationToken);
-            if (storeId is null || !stores.Contains(storeId))
-            {
-                return Refusals.Store();
-            }
+            return Refusals.Store();
         }
 
         return TypedResults.Ok(detail);

@@ -72,7 +72,11 @@ public sealed class Caller
 
     public bool MayActFor(string customerId) => Customer is null || string.Equals(Customer, customerId, StringComparison.Ordinal);
 
-    public bool MayActAt(string storeId) => Stores is null || Stores.Contains(storeId);
+    /// <summary>
+    /// Whether the caller may act at the store; at no store (null: a run of every store, a failure of no order) only
+    /// when it is not limited to some stores.
+    /// </summary>
+    public bool MayActAt(string? storeId) => Stores is null || (storeId is not null && Stores.Contains(storeId));
 
     /// <summary>Cached on the request: the claims are read once however many times a handler asks.</summary>
     public static Caller Of(HttpContext context)
