@@ -85,6 +85,7 @@ public static class PersistenceRegistration
         services.AddScoped<EfStockLedger>();
         services.AddScoped<StockCountImport>();
         services.AddScoped<OutboxWriter>();
+        services.AddScoped<UnitOfWork>();
         services.TryAddSingleton<AuditTrail>();
         services.TryAddScoped<ISlotCapacity, EfSlotCapacity>();
         services.TryAddSingleton(TimeProvider.System);
