@@ -9,6 +9,11 @@ namespace Grocery.Workflows.Bench;
 /// </summary>
 internal sealed class Backends : IAsyncDisposable
 {
+    // The servers scripts/services.sh starts, for a run without its GROCERY_* variables.
+    private const string LocalPostgres = "Host=127.0.0.1;Port=5432;Database=grocery;Username=postgres;Password=postgres";
+    private const string LocalRabbitMq = "amqp://guest:guest@127.0.0.1:5672/";
+    private const string LocalRedis = "127.0.0.1:6379";
+
     private readonly string _admin;
     private readonly string _vhost;
 
@@ -40,7 +45,7 @@ internal sealed class Backends : IAsyncDisposable
     public static async Task<Backends> Create(string name)
     {
         var server = new NpgsqlConnectionStringBuilder(
-            System.Environment.GetEnvironmentVariable("GROCERY_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Database=grocery;Username=postgres;Password=postgres")
+            System.Environment.GetEnvironmentVariable("GROCERY_POSTGRES") ?? LocalPostgres)
         {
             // Loopback: TLS would only spend both sides' CPU (Npgsql prefers it when the server offers it).
             SslMode = SslMode.Disable,
@@ -51,8 +56,8 @@ internal sealed class Backends : IAsyncDisposable
         var vhost = database.Replace('_', '-');
         await RabbitMqCtl("add_vhost", vhost);
         await RabbitMqCtl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
-        var amqp = new Uri(System.Environment.GetEnvironmentVariable("GROCERY_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/");
-        var redis = System.Environment.GetEnvironmentVariable("GROCERY_REDIS") ?? "127.0.0.1:6379";
+        var amqp = new Uri(System.Environment.GetEnvironmentVariable("GROCERY_RABBITMQ") ?? LocalRabbitMq);
+        var redis = System.Environment.GetEnvironmentVariable("GROCERY_REDIS") ?? LocalRedis;
         return new Backends(admin, database, vhost, new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString, amqp, redis);
     }
 
@@ -107,7 +112,7 @@ internal static class Sql
         var times = new Dictionary<Guid, DateTimeOffset>();
         while (await reader.ReadAsync())
         {
-            times[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+            times[reader.GetGuid(0)] = await reader.GetFieldValueAsync<DateTimeOffset>(1);
         }
 
         return times;

@@ -28,8 +28,8 @@ var simulator = new Dictionary<string, string>
 
 // The nightly stock reconciliation: a count of every SKU at 20 stores (1,000,000 rows) on PostgreSQL.
 if (!embeddedOnly)
-await using (var backends = await Backends.Create("recon"))
 {
+    await using var backends = await Backends.Create("recon");
     Progress("reconciliation: 1,000,000 counted rows");
     await using var engine = await Engine.Start(repository, backends.Environment);
     var figures = await Reconciliation.Run(engine.Client, backends.ConnectionString, stores: 20);
@@ -44,8 +44,8 @@ await using (var backends = await Backends.Create("recon"))
 }
 
 if (!embeddedOnly)
-await using (var backends = await Backends.Create("prod"))
 {
+    await using var backends = await Backends.Create("prod");
     var environment = new Dictionary<string, string>(backends.Environment);
     foreach (var (key, value) in simulator)
     {
@@ -189,7 +189,15 @@ if (!quick && !embeddedOnly)
     report.Add("orders_per_s_two_instances", count / clock.Elapsed.TotalSeconds, "report", null, $"{count} orders, posted to both", json: false);
 }
 
+await EmbeddedDefault(repository, simulator, report, quick);
+
+report.Print();
+return 0;
+
+static void Progress(string phase) => Console.Error.WriteLine($"bench: {DateTime.UtcNow:HH:mm:ss} {phase}");
+
 // The embedded default: SQLite and the in-memory transport.
+static async Task EmbeddedDefault(string repository, Dictionary<string, string> simulator, Report report, bool quick)
 {
     Progress("embedded default");
     var environment = new Dictionary<string, string>(simulator);
@@ -209,11 +217,6 @@ if (!quick && !embeddedOnly)
         $"largest POST /api/orders latency while {upload.Lines:N0} count lines were imported ({upload.ImportSeconds:F1} s, {upload.Probes} orders, one every 250 ms); " +
         $"{upload.QuietMaxMs:F0} ms before the upload");
 }
-
-report.Print();
-return 0;
-
-static void Progress(string phase) => Console.Error.WriteLine($"bench: {DateTime.UtcNow:HH:mm:ss} {phase}");
 
 static async Task<(double OrdersPerSecond, double TransitionsPerSecond)> Throughput(Engine engine, Storefront storefront, Backends backends, int count)
 {
@@ -337,7 +340,7 @@ static async Task<(int Successes, double P99, bool Overbooked)> Rush(Engine engi
     var decided = await Since(backends, storefront, "SlotReservation", "'Held', 'Unavailable'");
     // Each of the 5,000 got an answer: a hold or a refusal by the slot saga, or a 422 from the API.
     var all = new Latencies([.. decided.All, .. refusals]);
-    Console.Error.WriteLine($"bench: rush answers: {decided.Count} by the slot saga, {refusals.Count} refused by the API");
+    await Console.Error.WriteLineAsync($"bench: rush answers: {decided.Count} by the slot saga, {refusals.Count} refused by the API");
     return (successes, all.P99, overbooked);
 }
 

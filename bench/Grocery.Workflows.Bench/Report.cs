@@ -17,7 +17,8 @@ internal sealed class Report(string mode)
         foreach (var (key, value, goal, met, note, _) in _rows)
         {
             var shown = value.ToString(value >= 100 ? "F0" : "F2", CultureInfo.InvariantCulture);
-            Console.WriteLine($"{key,-30} {shown,12} {goal,-12} {(met is null ? "" : met.Value ? "yes" : "NO"),-4} {note}");
+            var verdict = met switch { null => "", true => "yes", false => "NO" };
+            Console.WriteLine($"{key,-30} {shown,12} {goal,-12} {verdict,-4} {note}");
         }
 
         var json = new Dictionary<string, object?> { ["mode"] = mode };

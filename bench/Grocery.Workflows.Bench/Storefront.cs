@@ -30,6 +30,18 @@ internal sealed class Storefront
     /// <summary>Slots in the next days with room, and products with plenty of stock, at one store.</summary>
     public static async Task<Storefront> Open(HttpClient client, string store = "sgp-01")
     {
+        var slots = await BookableSlots(client, store);
+        var skus = await WellStockedSkus(client, store);
+        if (slots.Count == 0 || skus.Count < 10)
+        {
+            throw new InvalidOperationException($"The catalogue has {slots.Count} bookable slots and {skus.Count} well-stocked products at {store}");
+        }
+
+        return new Storefront(client, store, slots, [.. skus.Distinct()]);
+    }
+
+    private static async Task<List<Guid>> BookableSlots(HttpClient client, string store)
+    {
         var slots = new List<Guid>();
         for (var day = 1; day <= 13; day++)
         {
@@ -38,6 +50,11 @@ internal sealed class Storefront
             slots.AddRange(found.EnumerateArray().Where(s => s.GetProperty("available").GetInt32() > 0).Select(s => s.GetProperty("slotId").GetGuid()));
         }
 
+        return slots;
+    }
+
+    private static async Task<List<string>> WellStockedSkus(HttpClient client, string store)
+    {
         var skus = new List<string>();
         foreach (var search in new[] { "milk", "rice", "water", "egg", "bread", "tea", "soap", "juice" })
         {
@@ -47,12 +64,7 @@ internal sealed class Storefront
                 .Select(p => p.GetProperty("sku").GetString()!));
         }
 
-        if (slots.Count == 0 || skus.Count < 10)
-        {
-            throw new InvalidOperationException($"The catalogue has {slots.Count} bookable slots and {skus.Count} well-stocked products at {store}");
-        }
-
-        return new Storefront(client, store, slots, [.. skus.Distinct()]);
+        return skus;
     }
 
     /// <summary>Posts the i-th order (a slot and two products taken round the catalogue); returns its id.</summary>
