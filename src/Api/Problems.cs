@@ -33,19 +33,23 @@ public static class Problems
     public static bool IsNotPlainText(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        for (var i = 0; i < value.Length; i++)
+        var i = 0;
+        while (i < value.Length)
         {
-            var c = value[i];
-            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            // A whole pair is one character past the BMP: text, whatever its category.
+            if (char.IsSurrogatePair(value, i))
             {
-                i++;
+                i += 2;
                 continue;
             }
 
+            var c = value[i];
             if (char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
             {
                 return true;
             }
+
+            i++;
         }
 
         return false;

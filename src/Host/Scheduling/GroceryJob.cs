@@ -28,7 +28,7 @@ public abstract partial class GroceryJob(JobRuns runs, JobMetrics metrics, Workf
     /// <returns>The run's summary, written to <c>job_runs</c> as JSON.</returns>
     protected abstract Task<object> Work(Guid runId, IReadOnlyCollection<string>? stores, Func<long, long, Task> progress, CancellationToken cancellationToken);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         var data = context.MergedJobDataMap;

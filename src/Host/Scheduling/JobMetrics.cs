@@ -1,4 +1,5 @@
 using Grocery.Workflows.Persistence.Telemetry;
+using Prometheus;
 
 namespace Grocery.Workflows.Host.Scheduling;
 
@@ -10,6 +11,8 @@ namespace Grocery.Workflows.Host.Scheduling;
 public sealed class JobMetrics
 {
     private static readonly string[] Outcomes = ["Succeeded", "Failed", "Skipped", "Deferred"];
+    private readonly Counter _runs = WorkflowMetrics.JobRuns;
+    private readonly Histogram _durations = WorkflowMetrics.JobRunDuration;
 
     /// <summary>Every job and outcome is published at 0 from the start, so that increase() sees the first run too.</summary>
     public JobMetrics()
@@ -18,18 +21,18 @@ public sealed class JobMetrics
         {
             foreach (var outcome in Outcomes)
             {
-                WorkflowMetrics.JobRuns.WithLabels(job, outcome);
+                _runs.WithLabels(job, outcome);
             }
         }
     }
 
-    public void Deferred(string job) => WorkflowMetrics.JobRuns.WithLabels(job, "Deferred").Inc();
+    public void Deferred(string job) => _runs.WithLabels(job, "Deferred").Inc();
 
-    public void Skipped(string job) => WorkflowMetrics.JobRuns.WithLabels(job, "Skipped").Inc();
+    public void Skipped(string job) => _runs.WithLabels(job, "Skipped").Inc();
 
     public void Finished(string job, string outcome, TimeSpan duration)
     {
-        WorkflowMetrics.JobRuns.WithLabels(job, outcome).Inc();
-        WorkflowMetrics.JobRunDuration.WithLabels(job, outcome).Observe(duration.TotalSeconds);
+        _runs.WithLabels(job, outcome).Inc();
+        _durations.WithLabels(job, outcome).Observe(duration.TotalSeconds);
     }
 }

@@ -63,7 +63,7 @@ internal sealed partial class JobSchedule(
             }
 
             foreach (var stale in (await scheduler.GetTriggersOfJob(job.Key, cancellationToken))
-                         .Where(t => t.Key.Group == JobCatalog.Group && !zones.Any(z => job.TriggerFor(z).Equals(t.Key))))
+                         .Where(t => t.Key.Group == JobCatalog.Group && !zones.Exists(z => job.TriggerFor(z).Equals(t.Key))))
             {
                 await scheduler.UnscheduleJob(stale.Key, cancellationToken);
             }

@@ -40,7 +40,7 @@ internal sealed class QuartzJobControl(
             }
 
             views.Add(new JobView(job.Name, job.Description,
-                Paused: triggers.Count > 0 && triggers.All(t => t.State == nameof(TriggerState.Paused)),
+                Paused: triggers.Count > 0 && triggers.TrueForAll(t => t.State == nameof(TriggerState.Paused)),
                 NextFireAt: triggers.Min(t => t.NextFireAt),
                 LastFireAt: triggers.Max(t => t.PreviousFireAt),
                 triggers));

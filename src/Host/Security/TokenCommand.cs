@@ -59,16 +59,17 @@ public static class TokenCommand
         string? name = null, customer = null;
         List<string>? stores = null;
         TimeSpan? lifetime = null;
-        for (var i = 0; i < args.Length; i++)
+        for (var i = 0; i < args.Length; i += 2)
         {
+            var option = args[i];
             if (i + 1 >= args.Length)
             {
-                errors.WriteLine($"token: {args[i]} needs a value.");
+                errors.WriteLine($"token: {option} needs a value.");
                 return null;
             }
 
-            var value = args[++i];
-            switch (args[i - 1])
+            var value = args[i + 1];
+            switch (option)
             {
                 case "--role":
                     foreach (var role in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -102,7 +103,7 @@ public static class TokenCommand
                     lifetime = parsed;
                     break;
                 default:
-                    errors.WriteLine($"token: unknown option {args[i - 1]}.");
+                    errors.WriteLine($"token: unknown option {option}.");
                     return null;
             }
         }

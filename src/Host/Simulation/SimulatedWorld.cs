@@ -53,7 +53,11 @@ internal sealed class Dice
     /// <summary>A number in [min, max).</summary>
     public int Next(int min, int max) => min + (int)(((Next() >> 32) * (ulong)(max - min)) >> 32);
 
-    private ulong Next() => Mix(_state += Golden);
+    private ulong Next()
+    {
+        _state += Golden;
+        return Mix(_state);
+    }
 
     private static ulong Mix(ulong z)
     {
