@@ -115,7 +115,7 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
                         continue;
                     }
 
-                    var problem = RefusalProblem(input, answer, who, expected, validAnswer);
+                    var problem = RefusalProblem(input, answer, expected, validAnswer);
                     if (problem is not null)
                     {
                         failures.Add($"{operation.Name} by {who}: {problem}\n  {input.Describe()}\n  answer: {answer}");
@@ -201,8 +201,10 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
             }
 
             total += cases.Count;
+            var more = taken.Count > 6 ? " | ..." : "";
+            var takenNote = taken.Count > 0 ? $"; taken: {string.Join(" | ", taken.Take(6))}{more}" : "";
             output.WriteLine($"{operation.Name}: {cases.Count} cases in {(clock.Elapsed - started).TotalSeconds:F1} s, answers "
-                + $"{string.Join(", ", statuses.Select(s => $"{s.Key}x{s.Value}"))}{(taken.Count > 0 ? $"; taken: {string.Join(" | ", taken.Take(6))}{(taken.Count > 6 ? " | ..." : "")}" : "")}");
+                + $"{string.Join(", ", statuses.Select(s => $"{s.Key}x{s.Value}"))}{takenNote}");
         }
 
         output.WriteLine($"seed {host.Seed}: {total} cases over {host.Operations.Count} operations in {clock.Elapsed.TotalSeconds:F1} s");
@@ -224,12 +226,12 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
 
         var rows = await before.AuditSince(host.Factory);
         var recorded = status is 403 or 404 or 409 or 422 ? 1 : 0;
-        if (rows.Count > recorded || rows.Any(r => !r.Outcome.StartsWith($"refused: {status} ", StringComparison.Ordinal)))
+        if (rows.Count > recorded || rows.Exists(r => !r.Outcome.StartsWith($"refused: {status} ", StringComparison.Ordinal)))
         {
             return $"it wrote {rows.Count} audit rows ({string.Join("; ", rows.Select(r => FuzzRequest.Excerpt(r.Outcome, 120)))}), at most {recorded} 'refused: {status} ...' expected";
         }
 
-        return rows.FirstOrDefault(r => Problems.IsNotPlainText(r.Target) || Problems.IsNotPlainText(r.Outcome) || (r.StoreId is { } store && Problems.IsNotPlainText(store)))
+        return rows.Find(r => Problems.IsNotPlainText(r.Target) || Problems.IsNotPlainText(r.Outcome) || (r.StoreId is { } store && Problems.IsNotPlainText(store)))
             is { } unclean ? $"its audit row is not plain text: target '{FuzzRequest.Excerpt(unclean.Target, 120)}', outcome '{FuzzRequest.Excerpt(unclean.Outcome, 120)}'" : null;
     }
 
@@ -263,7 +265,7 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
     /// admits any caller with one of the engine's roles to that route-less 404 (and nobody else: a caller without a
     /// token still gets 401).
     /// </summary>
-    private static string? RefusalProblem(FuzzRequest input, Answer answer, string who, int expected, Answer? valid)
+    private static string? RefusalProblem(FuzzRequest input, Answer answer, int expected, Answer? valid)
     {
         var allowed = input.Routable || expected == 401 ? [expected] : new[] { expected, 404 };
         if (!allowed.Contains(answer.Status))
@@ -432,6 +434,7 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
             }
             catch (JsonException)
             {
+                // Not JSON: the answer is judged on its text, with no document.
             }
 
             return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, json, response.Headers.WwwAuthenticate.Count > 0);
@@ -552,7 +555,7 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
             using var document = JsonDocument.Parse(request.Body);
             var ipn = document.RootElement;
             if (ipn.ValueKind != JsonValueKind.Object || !ipn.TryGetProperty("signature", out var old) || old.ValueKind != JsonValueKind.String
-                || MoMoSigned.Any(f => !ipn.TryGetProperty(f, out _)))
+                || Array.Exists(MoMoSigned, f => !ipn.TryGetProperty(f, out _)))
             {
                 return request;
             }

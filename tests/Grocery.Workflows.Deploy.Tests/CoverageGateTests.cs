@@ -60,7 +60,7 @@ public sealed class CoverageGateTests : IDisposable
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Output.ShouldContain("line coverage 80.0 % (120 of 150 lines, 3 reports)");
-        File.ReadAllText(Path.Combine(_results, "coverage", "summary.txt")).ShouldContain("Grocery.Workflows.Sagas");
+        (await File.ReadAllTextAsync(Path.Combine(_results, "coverage", "summary.txt"))).ShouldContain("Grocery.Workflows.Sagas");
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public static class Repository
         return Directory.EnumerateFiles(Root, "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
             .Select(f => "/" + Path.GetRelativePath(Root, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .Where(f => !skipped.Any(s => f.Contains(s, StringComparison.Ordinal)))
+            .Where(f => !Array.Exists(skipped, s => f.Contains(s, StringComparison.Ordinal)))
             .Select(f => f[1..])
             .Order(StringComparer.Ordinal)
             .ToList();

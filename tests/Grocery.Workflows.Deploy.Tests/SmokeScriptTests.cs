@@ -63,19 +63,28 @@ public sealed class SmokeScriptTests : IDisposable
                 var reader = new StreamReader(stream, Encoding.ASCII);
                 var requestLine = await reader.ReadLineAsync() ?? "";
                 var authorized = false;
-                string? header;
-                while (!string.IsNullOrEmpty(header = await reader.ReadLineAsync()))
+                var header = await reader.ReadLineAsync();
+                while (!string.IsNullOrEmpty(header))
                 {
                     authorized |= header == $"Authorization: Bearer {Token}";
+                    header = await reader.ReadLineAsync();
                 }
 
                 var path = requestLine.Split(' ') is [_, var target, ..] ? target : "";
                 var refused = _requiresToken && path.StartsWith("/api/", StringComparison.Ordinal) && !authorized;
-                var response = refused
-                    ? "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nWWW-Authenticate: Bearer\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
-                    : _answers.TryGetValue(path, out var answer)
-                    ? $"HTTP/1.1 200 OK\r\nContent-Type: {answer.Type}\r\nContent-Length: {Encoding.UTF8.GetByteCount(answer.Body)}\r\nConnection: close\r\n\r\n{answer.Body}"
-                    : "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                string response;
+                if (refused)
+                {
+                    response = "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nWWW-Authenticate: Bearer\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+                }
+                else if (_answers.TryGetValue(path, out var answer))
+                {
+                    response = $"HTTP/1.1 200 OK\r\nContent-Type: {answer.Type}\r\nContent-Length: {Encoding.UTF8.GetByteCount(answer.Body)}\r\nConnection: close\r\n\r\n{answer.Body}";
+                }
+                else
+                {
+                    response = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                }
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(response));
             }
         }

@@ -157,7 +157,8 @@ public sealed class ScheduledJobEndToEndTests
             query.Parameters.AddWithValue("run", runId);
             await using var row = await query.ExecuteReaderAsync();
             (await row.ReadAsync()).ShouldBeTrue();
-            (row.GetString(0), row.IsDBNull(1) ? null : row.GetString(1)).ShouldBe(("Failed", "Interrupted: the engine shut down during the run."), host.Output);
+            var error = await row.IsDBNullAsync(1) ? null : row.GetString(1);
+            (row.GetString(0), error).ShouldBe(("Failed", "Interrupted: the engine shut down during the run."), host.Output);
             var (done, total, reconciled) = (row.GetInt64(2), row.GetInt64(3), row.GetInt64(4));
             total.ShouldBe(250_000);
             done.ShouldBeLessThan(total, "cut off before the end");

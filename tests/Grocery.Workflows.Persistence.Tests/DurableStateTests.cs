@@ -334,7 +334,8 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
 
     private static async Task<bool> ReserveWithRetry(WorkflowTestHost host)
     {
-        for (var attempt = 1; ; attempt++)
+        var attempt = 1;
+        while (true)
         {
             try
             {
@@ -345,6 +346,7 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
             catch (Exception) when (attempt < 20)
             {
                 // PostgreSQL may abort one of two transactions that wait on each other; the engine retries the same way.
+                attempt++;
             }
         }
     }

@@ -84,7 +84,7 @@ public abstract class ScheduledJobTests(TestDatabase database) : IAsyncLifetime
         slots.Where(s => s.StoreId == "hcm" && s.WindowStart.ToOffset(TimeSpan.FromHours(7)).DayOfWeek == DayOfWeek.Sunday)
             .ShouldAllBe(s => s.Capacity == 10, "Sundays have the morning window only");
 
-        _clock.Now = Now.AddDays(1);
+        _clock.UtcNow = Now.AddDays(1);
         (await Generate(14)).Created.ShouldBe(2 * 2, "the next night adds the new last day (a Friday, two windows) at each store");
     }
 
@@ -230,10 +230,10 @@ public abstract class ScheduledJobTests(TestDatabase database) : IAsyncLifetime
     {
         var runs = Runs();
         var stuck = await runs.Begin(null, "stock-reconciliation", JobRunTrigger.Scheduled, JobScope.AllStores, Now, "dead", CancellationToken.None);
-        _clock.Now = Now.AddMinutes(4);
+        _clock.UtcNow = Now.AddMinutes(4);
         (await runs.Request("stock-reconciliation", JobScope.AllStores, CancellationToken.None)).ShouldBeNull("four minutes without a report is not yet stale");
 
-        _clock.Now = Now.AddMinutes(6);
+        _clock.UtcNow = Now.AddMinutes(6);
         var next = await runs.Request("stock-reconciliation", JobScope.AllStores, CancellationToken.None);
 
         next.ShouldNotBeNull();
@@ -268,8 +268,8 @@ public abstract class ScheduledJobTests(TestDatabase database) : IAsyncLifetime
 
     private sealed class SettableClock(DateTimeOffset now) : TimeProvider
     {
-        public DateTimeOffset Now { get; set; } = now;
+        public DateTimeOffset UtcNow { get; set; } = now;
 
-        public override DateTimeOffset GetUtcNow() => Now;
+        public override DateTimeOffset GetUtcNow() => UtcNow;
     }
 }

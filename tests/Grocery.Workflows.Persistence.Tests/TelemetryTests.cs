@@ -24,7 +24,7 @@ public sealed class PostgresTelemetryTests() : TelemetryTests(new PostgresTestDa
 
 /// <summary>The cluster gauges are process-wide: the classes that set them take turns.</summary>
 [CollectionDefinition(Name)]
-public sealed class ClusterGaugeTests
+public static class ClusterGaugeTests
 {
     public const string Name = "cluster gauges";
 }
@@ -217,7 +217,7 @@ public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
         await host.Bus.Publish(new FlakyTransition(orderId, from), c => c.MessageId = messageId);
         await Task.Delay(TimeSpan.FromSeconds(1));
 
-        FlakyTransitionConsumer.Attempts[orderId].ShouldBe(2);
+        FlakyTransitionConsumer.AttemptsAt(orderId).ShouldBe(2);
         (await host.Query(db => db.Timeline.CountAsync(t => t.FromState == from))).ShouldBe(1);
         WorkflowMetrics.SagaTransitions.WithLabels("Order", from, "Completed").Value.ShouldBe(1);
     }
@@ -332,7 +332,9 @@ public sealed record FlakyTransition(Guid OrderId, string From);
 
 public sealed class FlakyTransitionConsumer(WorkflowDbContext db) : IConsumer<FlakyTransition>
 {
-    public static readonly ConcurrentDictionary<Guid, int> Attempts = new();
+    private static readonly ConcurrentDictionary<Guid, int> Attempts = new();
+
+    public static int AttemptsAt(Guid orderId) => Attempts[orderId];
 
     public Task Consume(ConsumeContext<FlakyTransition> context)
     {

@@ -121,6 +121,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     }
 
     /// <summary>Polls the database until the condition holds (20 s at most).</summary>
+    [AssertionMethod]
     public async Task<T> Eventually<T>(Func<WorkflowDbContext, Task<T>> query, Func<T, bool> done, string what)
     {
         var clock = Stopwatch.StartNew();
@@ -145,6 +146,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         where TSaga : class, IGrocerySagaState =>
         Query(db => db.Set<TSaga>().AsNoTracking().Where(x => x.CorrelationId == correlationId).Select(x => x.CurrentState).SingleOrDefaultAsync());
 
+    [AssertionMethod]
     public Task<TSaga> SagaInState<TSaga>(Guid correlationId, string state)
         where TSaga : class, IGrocerySagaState =>
         Eventually(db => db.Set<TSaga>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId),

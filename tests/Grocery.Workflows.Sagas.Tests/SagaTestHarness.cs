@@ -111,6 +111,7 @@ public sealed class SagaTestHarness : IAsyncDisposable
         });
 
     /// <summary>Waits until the saga reaches the state, then returns the instance.</summary>
+    [AssertionMethod]
     public async Task<TState> InState<TMachine, TState>(Guid correlationId, Func<TMachine, State> state)
         where TMachine : class, SagaStateMachine<TState>
         where TState : class, SagaStateMachineInstance
@@ -147,6 +148,7 @@ public sealed class SagaTestHarness : IAsyncDisposable
     }
 
     /// <summary>Waits (up to the harness timeout) for a published message that matches.</summary>
+    [AssertionMethod]
     public async Task<T> Published<T>(Func<T, bool>? match = null)
         where T : class
     {
@@ -175,6 +177,7 @@ public sealed class SagaTestHarness : IAsyncDisposable
     }
 
     /// <summary>Waits (up to 10 s) until the harness has seen at least <paramref name="count"/> messages of T consumed.</summary>
+    [AssertionMethod]
     public async Task Consumed<T>(int count)
         where T : class
     {

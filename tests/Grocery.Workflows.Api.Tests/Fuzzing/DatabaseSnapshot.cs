@@ -93,7 +93,7 @@ public sealed class DatabaseSnapshot : IEquatable<DatabaseSnapshot>
         DatabaseSnapshot? previous = null;
         while (DateTime.UtcNow < until)
         {
-            if (await Busy(factory) is { } busy)
+            if (await Busy(factory) is not null)
             {
                 previous = null;
                 await Task.Delay(50);
@@ -158,7 +158,7 @@ public sealed class DatabaseSnapshot : IEquatable<DatabaseSnapshot>
 
         var soon = DateTimeOffset.UtcNow.AddSeconds(1);
         var due = await db.Outbox.Select(m => m.DueAt).ToListAsync();
-        return due.Any(d => d <= soon) ? $"{due.Count(d => d <= soon)} outbox messages due" : null;
+        return due.Exists(d => d <= soon) ? $"{due.Count(d => d <= soon)} outbox messages due" : null;
     });
 
     /// <summary>The tables that differ, but for those excepted, as "table: before -> after"; empty when none does.</summary>

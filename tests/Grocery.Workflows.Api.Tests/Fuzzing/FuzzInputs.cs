@@ -143,7 +143,7 @@ public static class FuzzInputs
                     break;
                 case "query":
                     var others = valid.Query.Where(q => q.Name != parameter.Name).ToImmutableList();
-                    var current = valid.Query.FirstOrDefault(q => q.Name == parameter.Name).Value ?? "1";
+                    var current = valid.Query.Find(q => q.Name == parameter.Name).Value ?? "1";
                     foreach (var value in values)
                     {
                         yield return valid with { What = $"query {parameter.Name}: {value.Why}", Input = $"query {parameter.Name}", Query = others.Add(new(parameter.Name, value.Text)) };
@@ -279,7 +279,7 @@ public static class FuzzInputs
 
         if (text.StartsWith('{') && JsonNode.Parse(text) is JsonObject { Count: > 0 } obj)
         {
-            var (first, value) = obj.First();
+            var (first, value) = obj.GetAt(0);
             yield return With($"{first} twice", Utf8("{" + $"\"{first}\":{value?.ToJsonString() ?? "null"}," + text[1..]));
             yield return With("a 10 KB field", Utf8(text[..^1] + $",\"padding\":\"{TenKilobytes}\"}}"));
         }
@@ -335,7 +335,12 @@ public static class FuzzInputs
     }
 
     public static string PathName(IReadOnlyList<object> path) =>
-        path.Count == 0 ? "(root)" : string.Concat(path.Select((p, i) => p is int index ? $"[{index}]" : i == 0 ? $"{p}" : $".{p}"));
+        path.Count == 0 ? "(root)" : string.Concat(path.Select((p, i) => (p, i) switch
+        {
+            (int index, _) => $"[{index}]",
+            (_, 0) => $"{p}",
+            _ => $".{p}",
+        }));
 
     /// <summary>The body with the node at the path replaced by raw JSON text (kept exactly: numbers past double, lone surrogate escapes), or removed.</summary>
     private static byte[] Replace(JsonNode root, IReadOnlyList<object> path, string? raw)

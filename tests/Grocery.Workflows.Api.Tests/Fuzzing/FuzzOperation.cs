@@ -74,7 +74,7 @@ public sealed record FuzzOperation(
         if (type is JsonArray types)
         {
             var named = types.Select(t => t!.GetValue<string>()).Where(t => t != "null").ToList();
-            return named.FirstOrDefault(t => t != "string") ?? named.FirstOrDefault() ?? "string";
+            return named.Find(t => t != "string") ?? named.FirstOrDefault() ?? "string";
         }
 
         return type?.GetValue<string>() ?? (schema?["properties"] is not null ? "object" : "string");

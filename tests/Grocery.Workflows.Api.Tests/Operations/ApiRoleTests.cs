@@ -43,10 +43,12 @@ public sealed class ApiRoleTests : IAsyncLifetime
 
         // Ready once the bus has connected to RabbitMQ; the dead Redis is never asked.
         var until = DateTime.UtcNow.AddSeconds(30);
-        HttpResponseMessage ready;
-        while ((ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < until)
+        var readiness = new Uri("/health/ready", UriKind.Relative);
+        var ready = await client.GetAsync(readiness);
+        while (ready.StatusCode != HttpStatusCode.OK && DateTime.UtcNow < until)
         {
             await Task.Delay(200);
+            ready = await client.GetAsync(readiness);
         }
 
         ready.StatusCode.ShouldBe(HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());

@@ -15,6 +15,7 @@ public sealed partial class MetricNamesTests
 {
     private static readonly string Root = FindRoot();
 
+    private static readonly string[] HistogramSuffixes = ["_bucket", "_count", "_sum"];
     private static readonly HashSet<string> PromQlWords = ["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless", "offset", "inf", "nan"];
 
     /// <summary>Every metric the engine creates: the collectors of its metric classes, and prometheus-net's own.</summary>
@@ -65,10 +66,7 @@ public sealed partial class MetricNamesTests
     }
 
     private static string BaseName(string metric) =>
-        metric.EndsWith("_bucket", StringComparison.Ordinal) ? metric[..^7]
-        : metric.EndsWith("_count", StringComparison.Ordinal) ? metric[..^6]
-        : metric.EndsWith("_sum", StringComparison.Ordinal) ? metric[..^4]
-        : metric;
+        Array.Find(HistogramSuffixes, s => metric.EndsWith(s, StringComparison.Ordinal)) is { } suffix ? metric[..^suffix.Length] : metric;
 
     private static bool Known(string metric, HashSet<string> published, HashSet<string> recorded) =>
         recorded.Contains(metric) || published.Contains(BaseName(metric)) || metric.StartsWith("process_", StringComparison.Ordinal);

@@ -165,9 +165,9 @@ public sealed class StripePaymentTests(StripeHost host) : IClassFixture<StripeHo
         first.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString().ShouldBe("applied");
         (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString().ShouldBe("duplicate");
-        var ledger = await host.Factory.Ledger(orderId, 2);
+        await host.Factory.Ledger(orderId, 2);
         await Task.Delay(300);
-        ledger = await host.Factory.Ledger(orderId, 2);
+        var ledger = await host.Factory.Ledger(orderId, 2);
         ledger.Select(l => l.Kind).ShouldBe([PaymentEntryKind.Authorization, PaymentEntryKind.Void]);
         ledger[1].Note.ShouldBe("provider: automatic");
     }

@@ -114,7 +114,8 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
                 using var response = await client.SendAsync(request);
                 var body = await response.Content.ReadAsStringAsync();
                 var status = (int)response.StatusCode;
-                var expected = admitted is [Open] || admitted.Contains(caller) ? "admitted" : caller == "no token" ? "401" : "403";
+                var refusal = caller == "no token" ? "401" : "403";
+                var expected = admitted is [Open] || admitted.Contains(caller) ? "admitted" : refusal;
                 var outcome = status switch
                 {
                     401 when response.Content.Headers.ContentType?.MediaType == "application/problem+json"
