@@ -1,3 +1,4 @@
+using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Telemetry;
 
 namespace Grocery.Workflows.Host.Scheduling;
@@ -9,7 +10,7 @@ namespace Grocery.Workflows.Host.Scheduling;
 /// </summary>
 public sealed class JobMetrics
 {
-    private static readonly string[] Outcomes = ["Succeeded", "Failed", "Skipped", "Deferred"];
+    private static readonly string[] Outcomes = [nameof(JobRunStatus.Succeeded), nameof(JobRunStatus.Failed), "Skipped", "Deferred"];
 
     /// <summary>Every job and outcome is published at 0 from the start, so that increase() sees the first run too.</summary>
     public JobMetrics()
