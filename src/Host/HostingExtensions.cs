@@ -22,6 +22,7 @@ using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Slots.Redis;
 using Grocery.Workflows.Sagas;
+using Grocery.Workflows.Sagas.Orders;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration.Memory;
@@ -71,11 +72,7 @@ public static partial class HostingExtensions
         services.AddOptions<SlotStoreSettings>().BindConfiguration("Slots").ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSagaSettings<OrderSagaSettings>("Sagas:Order");
-        services.AddSagaSettings<SlotReservationSettings>("Sagas:SlotReservation");
-        services.AddSagaSettings<PickingSettings>("Sagas:Picking");
-        services.AddSagaSettings<SubstitutionSettings>("Sagas:Substitution");
-        services.AddSagaSettings<DeliverySettings>("Sagas:Delivery");
+        services.AddSagaSettings();
         services.AddOptions<SimulationSettings>().BindConfiguration("Simulation").ValidateDataAnnotations().ValidateOnStart();
         if (simulation.Enabled)
         {
@@ -283,14 +280,6 @@ public static partial class HostingExtensions
             [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
         },
     };
-
-    /// <summary>Binds a settings class, validates it on start, and makes the validated instance a service.</summary>
-    private static void AddSagaSettings<T>(this IServiceCollection services, string section)
-        where T : class
-    {
-        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIMULATION MODE: pickers, customers and couriers are simulated (shortage rate {ShortageRate}, step {StepDelay}); payments use the sandbox. Set Simulation__Enabled=false in production.")]
     private static partial void LogSimulation(ILogger logger, double shortageRate, TimeSpan stepDelay);

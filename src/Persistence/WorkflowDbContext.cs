@@ -7,13 +7,9 @@ using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Persistence.Slots;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
-using Grocery.Workflows.Sagas.Delivery;
-using Grocery.Workflows.Sagas.Orders;
-using Grocery.Workflows.Sagas.Picking;
-using Grocery.Workflows.Sagas.Slots;
-using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -112,35 +108,7 @@ public abstract class WorkflowDbContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
 
-        Saga<OrderState>(modelBuilder, "order_sagas", e =>
-        {
-            e.Property(x => x.CustomerId).HasMaxLength(64);
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Currency).HasMaxLength(3);
-            e.Property(x => x.PaymentProvider).HasMaxLength(32);
-            e.Property(x => x.PaymentToken).HasMaxLength(256);
-            e.Property(x => x.Lines).HasJsonConversion();
-            e.Property(x => x.PickedLines).HasJsonConversion();
-        });
-        Saga<SlotReservationState>(modelBuilder, "slot_reservation_sagas", e =>
-        {
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.HasIndex(x => x.OrderId);
-        });
-        Saga<PickingState>(modelBuilder, "picking_sagas", e =>
-        {
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Lines).HasJsonConversion();
-            e.Property(x => x.Reports).HasJsonConversion();
-            e.Property(x => x.PickedLines).HasJsonConversion();
-        });
-        Saga<SubstitutionState>(modelBuilder, "substitution_sagas", e =>
-        {
-            e.Property(x => x.Lines).HasJsonConversion();
-            e.Property(x => x.Decisions).HasJsonConversion();
-            e.HasIndex(x => x.OrderId);
-        });
-        Saga<DeliveryState>(modelBuilder, "delivery_sagas", e => e.Property(x => x.StoreId).HasMaxLength(32));
+        SagaTables.Map(modelBuilder);
 
         modelBuilder.Entity<OutboxMessage>(e =>
         {
@@ -346,23 +314,6 @@ public abstract class WorkflowDbContext : DbContext
         });
 
         SnakeCaseColumns(modelBuilder);
-    }
-
-    private static void Saga<TSaga>(ModelBuilder modelBuilder, string table, Action<EntityTypeBuilder<TSaga>> configure)
-        where TSaga : class, IGrocerySagaState
-    {
-        modelBuilder.Entity<TSaga>(e =>
-        {
-            e.ToTable(table);
-            e.HasKey(x => x.CorrelationId);
-            e.Property(x => x.CorrelationId).ValueGeneratedNever();
-            e.Property(x => x.CurrentState).HasMaxLength(64);
-            e.Property(x => x.Version).IsConcurrencyToken();
-            e.Property<DateTimeOffset>(UpdatedAt);
-            e.Property<DateTimeOffset>(StateEnteredAt);
-            e.HasIndex(nameof(IGrocerySagaState.CurrentState), StateEnteredAt);
-            configure(e);
-        });
     }
 
     private static void SnakeCaseColumns(ModelBuilder modelBuilder)

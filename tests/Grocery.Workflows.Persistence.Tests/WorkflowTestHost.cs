@@ -4,6 +4,7 @@ using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
+using Grocery.Workflows.Sagas.Orders;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -54,11 +55,12 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
+        foreach (var saga in SagaCatalog.All)
+        {
+            builder.Services.AddSingleton(saga.SettingsType, saga.NewSettings());
+        }
+
         builder.Services.AddSingleton(new OrderSagaSettings { StartPickingImmediately = true });
-        builder.Services.AddSingleton(new SlotReservationSettings());
-        builder.Services.AddSingleton(new PickingSettings());
-        builder.Services.AddSingleton(new SubstitutionSettings());
-        builder.Services.AddSingleton(new DeliverySettings());
         builder.Services.AddWorkflowPersistence(builder.Configuration);
         services?.Invoke(builder.Services);
         builder.Services.AddMassTransit(x =>

@@ -4,12 +4,17 @@ using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Grocery.Workflows.Sagas.Delivery;
+using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Picking;
+using Grocery.Workflows.Sagas.Slots;
+using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.FeatureManagement;
 
 namespace Grocery.Workflows.Sagas.Tests;
 
 /// <summary>
-/// A fresh MassTransit test harness per scenario with the five sagas on the in-memory transport and the in-memory
+/// A fresh MassTransit test harness per scenario with every saga of the catalog on the in-memory transport and the in-memory
 /// delayed scheduler. Deadlines are shortened through the settings classes; nothing waits on Task.Delay.
 /// </summary>
 public sealed class SagaTestHarness : IAsyncDisposable
@@ -60,13 +65,15 @@ public sealed class SagaTestHarness : IAsyncDisposable
             services.AddFeatureManagement();
         }
 
+        // Every saga of the catalog gets its settings: the ones shortened above, defaults for any other.
+        object[] shortened = [orderSettings, slotSettings, pickingSettings, substitutionSettings, deliverySettings];
+        foreach (var saga in SagaCatalog.All)
+        {
+            services.AddSingleton(saga.SettingsType, shortened.FirstOrDefault(s => s.GetType() == saga.SettingsType) ?? saga.NewSettings());
+        }
+
         var provider = services
             .AddSingleton(TimeProvider.System)
-            .AddSingleton(orderSettings)
-            .AddSingleton(slotSettings)
-            .AddSingleton(pickingSettings)
-            .AddSingleton(substitutionSettings)
-            .AddSingleton(deliverySettings)
             .AddMassTransitTestHarness(x =>
             {
                 x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(20), testInactivityTimeout: TimeSpan.FromMilliseconds(800));

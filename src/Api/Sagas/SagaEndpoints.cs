@@ -1,12 +1,8 @@
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Sagas;
-using Grocery.Workflows.Sagas.Delivery;
-using Grocery.Workflows.Sagas.Orders;
-using Grocery.Workflows.Sagas.Picking;
-using Grocery.Workflows.Sagas.Slots;
-using Grocery.Workflows.Sagas.Substitutions;
 using Grocery.Workflows.Api.Security;
+using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,7 +20,7 @@ public sealed record SagaTimelineView(string From, string To, string Event, Date
 
 public sealed record SagaDetailView(string Type, Guid Id, Guid OrderId, string State, DateTimeOffset StateEnteredAt, object Data, IReadOnlyList<SagaTimelineView> Timeline);
 
-/// <summary>Ops views of the five sagas: counts per state, who waits where and for how long, one instance in full.</summary>
+/// <summary>Ops views of the sagas: counts per state, who waits where and for how long, one instance in full.</summary>
 public static class SagaEndpoints
 {
     public static IEndpointRouteBuilder MapSagaEndpoints(this IEndpointRouteBuilder app)
@@ -63,7 +59,7 @@ public static class SagaEndpoints
             return problem!;
         }
 
-        return TypedResults.Ok(await Dispatch(saga.Name, new ListInstances(db, state, Caller.Of(context).Stores?.ToList(), take, time.GetUtcNow(), cancellationToken)));
+        return TypedResults.Ok(await Dispatch(saga, new ListInstances(db, state, Caller.Of(context).Stores?.ToList(), take, time.GetUtcNow(), cancellationToken)));
     }
 
     private static async Task<Results<Ok<SagaDetailView>, ProblemHttpResult>> Detail(
@@ -74,7 +70,7 @@ public static class SagaEndpoints
             return UnknownType(type);
         }
 
-        var detail = await Dispatch(saga.Name, new LoadDetail(db, saga.Name, id, cancellationToken));
+        var detail = await Dispatch(saga, new LoadDetail(db, saga.Name, id, cancellationToken));
         if (detail is null)
         {
             return Problems.NotFound("Saga", $"There is no {saga.Name} saga {id}.");
@@ -111,15 +107,15 @@ public static class SagaEndpoints
             where TSaga : class, IGrocerySagaState;
     }
 
-    private static Task<TResult> Dispatch<TResult>(string sagaName, ISagaQuery<TResult> query) => sagaName switch
+    private static Task<TResult> Dispatch<TResult>(SagaDescriptor saga, ISagaQuery<TResult> query) => saga.Accept(new Dispatcher<TResult>(query));
+
+    private sealed class Dispatcher<TResult>(ISagaQuery<TResult> query) : ISagaVisitor<Task<TResult>>
     {
-        "Order" => query.Run<OrderState>(),
-        "SlotReservation" => query.Run<SlotReservationState>(),
-        "Picking" => query.Run<PickingState>(),
-        "SubstitutionApproval" => query.Run<SubstitutionState>(),
-        "DeliveryHandoff" => query.Run<DeliveryState>(),
-        _ => throw new ArgumentOutOfRangeException(nameof(sagaName), sagaName, "Not in the saga catalog"),
-    };
+        public Task<TResult> Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
+            where TMachine : MassTransitStateMachine<TState>
+            where TState : class, IGrocerySagaState
+            where TSettings : class, new() => query.Run<TState>();
+    }
 
     private sealed record ListInstances(WorkflowDbContext Db, string? State, List<string>? Stores, int Take, DateTimeOffset Now, CancellationToken CancellationToken)
         : ISagaQuery<SagaInstanceView[]>

@@ -1,3 +1,4 @@
+using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Telemetry;
 using Prometheus;
 
@@ -10,7 +11,7 @@ namespace Grocery.Workflows.Host.Scheduling;
 /// </summary>
 public sealed class JobMetrics
 {
-    private static readonly string[] Outcomes = ["Succeeded", "Failed", "Skipped", "Deferred"];
+    private static readonly string[] Outcomes = [nameof(JobRunStatus.Succeeded), nameof(JobRunStatus.Failed), "Skipped", "Deferred"];
     private readonly Counter _runs = WorkflowMetrics.JobRuns;
     private readonly Histogram _durations = WorkflowMetrics.JobRunDuration;
 

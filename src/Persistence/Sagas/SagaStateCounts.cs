@@ -1,9 +1,5 @@
 using Grocery.Workflows.Sagas;
-using Grocery.Workflows.Sagas.Delivery;
-using Grocery.Workflows.Sagas.Orders;
-using Grocery.Workflows.Sagas.Picking;
-using Grocery.Workflows.Sagas.Slots;
-using Grocery.Workflows.Sagas.Substitutions;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Persistence.Sagas;
@@ -17,19 +13,18 @@ public sealed record SagaStateCount(string State, int Count, DateTimeOffset Olde
 /// </summary>
 public static class SagaStateCounts
 {
-    public static Task<List<SagaStateCount>> Read(WorkflowDbContext db, string saga, CancellationToken cancellationToken) => saga switch
-    {
-        "Order" => Read<OrderState>(db, cancellationToken),
-        "SlotReservation" => Read<SlotReservationState>(db, cancellationToken),
-        "Picking" => Read<PickingState>(db, cancellationToken),
-        "SubstitutionApproval" => Read<SubstitutionState>(db, cancellationToken),
-        "DeliveryHandoff" => Read<DeliveryState>(db, cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(saga), saga, "Not in the saga catalog"),
-    };
+    public static Task<List<SagaStateCount>> Read(WorkflowDbContext db, string saga, CancellationToken cancellationToken) =>
+        (SagaCatalog.Find(saga) ?? throw new ArgumentOutOfRangeException(nameof(saga), saga, "Not in the saga catalog"))
+        .Accept(new Counter(db, cancellationToken));
 
-    private static Task<List<SagaStateCount>> Read<TSaga>(WorkflowDbContext db, CancellationToken cancellationToken)
-        where TSaga : class, IGrocerySagaState =>
-        db.Set<TSaga>().AsNoTracking().GroupBy(s => s.CurrentState)
-            .Select(g => new SagaStateCount(g.Key, g.Count(), g.Min(s => EF.Property<DateTimeOffset>(s, WorkflowDbContext.StateEnteredAt))))
-            .ToListAsync(cancellationToken);
+    private sealed class Counter(WorkflowDbContext db, CancellationToken cancellationToken) : ISagaVisitor<Task<List<SagaStateCount>>>
+    {
+        public Task<List<SagaStateCount>> Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
+            where TMachine : MassTransitStateMachine<TState>
+            where TState : class, IGrocerySagaState
+            where TSettings : class, new() =>
+            db.Set<TState>().AsNoTracking().GroupBy(s => s.CurrentState)
+                .Select(g => new SagaStateCount(g.Key, g.Count(), g.Min(s => EF.Property<DateTimeOffset>(s, WorkflowDbContext.StateEnteredAt))))
+                .ToListAsync(cancellationToken);
+    }
 }

@@ -36,17 +36,17 @@ public static class SagaMetrics
         {
             var step = entry.Entity;
             WorkflowMetrics.SagaTransitions.WithLabels(step.SagaType, step.FromState, step.ToState).Inc();
-            switch (step.SagaType)
+            if (step.SagaType == OrderStateMachine.Saga.Name)
             {
-                case "Order":
-                    CountOrder(db, step);
-                    break;
-                case "SlotReservation":
-                    CountSlotHold(db, step);
-                    break;
-                case "SubstitutionApproval" when step.ToState == "Decided":
-                    CountSubstitutions(db, step);
-                    break;
+                CountOrder(db, step);
+            }
+            else if (step.SagaType == SlotReservationStateMachine.Saga.Name)
+            {
+                CountSlotHold(db, step);
+            }
+            else if (step.SagaType == SubstitutionStateMachine.Saga.Name && step.ToState == nameof(SubstitutionStateMachine.Decided))
+            {
+                CountSubstitutions(db, step);
             }
         }
     }
@@ -55,18 +55,18 @@ public static class SagaMetrics
     {
         switch (step.ToState)
         {
-            case "Completed":
+            case nameof(OrderStateMachine.Completed):
                 WorkflowMetrics.OrdersCompleted.Inc();
                 break;
-            case "Rejected":
+            case nameof(OrderStateMachine.Rejected):
                 // A rejection's EndReason is the OrderRejectionReason's name: a small, fixed set of label values.
                 WorkflowMetrics.OrdersRejected.WithLabels(Find<OrderState>(db, step)?.EndReason ?? "Unknown").Inc();
                 break;
-            case "Cancelled":
+            case nameof(OrderStateMachine.Cancelled):
                 // The customer's own words stay in the order's EndReason; the label stays bounded.
                 WorkflowMetrics.OrdersCancelled.WithLabels("CustomerRequest", step.FromState).Inc();
                 break;
-            case "Refunding":
+            case nameof(OrderStateMachine.Refunding):
                 WorkflowMetrics.OrdersCancelled.WithLabels("DeliveryFailed", step.FromState).Inc();
                 break;
         }
@@ -74,14 +74,15 @@ public static class SagaMetrics
 
     private static void CountSlotHold(WorkflowDbContext db, SagaTimelineEntry step)
     {
-        if (step.FromState != "AwaitingCapacity" || step.ToState is not ("Held" or "Unavailable"))
+        if (step.FromState != nameof(SlotReservationStateMachine.AwaitingCapacity)
+            || step.ToState is not (nameof(SlotReservationStateMachine.Held) or nameof(SlotReservationStateMachine.Unavailable)))
         {
             return;
         }
 
         var store = Find<SlotReservationState>(db, step)?.StoreId ?? "";
         WorkflowMetrics.SlotBookingAttempts.WithLabels(store).Inc();
-        if (step.ToState == "Held")
+        if (step.ToState == nameof(SlotReservationStateMachine.Held))
         {
             WorkflowMetrics.SlotBookingSuccesses.WithLabels(store).Inc();
         }

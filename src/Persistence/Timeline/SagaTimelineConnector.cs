@@ -1,9 +1,4 @@
 using Grocery.Workflows.Sagas;
-using Grocery.Workflows.Sagas.Delivery;
-using Grocery.Workflows.Sagas.Orders;
-using Grocery.Workflows.Sagas.Picking;
-using Grocery.Workflows.Sagas.Slots;
-using Grocery.Workflows.Sagas.Substitutions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 namespace Grocery.Workflows.Persistence.Timeline;
 
 /// <summary>
-/// Connects the timeline observer to the five state machines. Registered before the bus, so it starts (and the
+/// Connects the timeline observer to every state machine of the saga catalog. Registered before the bus, so it starts (and the
 /// observers are in place) before the first message is consumed.
 /// </summary>
 internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvider time) : IHostedService
@@ -21,11 +16,12 @@ internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvi
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var host = $"{Environment.MachineName}/{Environment.ProcessId}";
-        Connect<OrderStateMachine, OrderState>(host);
-        Connect<SlotReservationStateMachine, SlotReservationState>(host);
-        Connect<PickingStateMachine, PickingState>(host);
-        Connect<SubstitutionStateMachine, SubstitutionState>(host);
-        Connect<DeliveryStateMachine, DeliveryState>(host);
+        var connector = new Connector(this, host);
+        foreach (var saga in SagaCatalog.All)
+        {
+            saga.Accept(connector);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -47,12 +43,11 @@ internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvi
         return Task.CompletedTask;
     }
 
-    // Saga names come from the catalog, the one list the API and the docs use too.
-    private void Connect<TMachine, TState>(string host)
+    private void Connect<TMachine, TState>(string sagaType, string host)
         where TMachine : MassTransitStateMachine<TState>
         where TState : class, IGrocerySagaState
     {
-        var sagaType = SagaCatalog.All.Single(e => e.StateType == typeof(TState)).Name;
+        // Only where the machine is registered: an API-only host has no bus consuming, a test host may have fewer.
         var machine = services.GetService<TMachine>();
         if (machine is not null)
         {
@@ -61,6 +56,18 @@ internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvi
             {
                 _handles.Add(handle);
             }
+        }
+    }
+
+    private sealed class Connector(SagaTimelineConnector owner, string host) : ISagaVisitor<bool>
+    {
+        public bool Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
+            where TMachine : MassTransitStateMachine<TState>
+            where TState : class, IGrocerySagaState
+            where TSettings : class, new()
+        {
+            owner.Connect<TMachine, TState>(saga.Name, host);
+            return true;
         }
     }
 }

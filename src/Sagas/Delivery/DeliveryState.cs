@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using MassTransit;
 
 namespace Grocery.Workflows.Sagas.Delivery;
@@ -12,6 +13,7 @@ public sealed class DeliveryState : IGrocerySagaState
     /// <summary>This saga is correlated by the order id.</summary>
     public Guid OrderId => CorrelationId;
 
+    [MaxLength(32)]
     public string StoreId { get; set; } = "";
     public DateTimeOffset WindowStart { get; set; }
     public DateTimeOffset WindowEnd { get; set; }

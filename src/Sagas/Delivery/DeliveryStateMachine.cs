@@ -10,6 +10,10 @@ namespace Grocery.Workflows.Sagas.Delivery;
 /// </summary>
 public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState>
 {
+    /// <summary>The delivery handoff saga as the engine sees it: its name, table, settings and the states it rests in when done.</summary>
+    public static SagaDescriptor Saga { get; } = SagaDescriptor.Of<DeliveryStateMachine, DeliveryState, DeliverySettings>(
+        "DeliveryHandoff", table: "delivery_sagas", settingsSection: "Sagas:Delivery", nameof(Delivered), nameof(Failed), nameof(Cancelled));
+
     public DeliveryStateMachine(DeliverySettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Grocery.Workflows.Contracts;
 using MassTransit;
 
@@ -13,13 +14,18 @@ public sealed class OrderState : IGrocerySagaState
     /// <summary>This saga is correlated by the order id.</summary>
     public Guid OrderId => CorrelationId;
 
+    [MaxLength(64)]
     public string CustomerId { get; set; } = "";
+    [MaxLength(32)]
     public string StoreId { get; set; } = "";
     public Guid SlotId { get; set; }
+    [MaxLength(3)]
     public string Currency { get; set; } = "";
     public List<OrderLine> Lines { get; set; } = [];
+    [MaxLength(32)]
     public string PaymentProvider { get; set; } = "";
     /// <summary>The customer's payment method at the provider: kept for authorizing again, never shown (ops views serialize the state).</summary>
+    [MaxLength(256)]
     [System.Text.Json.Serialization.JsonIgnore]
     public string PaymentToken { get; set; } = "";
     public SubstitutionPreference SubstitutionPreference { get; set; }

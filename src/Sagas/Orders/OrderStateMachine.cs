@@ -15,6 +15,10 @@ namespace Grocery.Workflows.Sagas.Orders;
 /// </summary>
 public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 {
+    /// <summary>The order saga as the engine sees it: its name, table, settings and the states it rests in when done.</summary>
+    public static SagaDescriptor Saga { get; } = SagaDescriptor.Of<OrderStateMachine, OrderState, OrderSagaSettings>(
+        "Order", table: "order_sagas", settingsSection: "Sagas:Order", nameof(Completed), nameof(Rejected), nameof(Cancelled), nameof(Refunded));
+
     public OrderStateMachine(OrderSagaSettings settings, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Grocery.Workflows.Contracts;
 using MassTransit;
 
@@ -16,6 +17,7 @@ public sealed class PickingState : IGrocerySagaState
     /// <summary>This saga is correlated by the order id.</summary>
     public Guid OrderId => CorrelationId;
 
+    [MaxLength(32)]
     public string StoreId { get; set; } = "";
     public List<OrderLine> Lines { get; set; } = [];
     public SubstitutionPreference SubstitutionPreference { get; set; }

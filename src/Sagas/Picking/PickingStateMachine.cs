@@ -10,6 +10,10 @@ namespace Grocery.Workflows.Sagas.Picking;
 /// </summary>
 public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
 {
+    /// <summary>The picking saga as the engine sees it: its name, table, settings and the states it rests in when done.</summary>
+    public static SagaDescriptor Saga { get; } = SagaDescriptor.Of<PickingStateMachine, PickingState, PickingSettings>(
+        "Picking", table: "picking_sagas", settingsSection: "Sagas:Picking", nameof(Completed), nameof(Cancelled));
+
     public PickingStateMachine(PickingSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using MassTransit;
 
 namespace Grocery.Workflows.Sagas.Slots;
@@ -10,6 +11,7 @@ public sealed class SlotReservationState : IGrocerySagaState
     public int Version { get; set; }
 
     public Guid OrderId { get; set; }
+    [MaxLength(32)]
     public string StoreId { get; set; } = "";
     public Guid SlotId { get; set; }
     public DateTimeOffset? WindowStart { get; set; }

@@ -10,6 +10,10 @@ namespace Grocery.Workflows.Sagas.Slots;
 /// </summary>
 public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotReservationState>
 {
+    /// <summary>The slot reservation saga as the engine sees it: its name, table, settings and the states it rests in when done.</summary>
+    public static SagaDescriptor Saga { get; } = SagaDescriptor.Of<SlotReservationStateMachine, SlotReservationState, SlotReservationSettings>(
+        "SlotReservation", table: "slot_reservation_sagas", settingsSection: "Sagas:SlotReservation", nameof(Confirmed), nameof(Expired), nameof(Released), nameof(Unavailable));
+
     public SlotReservationStateMachine(SlotReservationSettings settings, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);

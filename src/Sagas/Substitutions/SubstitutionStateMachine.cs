@@ -14,6 +14,10 @@ namespace Grocery.Workflows.Sagas.Substitutions;
 /// </summary>
 public sealed class SubstitutionStateMachine : MassTransitStateMachine<SubstitutionState>
 {
+    /// <summary>The substitution approval saga as the engine sees it: its name, table, settings and the states it rests in when done.</summary>
+    public static SagaDescriptor Saga { get; } = SagaDescriptor.Of<SubstitutionStateMachine, SubstitutionState, SubstitutionSettings>(
+        "SubstitutionApproval", table: "substitution_sagas", settingsSection: "Sagas:Substitution", nameof(Decided), nameof(Withdrawn));
+
     public SubstitutionStateMachine(SubstitutionSettings settings, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -1,0 +1,36 @@
+using Grocery.Workflows.Sagas;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Grocery.Workflows.Host;
+
+internal static class SagaSettingsBinding
+{
+    /// <summary>
+    /// Each saga's settings bound from its section (<see cref="SagaDescriptor.SettingsSection"/>), validated on start,
+    /// and the validated instance a service (the machines take it in their constructors).
+    /// </summary>
+    public static IServiceCollection AddSagaSettings(this IServiceCollection services)
+    {
+        var binder = new Binder(services);
+        foreach (var saga in SagaCatalog.All)
+        {
+            saga.Accept(binder);
+        }
+
+        return services;
+    }
+
+    private sealed class Binder(IServiceCollection services) : ISagaVisitor<bool>
+    {
+        public bool Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
+            where TMachine : MassTransitStateMachine<TState>
+            where TState : class, IGrocerySagaState
+            where TSettings : class, new()
+        {
+            services.AddOptions<TSettings>().BindConfiguration(saga.SettingsSection).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton(sp => sp.GetRequiredService<IOptions<TSettings>>().Value);
+            return true;
+        }
+    }
+}
