@@ -37,7 +37,7 @@ public sealed class ApiWriteTests
     }
 
     // Referenced only so that The_check_finds_a_write has a write to find.
-    private static void Writer(Microsoft.EntityFrameworkCore.DbSet<object> set) => set.Add(new object());
+    internal static void Writer(Microsoft.EntityFrameworkCore.DbSet<object> set) => set.Add(new object());
 
     private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
         .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
@@ -72,7 +72,8 @@ public sealed class ApiWriteTests
 
         var typeArguments = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
         var methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        for (var at = 0; at < il.Length;)
+        var at = 0;
+        while (at < il.Length)
         {
             var value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
             var code = OpCodesByValue[value];

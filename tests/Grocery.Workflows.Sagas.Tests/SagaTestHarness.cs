@@ -69,7 +69,7 @@ public sealed class SagaTestHarness : IAsyncDisposable
         object[] shortened = [orderSettings, slotSettings, pickingSettings, substitutionSettings, deliverySettings];
         foreach (var saga in SagaCatalog.All)
         {
-            services.AddSingleton(saga.SettingsType, shortened.FirstOrDefault(s => s.GetType() == saga.SettingsType) ?? saga.NewSettings());
+            services.AddSingleton(saga.SettingsType, Array.Find(shortened, s => s.GetType() == saga.SettingsType) ?? saga.NewSettings());
         }
 
         var provider = services
