@@ -28,7 +28,13 @@ public static class PaymentRegistration
         services.AddOptions<MoMoSettings>().BindConfiguration("MoMo").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StripeWebhook>();
         services.AddSingleton<MoMoWebhook>();
-        services.AddSingleton(sp => new PaymentGateways(sp.GetServices<IPaymentGateway>().Select(g => new MeteredPaymentGateway(g))));
+        services.AddSingleton(sp => new PaymentGateways(sp.GetServices<IPaymentGateway>().Select(g => new MeteredPaymentGateway(g)),
+            sp.GetServices<PaymentProviderSwitch>(), sp));
+        services.AddSingleton(new PaymentProviderSwitch("sandbox", "Payments:Sandbox"));
+        services.AddSingleton(new PaymentProviderSwitch(StripeProvider.Name, "Stripe:ApiKey"));
+        services.AddSingleton(new PaymentProviderSwitch(MoMoProvider.Name, "MoMo:PartnerCode"));
+        services.AddKeyedSingleton<IPaymentCheck, StripePaymentCheck>(StripeProvider.Name);
+        services.AddKeyedSingleton<IPaymentCheck, MoMoPaymentCheck>(MoMoProvider.Name);
 
         if (configuration.GetSection("Payments").Get<PaymentProviderSettings>()?.Sandbox ?? false)
         {
