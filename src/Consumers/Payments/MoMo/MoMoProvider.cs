@@ -33,7 +33,7 @@ public static class MoMoProvider
         services.AddOptions<MoMoSettings>().BindConfiguration(Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(new PaymentProviderSwitch(Name, $"{Section}:{nameof(MoMoSettings.PartnerCode)}"));
         services.AddKeyedSingleton<IPaymentCheck, MoMoPaymentCheck>(Name);
-        services.AddSingleton<MoMoWebhook>();
+        services.AddKeyedSingleton<IPaymentWebhook, MoMoWebhook>(Name);
         if (!string.IsNullOrWhiteSpace(configuration[$"{Section}:{nameof(MoMoSettings.PartnerCode)}"]))
         {
             services.AddHttpClient<MoMoPaymentGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<MoMoSettings>>().Value.Timeout);

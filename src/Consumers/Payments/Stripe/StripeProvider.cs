@@ -24,7 +24,7 @@ public static class StripeProvider
         services.AddOptions<StripeSettings>().BindConfiguration(Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(new PaymentProviderSwitch(Name, $"{Section}:{nameof(StripeSettings.ApiKey)}"));
         services.AddKeyedSingleton<IPaymentCheck, StripePaymentCheck>(Name);
-        services.AddSingleton<StripeWebhook>();
+        services.AddKeyedSingleton<IPaymentWebhook, StripeWebhook>(Name);
         if (!string.IsNullOrWhiteSpace(configuration[$"{Section}:{nameof(StripeSettings.ApiKey)}"]))
         {
             services.AddHttpClient<StripePaymentGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeSettings>>().Value.Timeout);
