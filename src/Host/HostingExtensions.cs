@@ -13,7 +13,7 @@ using Grocery.Workflows.Api.Slots;
 using Grocery.Workflows.Api.Stock;
 using Grocery.Workflows.Api.Stores;
 using Grocery.Workflows.Consumers;
-using Grocery.Workflows.Host.Payments;
+using Grocery.Workflows.Consumers.Payments.Sandbox;
 using Grocery.Workflows.Host.Scheduling;
 using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Host.Simulation;
@@ -81,7 +81,7 @@ public static partial class HostingExtensions
 
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
-        services.AddPayments(builder.Configuration);
+        services.AddPayments(builder.Configuration, gateway => new MeteredPaymentGateway(gateway));
         // API pods hold no slot: they neither need Redis nor may rebuild its counters on start.
         if (slotStore == SlotStoreKind.Redis && role == HostRole.All)
         {
@@ -261,13 +261,7 @@ public static partial class HostingExtensions
                 "Turn it off, or set Simulation:AllowInProduction=true as well to run it here on purpose.");
         }
 
-        var payments = builder.Configuration.GetSection("Payments").Get<PaymentProviderSettings>() ?? new PaymentProviderSettings();
-        if (payments.Sandbox && !payments.AllowSandboxInProduction)
-        {
-            throw new InvalidOperationException(
-                $"Payments:Sandbox is true in the {environment} environment: orders paid with the sandbox move no money. " +
-                "Turn it off, or set Payments:AllowSandboxInProduction=true as well to offer it here on purpose.");
-        }
+        SandboxProvider.RefuseUnlessAllowed(builder.Configuration, environment);
     }
 
     private static HealthCheckOptions Strict(string tag) => new()

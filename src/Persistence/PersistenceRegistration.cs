@@ -82,6 +82,7 @@ public static class PersistenceRegistration
 
         services.AddScoped<IStockLedger, EfStockLedger>();
         services.AddScoped<IPaymentLedger, EfPaymentLedger>();
+        services.AddScoped<ApplyProviderEvent>();
         services.AddScoped<EfStockLedger>();
         services.AddScoped<StockCountImport>();
         services.AddScoped<OutboxWriter>();

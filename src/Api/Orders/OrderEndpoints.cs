@@ -211,28 +211,12 @@ public static class OrderEndpoints
 
         if (!gateways.Has(order.PaymentProvider))
         {
-            return (null, Problems.Unprocessable("Unknown payment provider",
-                gateways.Providers.Count == 0
-                    ? "No payment provider is configured here (Payments:Sandbox, Stripe:ApiKey, MoMo:PartnerCode)."
-                    : $"Payment provider '{order.PaymentProvider}' is not available here; this engine takes {string.Join(", ", gateways.Providers.Select(p => $"\"{p}\""))}."));
+            return (null, Problems.Unprocessable("Unknown payment provider", gateways.NotOffered(order.PaymentProvider)));
         }
 
-        if (order.PaymentProvider == "momo" && !await features.IsEnabledAsync(GroceryFeatures.MoMoPayments))
+        if (await gateways.Check(order.PaymentProvider, new OrderPayment(order.PaymentToken, store.StoreId, store.Currency), cancellationToken) is { } refusal)
         {
-            return (null, Problems.Unprocessable("Payment provider switched off",
-                "MoMo payments are switched off for now (feature MoMoPayments); choose another payment provider."));
-        }
-
-        if (order.PaymentProvider == "stripe" && !order.PaymentToken.StartsWith("pm_", StringComparison.Ordinal))
-        {
-            return (null, Problems.Unprocessable("Invalid payment token", "A Stripe payment.token is a PaymentMethod id (pm_...)."));
-        }
-
-        if (order.PaymentProvider == "momo" && (order.PaymentToken != "wallet" || store.Currency != "VND"))
-        {
-            return (null, Problems.Unprocessable("Invalid payment", order.PaymentToken != "wallet"
-                ? "A MoMo payment.token is \"wallet\": the customer approves the payment in the MoMo app."
-                : $"MoMo takes VND; store '{store.StoreId}' sells in {store.Currency}."));
+            return (null, Problems.Unprocessable(refusal.Title, refusal.Detail));
         }
 
         var skus = order.Lines.Select(l => l.Sku).ToList();

@@ -1,59 +1,45 @@
 using Grocery.Workflows.Consumers.Payments;
-using Grocery.Workflows.Consumers.Payments.MoMo;
-using Grocery.Workflows.Consumers.Payments.Stripe;
-using Grocery.Workflows.Contracts.Payments;
-using Grocery.Workflows.Persistence;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grocery.Workflows.Api.Payments;
 
 public sealed record WebhookAnswer(string EventId, string Outcome);
 
 /// <summary>
-/// The providers' notifications. A notification that is not signed by the provider is answered 400 and changes
-/// nothing; a verified one is applied once per event id (a redelivery is answered 200 and skipped) and told to the
-/// order's workflow through the outbox, in the same transaction as the record that it was seen.
+/// The providers' notifications, one route for all: the provider named in the path (its <see cref="IPaymentWebhook"/>,
+/// registered under that name) verifies and reads the body. A notification that is not signed by the provider is
+/// answered 400 and changes nothing; a verified one is applied once per event id (<see cref="ApplyProviderEvent"/>).
 /// </summary>
-public static partial class WebhookEndpoints
+public static class WebhookEndpoints
 {
+    private const int MaxEventId = 128;
+    private const int MaxEventType = 64;
+
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks")
-            // The providers sign their calls; each handler checks the signature before reading anything.
+            // The providers sign their calls; the provider's webhook checks the signature before anything is applied.
             .AllowAnonymous();
         hooks.WithBodyLimit(RequestLimits.WebhookBody);
-        hooks.MapPost("/stripe", Stripe).WithSummary("Stripe events, verified with the Stripe-Signature header and Stripe:WebhookSecret.");
-        hooks.MapPost("/momo", MoMo).WithSummary("MoMo IPNs, verified with their HMAC-SHA256 signature and MoMo:SecretKey; answered 204.");
+        hooks.MapPost("/{provider}", Receive)
+            .WithSummary("A payment provider's notification (the provider as named in payment.provider), verified with the provider's signature and settings before it is applied; answered as the provider expects (200 with the outcome, or 204). 404 for a provider that sends none here.");
         return app;
     }
 
-    private static Task<IResult> Stripe(HttpRequest request, StripeWebhook webhook, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal,
-        WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        Receive(request, body => webhook.Read(body, request.Headers["Stripe-Signature"].ToString()), db, outbox, signal, gate, time, loggers,
-            cancellationToken);
-
-    private static async Task<IResult> MoMo(HttpRequest request, MoMoWebhook webhook, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal,
-        WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> Receive(string provider, HttpRequest request, ApplyProviderEvent apply, CancellationToken cancellationToken)
     {
-        var answer = await Receive(request, webhook.Read, db, outbox, signal, gate, time, loggers, cancellationToken);
-        // MoMo expects 204 No Content once the IPN is taken.
-        return answer is Ok<WebhookAnswer> ? TypedResults.NoContent() : answer;
-    }
+        if (WebhookOf(request.HttpContext.RequestServices, provider) is not { } webhook)
+        {
+            return Problems.NotFound("Payment provider", "No payment provider of that name sends notifications to this engine.");
+        }
 
-    /// <summary>Reads the raw body, has the provider's adapter verify and read it, and applies it.</summary>
-    private static async Task<IResult> Receive(HttpRequest request, Func<string, PaymentNotification> read, WorkflowDbContext db, OutboxWriter outbox,
-        OutboxSignal signal, WriteGate gate, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        // The same rules as every other body (size, JSON, text), before the adapter reads it: a provider never sends
-        // anything else, and the adapter's signature check then runs on text that every reader decodes alike.
+        // The same rules as every other body (size, JSON, text), before the provider reads it: a provider never sends
+        // anything else, and its signature check then runs on text that every reader decodes alike.
         var body = await JsonBody.Read(request, cancellationToken);
         if (body.Problem is not null)
         {
@@ -68,7 +54,7 @@ public static partial class WebhookEndpoints
         PaymentNotification notification;
         try
         {
-            notification = read(System.Text.Encoding.UTF8.GetString(body.Bytes.Span));
+            notification = webhook.Read(System.Text.Encoding.UTF8.GetString(body.Bytes.Span), name => request.Headers[name].ToString());
         }
         catch (PaymentNotificationRejectedException e)
         {
@@ -81,75 +67,25 @@ public static partial class WebhookEndpoints
             return Problems.BadRequest("Webhook refused", $"An event id is at most {MaxEventId} characters and an event type at most {MaxEventType}.");
         }
 
-        return await Apply(notification, db, outbox, signal, gate, time, loggers.CreateLogger(typeof(WebhookEndpoints)), cancellationToken);
+        var result = await apply.Handle(notification, cancellationToken);
+        return webhook.AnswersNoContent ? TypedResults.NoContent() : TypedResults.Ok(new WebhookAnswer(result.EventId, Words(result.Outcome)));
     }
 
-    private const int MaxEventId = 128;
-    private const int MaxEventType = 64;
+    /// <summary>
+    /// The provider registered under the path's name. Each provider had a route of its own before, whose literal
+    /// matched in any case; names are registered in lower case, so a URL configured at a provider in another case
+    /// still arrives.
+    /// </summary>
+    private static IPaymentWebhook? WebhookOf(IServiceProvider services, string provider) =>
+        services.GetKeyedService<IPaymentWebhook>(provider) ?? services.GetKeyedService<IPaymentWebhook>(provider.ToLowerInvariant());
 
-    private static async Task<IResult> Apply(PaymentNotification notification, WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
-        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>The outcome as the answer's <c>outcome</c> says it.</summary>
+    private static string Words(ProviderEventOutcome outcome) => outcome switch
     {
-        if (await db.ProviderEvents.AnyAsync(e => e.Provider == notification.Provider && e.EventId == notification.EventId, cancellationToken))
-        {
-            return TypedResults.Ok(new WebhookAnswer(notification.EventId, "duplicate"));
-        }
-
-        var orderId = notification.OrderId;
-        if (orderId is null && notification.PaymentId is { } paymentId)
-        {
-            orderId = await db.PaymentLedger.AsNoTracking().Where(r => r.Provider == notification.Provider && r.ProviderId == paymentId)
-                .Select(r => (Guid?)r.OrderId).FirstOrDefaultAsync(cancellationToken);
-        }
-
-        if (notification.Kind == PaymentNotificationKind.Disputed)
-        {
-            LogDispute(logger, notification.Provider, orderId, notification.PaymentId, notification.Reason);
-        }
-
-        var messages = orderId is { } order ? notification.ToMessages(order) : [];
-        foreach (var message in messages)
-        {
-            _ = message switch
-            {
-                PaymentDeclined m => outbox.Publish(m),
-                PaymentAuthorizationLapsed m => outbox.Publish(m),
-                PaymentRefundReported m => outbox.Publish(m),
-                PaymentApprovalReported m => outbox.Publish(m),
-                _ => throw new InvalidOperationException($"No outbox route for {message.GetType().Name}."),
-            };
-        }
-
-        db.ProviderEvents.Add(new ProviderEvent
-        {
-            Provider = notification.Provider, EventId = notification.EventId, EventType = notification.EventType, OrderId = orderId,
-            ReceivedAt = time.GetUtcNow(),
-        });
-        try
-        {
-            using (await gate.Enter(cancellationToken))
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            if (!await db.ProviderEvents.AsNoTracking().AnyAsync(e => e.Provider == notification.Provider && e.EventId == notification.EventId,
-                CancellationToken.None))
-            {
-                throw;
-            }
-
-            // The same event raced in on another request (a provider retry): that one applied it.
-            return TypedResults.Ok(new WebhookAnswer(notification.EventId, "duplicate"));
-        }
-
-        signal.Notify();
-        var outcome = messages.Count > 0 ? "applied" : orderId is null && notification.Kind != PaymentNotificationKind.Ignored ? "no matching order" : "acknowledged";
-        return TypedResults.Ok(new WebhookAnswer(notification.EventId, outcome));
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} reports a dispute for order {OrderId} (payment {PaymentId}): {Detail}. Answer it in the provider's dashboard.")]
-    private static partial void LogDispute(ILogger logger, string provider, Guid? orderId, string? paymentId, string? detail);
+        ProviderEventOutcome.Applied => "applied",
+        ProviderEventOutcome.Duplicate => "duplicate",
+        ProviderEventOutcome.NoMatchingOrder => "no matching order",
+        ProviderEventOutcome.Acknowledged => "acknowledged",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
 }

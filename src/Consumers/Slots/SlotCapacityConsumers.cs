@@ -3,24 +3,6 @@ using MassTransit;
 
 namespace Grocery.Workflows.Consumers.Slots;
 
-/// <summary>The outcome of a hold attempt: the window it holds, or why not.</summary>
-public sealed record SlotHoldResult(bool Held, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset CutOffAt, string? Reason)
-{
-    public static SlotHoldResult Unavailable(string reason) => new(false, default, default, default, reason);
-}
-
-/// <summary>Slot capacity as the consumers see it: no slot is ever held or booked beyond its capacity.</summary>
-public interface ISlotCapacity
-{
-    Task<SlotHoldResult> Hold(Guid orderId, Guid reservationId, string storeId, Guid slotId, CancellationToken cancellationToken);
-
-    Task<bool> HasRoomToExtend(Guid reservationId, CancellationToken cancellationToken);
-
-    Task Confirm(Guid reservationId, CancellationToken cancellationToken);
-
-    Task Release(Guid reservationId, CancellationToken cancellationToken);
-}
-
 public sealed class ReserveSlotCapacityConsumer(ISlotCapacity slots) : IConsumer<ReserveSlotCapacity>
 {
     public async Task Consume(ConsumeContext<ReserveSlotCapacity> context)

@@ -27,8 +27,7 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
         ["GET /health/live"] = [Open],
         ["GET /health/ready"] = [Open],
         ["GET /health/startup"] = [Open],
-        ["POST /api/webhooks/stripe"] = [Open],
-        ["POST /api/webhooks/momo"] = [Open],
+        ["POST /api/webhooks/{provider}"] = [Open],
         // Development serves the API's description to anyone; elsewhere to ops (ReferenceIsForOpsOutsideDevelopment).
         ["GET /openapi/{documentName}.json"] = [Open],
         ["GET /scalar/{documentName?}"] = [Open],
@@ -208,6 +207,7 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
             .Replace("{id:long}", "987654321", StringComparison.Ordinal)
             .Replace("{type}", "Order", StringComparison.Ordinal)
             .Replace("{name}", "slot-generation", StringComparison.Ordinal)
+            .Replace("{provider}", "stripe", StringComparison.Ordinal)
             .Replace("{storeId}", GroceryApiFactory.Store, StringComparison.Ordinal)
             .Replace("{date}", DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)

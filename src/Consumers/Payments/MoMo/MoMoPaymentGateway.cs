@@ -30,7 +30,7 @@ public sealed class MoMoPaymentGateway(HttpClient http, IOptions<MoMoSettings> o
 
     private readonly MoMoSettings _settings = options.Value;
 
-    public string Provider => "momo";
+    public string Provider => MoMoProvider.Name;
 
     /// <summary>MoMo's confirm takes the authorized amount only (result 22 otherwise).</summary>
     public bool CapturesWholeHoldOnly => true;
@@ -39,7 +39,7 @@ public sealed class MoMoPaymentGateway(HttpClient http, IOptions<MoMoSettings> o
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(amount);
-        if (amount.Currency != "VND" || amount.Amount is < MinimumAmount or > MaximumAmount)
+        if (amount.Currency != MoMoProvider.Currency || amount.Amount is < MinimumAmount or > MaximumAmount)
         {
             return PaymentResult.Refused($"MoMo takes {MinimumAmount} to {MaximumAmount} VND; this is {amount}");
         }

@@ -12,12 +12,18 @@ namespace Grocery.Workflows.Consumers.Payments.MoMo;
 /// cancelled after approval; 0 a completed payment (known to the engine) and 1000, 7000, 7002, 8000 a payment still
 /// pending (nothing to do); anything else a refusal.
 /// </summary>
-public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider time)
+public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider time) : IPaymentWebhook
 {
     private static readonly string[] Signed =
         ["amount", "extraData", "message", "orderId", "orderInfo", "orderType", "partnerCode", "payType", "requestId", "responseTime", "resultCode", "transId"];
 
-    public PaymentNotification Read(string body)
+    /// <summary>MoMo expects 204 No Content once the IPN is taken.</summary>
+    public bool AnswersNoContent => true;
+
+    /// <summary>The IPN carries its signature in its body; no header is read.</summary>
+    public PaymentNotification Read(string body, Func<string, string> header) => Read(body);
+
+    private PaymentNotification Read(string body)
     {
         var settings = options.Value;
         if (string.IsNullOrEmpty(settings.SecretKey) || string.IsNullOrEmpty(settings.AccessKey))
@@ -84,7 +90,7 @@ public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider tim
             _ => PaymentNotificationKind.ApprovalRefused,
         };
         // MoMo sends one IPN per outcome of a payment: the payment and its result code name the event.
-        return new PaymentNotification("momo", $"{orderId}:{code}", $"ipn {code}", kind, MoMoIds.OrderOf(orderId), orderId,
-            $"momo_{code}: {fields["message"]}", new Money(amount, "VND"), time.GetUtcNow() + settings.HoldDuration);
+        return new PaymentNotification(MoMoProvider.Name, $"{orderId}:{code}", $"ipn {code}", kind, MoMoIds.OrderOf(orderId), orderId,
+            $"momo_{code}: {fields["message"]}", new Money(amount, MoMoProvider.Currency), time.GetUtcNow() + settings.HoldDuration);
     }
 }

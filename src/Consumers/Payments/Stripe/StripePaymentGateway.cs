@@ -19,7 +19,7 @@ public sealed class StripePaymentGateway(HttpClient http, IOptions<StripeSetting
         httpClient: new SystemNetHttpClient(http, options.Value.MaxNetworkRetries),
         apiBase: string.IsNullOrWhiteSpace(options.Value.ApiBase) ? null : options.Value.ApiBase.TrimEnd('/'));
 
-    public string Provider => "stripe";
+    public string Provider => StripeProvider.Name;
 
     public async Task<PaymentResult> Authorize(PaymentCall call, string token, Money amount, CancellationToken cancellationToken)
     {

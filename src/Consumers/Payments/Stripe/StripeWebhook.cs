@@ -8,9 +8,17 @@ namespace Grocery.Workflows.Consumers.Payments.Stripe;
 /// Reads a Stripe webhook: the <c>Stripe-Signature</c> header must carry an HMAC-SHA256 of <c>{t}.{body}</c> with the
 /// endpoint's secret, and <c>t</c> must be within <see cref="StripeSettings.WebhookTolerance"/> of now.
 /// </summary>
-public sealed class StripeWebhook(IOptions<StripeSettings> options, TimeProvider time)
+public sealed class StripeWebhook(IOptions<StripeSettings> options, TimeProvider time) : IPaymentWebhook
 {
-    public PaymentNotification Read(string body, string? signature)
+    public const string SignatureHeader = "Stripe-Signature";
+
+    public PaymentNotification Read(string body, Func<string, string> header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        return Read(body, header(SignatureHeader));
+    }
+
+    private PaymentNotification Read(string body, string? signature)
     {
         var settings = options.Value;
         if (string.IsNullOrEmpty(settings.WebhookSecret))
@@ -20,7 +28,7 @@ public sealed class StripeWebhook(IOptions<StripeSettings> options, TimeProvider
 
         if (string.IsNullOrWhiteSpace(signature))
         {
-            throw new PaymentNotificationRejectedException("The Stripe-Signature header is missing.");
+            throw new PaymentNotificationRejectedException($"The {SignatureHeader} header is missing.");
         }
 
         Event stripeEvent;
@@ -70,7 +78,7 @@ public sealed class StripeWebhook(IOptions<StripeSettings> options, TimeProvider
 
     private static PaymentNotification Notification(Event e, PaymentNotificationKind kind, Dictionary<string, string>? metadata, string? paymentId,
         string? reason, Money? amount = null) =>
-        new("stripe", e.Id, e.Type, kind,
+        new(StripeProvider.Name, e.Id, e.Type, kind,
             metadata is not null && metadata.TryGetValue("order_id", out var order) && Guid.TryParse(order, out var orderId) ? orderId : null,
             paymentId, reason, amount);
 }

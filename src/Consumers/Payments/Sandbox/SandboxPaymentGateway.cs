@@ -1,6 +1,6 @@
 using Grocery.Workflows.Contracts;
 
-namespace Grocery.Workflows.Consumers.Payments;
+namespace Grocery.Workflows.Consumers.Payments.Sandbox;
 
 /// <summary>
 /// The embedded default provider (<c>payment.provider = "sandbox"</c>): it moves no money and says so in every id it
@@ -15,7 +15,7 @@ public sealed class SandboxPaymentGateway(TimeProvider time) : IPaymentGateway
     /// <summary>How long a sandbox hold lasts: as long as a card authorization.</summary>
     public static readonly TimeSpan HoldDuration = TimeSpan.FromDays(7);
 
-    public string Provider => "sandbox";
+    public string Provider => SandboxProvider.Name;
 
     public Task<PaymentResult> Authorize(PaymentCall call, string token, Money amount, CancellationToken cancellationToken)
     {

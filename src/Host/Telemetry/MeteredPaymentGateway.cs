@@ -2,7 +2,7 @@ using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Persistence.Telemetry;
 
-namespace Grocery.Workflows.Host.Payments;
+namespace Grocery.Workflows.Host.Telemetry;
 
 /// <summary>Counts every provider call by provider, operation and outcome (<c>payment_operations_total</c>).</summary>
 internal sealed class MeteredPaymentGateway : IPaymentGateway
