@@ -92,7 +92,7 @@ public static class OrderEndpoints
 
     private static async Task<IResult> Place(
         HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        WorkflowDbContext db, PaymentGateways gateways, IFeatureManager features, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
+        WorkflowDbContext db, PaymentGateways gateways, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
         CustomerOrderLimiter customerLimit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.IsNotPlainText(idempotencyKey))
@@ -132,7 +132,7 @@ public static class OrderEndpoints
             return Replay(existing, hash);
         }
 
-        var (submitted, problem) = await Resolve(order, db, gateways, features, time, cancellationToken);
+        var (submitted, problem) = await Resolve(order, db, gateways, time, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -183,7 +183,7 @@ public static class OrderEndpoints
 
     /// <summary>The lookups: store, slot of that store still bookable, every SKU known and its quantity fit for its unit.</summary>
     private static async Task<(OrderSubmitted? Order, IResult? Problem)> Resolve(
-        PlaceOrderRequest order, WorkflowDbContext db, PaymentGateways gateways, IFeatureManager features, TimeProvider time,
+        PlaceOrderRequest order, WorkflowDbContext db, PaymentGateways gateways, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == order.StoreId, cancellationToken);

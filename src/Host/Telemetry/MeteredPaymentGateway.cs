@@ -47,8 +47,7 @@ internal sealed class MeteredPaymentGateway : IPaymentGateway
         try
         {
             var result = await call();
-            var outcome = result.Succeeded ? "ok" : result.AwaitsApproval ? "pending" : "refused";
-            WorkflowMetrics.PaymentOperations.WithLabels(_inner.Provider, operation, outcome).Inc();
+            WorkflowMetrics.PaymentOperations.WithLabels(_inner.Provider, operation, OutcomeOf(result)).Inc();
             return result;
         }
         catch (Exception)
@@ -56,5 +55,15 @@ internal sealed class MeteredPaymentGateway : IPaymentGateway
             WorkflowMetrics.PaymentOperations.WithLabels(_inner.Provider, operation, "error").Inc();
             throw;
         }
+    }
+
+    private static string OutcomeOf(PaymentResult result)
+    {
+        if (result.Succeeded)
+        {
+            return "ok";
+        }
+
+        return result.AwaitsApproval ? "pending" : "refused";
     }
 }
