@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +18,17 @@ public readonly record struct JsonBody(JsonElement Json, IResult? Problem)
     public ReadOnlyMemory<byte> Bytes { get; private init; }
 
     private static readonly JsonDocumentOptions Strict = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// How a body binds to its request record: member names exactly as documented (no "CustomerId" for "customerId"),
+    /// a number is a JSON number (not "12"), and a member the record does not name is refused.
+    /// </summary>
+    private static readonly JsonSerializerOptions Binding = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNameCaseInsensitive = false,
+        NumberHandling = JsonNumberHandling.Strict,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
 
     /// <summary>True when no body was sent and the route allows that (<c>optional</c>).</summary>
     public bool IsEmpty => Problem is null && Json.ValueKind == JsonValueKind.Undefined;
@@ -64,6 +76,16 @@ public readonly record struct JsonBody(JsonElement Json, IResult? Problem)
 
         return Parse(bytes);
     }
+
+    /// <summary>
+    /// The body bound to the request record <typeparamref name="T"/>; a body of another shape (another JSON type, a
+    /// member <typeparamref name="T"/> does not name) is sent but has no value. Call on a body that is not empty.
+    /// </summary>
+    public Sent<T> Bind<T>() => JsonSerializer.Deserialize<Sent<T>>(Bytes.Span, Binding);
+
+    /// <summary>The JSON names of the members of <typeparamref name="T"/>, in their order: what a request names as its known fields.</summary>
+    public static IReadOnlyList<string> MembersOf<T>() =>
+        [.. Binding.GetTypeInfo(typeof(T)).Properties.Where(p => !p.IsExtensionData).Select(p => p.Name)];
 
     /// <summary>True when the value is a JSON object with no field but these (each may be missing): a misspelt field is refused, never ignored.</summary>
     public static bool IsObjectOf(JsonElement value, params string[] fields) =>

@@ -4,7 +4,6 @@ using Grocery.Workflows.Api.Audit;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Failures;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Api.Limits;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
@@ -84,8 +83,7 @@ public static class FailureEndpoints
     }
 
     private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> Replay(
-        long id, bool? force, HttpContext context, WorkflowDbContext db, OutboxSignal signal, WriteGate gate, AuditTrail audit, TimeProvider time,
-        CancellationToken cancellationToken)
+        long id, bool? force, HttpContext context, WorkflowDbContext db, ReplayFailureHandler replay, AuditTrail audit, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(context);
         // The store of the failure's order: a store-limited operator sees the replays of their stores in the trail.
@@ -95,61 +93,16 @@ public static class FailureEndpoints
         var storeId = failure?.StoreId;
         var audited = Audited.Action(context, AuditActions.FailureReplay, id.ToString(CultureInfo.InvariantCulture), storeId,
             new JsonObject { ["force"] = force ?? false });
-        // A failure that does not exist is answered 404 under the gate, as for any caller.
+        // A failure that does not exist is answered 404 by the replay, as for any caller.
         if (failure is not null && !caller.MayActAt(storeId))
         {
             return await audit.Refused(audited, Refusals.Store(), cancellationToken);
         }
 
-        var result = await ReplayUnderGate(id, force ?? false, audited, db, gate, audit, time, cancellationToken);
-        if (result.Result is ProblemHttpResult refused)
-        {
-            return await audit.Refused(audited, refused, cancellationToken);
-        }
-
-        signal.Notify();
-        return result;
-    }
-
-    /// <summary>The replay's outbox row, the failure's replay count and the audit row: one transaction.</summary>
-    private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> ReplayUnderGate(
-        long id, bool force, AuditedAction audited, WorkflowDbContext db, WriteGate gate, AuditTrail audit, TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        using var writer = await gate.Enter(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var failure = await db.FailedMessages.SingleOrDefaultAsync(f => f.Id == id, cancellationToken);
-        if (failure is null)
-        {
-            return Problems.NotFound("Failed message", $"There is no failed message {id}.");
-        }
-
-        if (await FailedMessages.WhyNotReplay(db, failure, force, time.GetUtcNow(), cancellationToken) is { } refusal)
-        {
-            return Problems.Conflict("Not replayed", refusal);
-        }
-
-        if (!FailedMessages.Replay(db, failure, time))
-        {
-            return Problems.Unprocessable("Cannot replay", $"Message {id} ({failure.MessageType}) is not one of the engine's contracts.");
-        }
-
-        audited.Parameters!["messageType"] = failure.MessageType;
-        audited.Parameters["orderId"] = failure.OrderId?.ToString();
-        audited.Parameters["replay"] = failure.ReplayCount;
-        audit.Record(db, audited, AuditOutcomes.Accepted);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // Rolled back with the transaction, the audit row too: the refusal is recorded on its own.
-            return Problems.Conflict("Not replayed", $"Failed message {id} is being replayed by another request at this moment.");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Accepted($"/api/failures/{id}", Summary(failure));
+        var result = await replay.Handle(new ReplayFailureCommand(id, force ?? false, audited), cancellationToken);
+        return result.Replayed is { } replayed
+            ? TypedResults.Accepted($"/api/failures/{id}", Summary(replayed))
+            : await audit.Refused(audited, result.Refused!.ToProblem(), cancellationToken);
     }
 
     /// <summary>

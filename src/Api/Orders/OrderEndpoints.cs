@@ -1,21 +1,13 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grocery.Workflows.Api.Audit;
 using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Contracts;
-using Grocery.Workflows.Contracts.Orders;
-using Grocery.Workflows.Contracts.Substitutions;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Audit;
-using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Orders;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Payments;
-using Grocery.Workflows.Sagas;
+using Grocery.Workflows.Persistence.Substitutions;
 using Grocery.Workflows.Sagas.Orders;
-using Grocery.Workflows.Sagas.Substitutions;
 using Grocery.Workflows.Api.Limits;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +16,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.FeatureManagement;
 
 namespace Grocery.Workflows.Api.Orders;
 
@@ -66,13 +57,11 @@ public sealed record OrderView(
     PaymentView Payment,
     IReadOnlyList<TimelineEntry> Timeline);
 
-public sealed record CancelRequest(string? Reason);
-
 /// <summary>The storefront's orders: place (idempotent), follow, cancel, answer substitutions.</summary>
 public static class OrderEndpoints
 {
     /// <summary>What an order is called between its 202 and the order saga's first state.</summary>
-    public const string SubmittedState = "Submitted";
+    public const string SubmittedState = PlaceOrderHandler.SubmittedState;
 
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
@@ -91,9 +80,8 @@ public static class OrderEndpoints
     }
 
     private static async Task<IResult> Place(
-        HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        WorkflowDbContext db, PaymentGateways gateways, OutboxWriter outbox, OutboxSignal signal, WriteGate gate,
-        CustomerOrderLimiter customerLimit, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, PlaceOrderHandler place,
+        CustomerOrderLimiter customerLimit, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || Problems.IsNotPlainText(idempotencyKey))
         {
@@ -107,7 +95,7 @@ public static class OrderEndpoints
         }
 
         var errors = new Dictionary<string, string[]>();
-        var order = PlaceOrderRequest.Parse(body.Json, errors);
+        var order = PlaceOrderRequest.Validate(body.Bind<PlaceOrderRequest>(), errors);
         if (order is null)
         {
             return Problems.Invalid(errors);
@@ -124,131 +112,23 @@ public static class OrderEndpoints
             return Refusals.Store();
         }
 
-        var hash = Hash(order);
-        var existing = await db.OrderRequests.AsNoTracking()
-            .SingleOrDefaultAsync(r => r.CustomerId == order.CustomerId && r.IdempotencyKey == idempotencyKey, cancellationToken);
-        if (existing is not null)
-        {
-            return Replay(existing, hash);
-        }
-
-        var (submitted, problem) = await Resolve(order, db, gateways, time, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        // Counted here: the customer is known only from the body, and a replay or a refused order is not an order.
-        if (customerLimit.Take(request.HttpContext, order.CustomerId) is { } tooMany)
-        {
-            return tooMany;
-        }
-
-        // On SQLite the engine's consumers write back to back; queueing with them is fairer than SQLite's busy retry,
-        // which left a request waiting 30 s and failing under load.
-        using var writer = await gate.Enter(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.OrderRequests.Add(new OrderRequest
-        {
-            OrderId = submitted!.OrderId, CustomerId = submitted.CustomerId, IdempotencyKey = idempotencyKey, RequestHash = hash,
-            StoreId = submitted.StoreId, SlotId = submitted.SlotId, Currency = submitted.Currency, EstimatedTotal = OrderPricing.Total(submitted.Lines),
-            Lines = [.. submitted.Lines], PaymentProvider = submitted.Payment.Provider, SubstitutionPreference = submitted.SubstitutionPreference,
-            CreatedAt = submitted.SubmittedAt,
-        });
-        outbox.Publish(submitted);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // The same key raced in from another request: answer as that one was answered.
-            await transaction.RollbackAsync(CancellationToken.None);
-            db.ChangeTracker.Clear();
-            var winner = await db.OrderRequests.AsNoTracking()
-                .SingleOrDefaultAsync(r => r.CustomerId == order.CustomerId && r.IdempotencyKey == idempotencyKey, cancellationToken);
-            return winner is null ? throw new InvalidOperationException("The order request could not be saved.") : Replay(winner, hash);
-        }
-
-        signal.Notify();
-        return TypedResults.Accepted($"/api/orders/{submitted.OrderId}", new OrderAccepted(submitted.OrderId, SubmittedState));
-    }
-
-    private static IResult Replay(OrderRequest existing, string hash) =>
-        existing.RequestHash == hash
-            ? TypedResults.Accepted($"/api/orders/{existing.OrderId}", new OrderAccepted(existing.OrderId, SubmittedState))
-            : Problems.Unprocessable("Idempotency-Key already used",
-                $"The Idempotency-Key was used for order {existing.OrderId} with a different body; use a new key for a new order.");
-
-    /// <summary>The lookups: store, slot of that store still bookable, every SKU known and its quantity fit for its unit.</summary>
-    private static async Task<(OrderSubmitted? Order, IResult? Problem)> Resolve(
-        PlaceOrderRequest order, WorkflowDbContext db, PaymentGateways gateways, TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == order.StoreId, cancellationToken);
-        if (store is null)
-        {
-            return (null, Problems.Unprocessable("Unknown store", $"There is no store '{order.StoreId}'. See GET /api/stores."));
-        }
-
-        var slot = await db.DeliverySlots.AsNoTracking().SingleOrDefaultAsync(s => s.SlotId == order.SlotId, cancellationToken);
-        if (slot is null || slot.StoreId != store.StoreId)
-        {
-            return (null, Problems.Unprocessable("Unknown slot", $"Store '{store.StoreId}' has no slot {order.SlotId}. See GET /api/slots."));
-        }
-
-        var now = time.GetUtcNow();
-        if (now >= slot.CutOffAt)
-        {
-            return (null, Problems.Unprocessable("Slot closed", $"Bookings for slot {order.SlotId} closed at {slot.CutOffAt:u}."));
-        }
-
-        if (slot.Held + slot.Confirmed >= slot.Capacity)
-        {
-            return (null, Problems.Unprocessable("Slot full", $"Slot {order.SlotId} is full; choose another one."));
-        }
-
-        if (!gateways.Has(order.PaymentProvider))
-        {
-            return (null, Problems.Unprocessable("Unknown payment provider", gateways.NotOffered(order.PaymentProvider)));
-        }
-
-        if (await gateways.Check(order.PaymentProvider, new OrderPayment(order.PaymentToken, store.StoreId, store.Currency), cancellationToken) is { } refusal)
-        {
-            return (null, Problems.Unprocessable(refusal.Title, refusal.Detail));
-        }
-
-        var skus = order.Lines.Select(l => l.Sku).ToList();
-        var products = await db.Products.AsNoTracking().Where(p => skus.Contains(p.Sku)).ToDictionaryAsync(p => p.Sku, cancellationToken);
-        var errors = new Dictionary<string, string[]>();
-        var lines = new List<OrderLine>();
-        for (var i = 0; i < order.Lines.Count; i++)
-        {
-            var line = order.Lines[i];
-            if (!products.TryGetValue(line.Sku, out var product))
+        // The customer's order limit is taken by the command once the order is new and placeable: the customer is known
+        // only from the body, and a replay or a refused order is not an order.
+        ProblemHttpResult? tooMany = null;
+        var placed = await place.Handle(
+            new PlaceOrderCommand(idempotencyKey, order, Admit: () =>
             {
-                errors[$"lines[{i}].sku"] = [$"There is no product '{line.Sku}'."];
-                continue;
-            }
-
-            if (PlaceOrderRequest.QuantityProblem(product.Unit, line.Quantity) is { } quantityProblem)
-            {
-                errors[$"lines[{i}].quantity"] = [$"lines[{i}].quantity of '{line.Sku}' {quantityProblem}."];
-                continue;
-            }
-
-            lines.Add(new OrderLine(product.Sku, product.Name, product.Unit, line.Quantity, CatalogPricing.PriceAt(store, product)));
-        }
-
-        if (errors.Count > 0)
+                tooMany = customerLimit.Take(request.HttpContext, order.CustomerId);
+                return tooMany is null;
+            }),
+            cancellationToken);
+        return placed.Outcome switch
         {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The order cannot be placed",
-                detail: string.Join(" ", errors.SelectMany(e => e.Value)), extensions: new Dictionary<string, object?> { ["errors"] = errors }));
-        }
-
-        return (new OrderSubmitted(MassTransit.NewId.NextGuid(), order.CustomerId, store.StoreId, slot.SlotId, store.Currency, lines,
-            new PaymentMethod(order.PaymentProvider, order.PaymentToken), order.SubstitutionPreference, now), null);
+            PlaceOrderOutcome.Accepted or PlaceOrderOutcome.Replayed =>
+                TypedResults.Accepted($"/api/orders/{placed.OrderId}", new OrderAccepted(placed.OrderId, SubmittedState)),
+            PlaceOrderOutcome.NotAdmitted => tooMany!,
+            _ => placed.Refused!.ToProblem(),
+        };
     }
 
     private static async Task<Results<Ok<OrderPage>, ProblemHttpResult>> List(
@@ -346,7 +226,7 @@ public static class OrderEndpoints
     }
 
     private static async Task<IResult> Cancel(
-        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, AuditTrail audit, CancellationToken cancellationToken)
+        Guid orderId, HttpRequest request, WorkflowDbContext db, CancelOrderHandler cancel, AuditTrail audit, CancellationToken cancellationToken)
     {
         // Who asked, when the body does not say why: an operator (ops, acting for no customer) or the storefront.
         var asker = Caller.Of(request.HttpContext);
@@ -359,20 +239,13 @@ public static class OrderEndpoints
 
         if (!body.IsEmpty)
         {
-            if (!JsonBody.IsObjectOf(body.Json, "reason"))
+            var (given, problem) = CancelOrderRequest.Validate(body.Bind<CancelOrderRequest>());
+            if (problem is not null)
             {
-                return Problems.Invalid("body", "The body is optional; when sent it is {\"reason\": \"...\"}.");
+                return problem;
             }
 
-            if (body.Json.TryGetProperty("reason", out var given))
-            {
-                if (given.ValueKind != JsonValueKind.String || given.GetString()!.Trim().Length is 0 or > 200 || Problems.IsNotPlainText(given.GetString()!))
-                {
-                    return Problems.Invalid("reason", "reason must be 1 to 200 characters of plain text.");
-                }
-
-                reason = given.GetString()!.Trim();
-            }
+            reason = given ?? reason;
         }
 
         // An operator's cancel is audited; a customer's cancel of their own order (a token with a customer claim, or
@@ -393,27 +266,12 @@ public static class OrderEndpoints
             return await Refused(refused);
         }
 
-        // Refused here rather than dropped by the saga: a 202 would tell the customer a cancellation that never happens.
-        var state = await db.Set<OrderState>().AsNoTracking().Where(o => o.CorrelationId == orderId).Select(o => o.CurrentState)
-            .SingleOrDefaultAsync(cancellationToken) ?? SubmittedState;
-        if (SagaCatalog.Order.RestingStates.Contains(state))
+        var cancelled = await cancel.Handle(new CancelOrderCommand(orderId, reason, audited), cancellationToken);
+        if (cancelled.Refused is not null)
         {
-            return await Refused(Problems.Conflict("The order has ended", $"Order {orderId} is {state}; there is nothing left to cancel."));
+            return await Refused(cancelled.Refused.ToProblem());
         }
 
-        if (state != SubmittedState && !OrderStateMachine.CancellableStates.Contains(state))
-        {
-            return await Refused(Problems.Conflict("Too late to cancel", $"Order {orderId} is {state}: a picker has started on it, and an order can be cancelled only until then."));
-        }
-
-        if (audited is not null)
-        {
-            // Saved with the CancelOrder outbox row: one SaveChanges, one transaction.
-            audited.Parameters!["state"] = state;
-            audit.Record(db, audited, AuditOutcomes.Accepted);
-        }
-
-        await outbox.PublishNow(new CancelOrder(orderId, reason), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, requested = "cancel", note = "Honoured until picking starts; follow the order's state." });
 
         async Task<ProblemHttpResult> Refused(ProblemHttpResult problem) =>
@@ -421,7 +279,7 @@ public static class OrderEndpoints
     }
 
     private static async Task<IResult> Decide(
-        Guid orderId, HttpRequest request, WorkflowDbContext db, OutboxWriter outbox, CancellationToken cancellationToken)
+        Guid orderId, HttpRequest request, WorkflowDbContext db, DecideSubstitutionsHandler decide, CancellationToken cancellationToken)
     {
         var body = await JsonBody.Read(request, cancellationToken);
         if (body.Problem is not null)
@@ -429,25 +287,10 @@ public static class OrderEndpoints
             return body.Problem;
         }
 
-        if (!JsonBody.IsObjectOf(body.Json, "decisions")
-            || !body.Json.TryGetProperty("decisions", out var decisions)
-            || decisions.ValueKind != JsonValueKind.Array || decisions.GetArrayLength() is 0 or > PlaceOrderRequest.MaxLines)
+        var (answers, problem) = DecisionsRequest.Validate(body.Bind<DecisionsRequest>());
+        if (problem is not null)
         {
-            return Problems.Invalid("decisions", "decisions is required: a list of {\"sku\", \"approve\": true|false}.");
-        }
-
-        var answers = new List<CustomerAnswer>();
-        foreach (var decision in decisions.EnumerateArray())
-        {
-            if (!JsonBody.IsObjectOf(decision, "sku", "approve")
-                || !decision.TryGetProperty("sku", out var sku) || sku.ValueKind != JsonValueKind.String || sku.GetString()!.Length is 0 or > 64
-                || Problems.IsNotPlainText(sku.GetString()!)
-                || !decision.TryGetProperty("approve", out var approve) || approve.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            {
-                return Problems.Invalid("decisions", "Each decision is {\"sku\": \"...\", \"approve\": true|false}.");
-            }
-
-            answers.Add(new CustomerAnswer(sku.GetString()!, approve.GetBoolean()));
+            return problem;
         }
 
         if (await Refuse(Caller.Of(request.HttpContext), orderId, db, cancellationToken) is { } refused)
@@ -455,18 +298,10 @@ public static class OrderEndpoints
             return refused;
         }
 
-        var round = await db.Set<SubstitutionState>().AsNoTracking()
-            .Where(s => s.OrderId == orderId && s.CurrentState == "AwaitingCustomerDecision")
-            .Select(s => (Guid?)s.CorrelationId).FirstOrDefaultAsync(cancellationToken);
-        if (round is null)
-        {
-            return await db.OrderRequests.AnyAsync(r => r.OrderId == orderId, cancellationToken)
-                ? Problems.Conflict("No open substitution question", $"Order {orderId} is not waiting for a substitution decision.")
-                : Problems.NotFound("Order", $"There is no order {orderId}.");
-        }
-
-        await outbox.PublishNow(new AnswerSubstitutions(orderId, round.Value, answers), cancellationToken);
-        return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, roundId = round.Value, answers = answers.Count });
+        var decided = await decide.Handle(new DecideSubstitutionsCommand(orderId, answers!), cancellationToken);
+        return decided.Refused is not null
+            ? decided.Refused.ToProblem()
+            : TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, roundId = decided.RoundId, answers = answers!.Count });
     }
 
     /// <summary>
@@ -495,7 +330,4 @@ public static class OrderEndpoints
 
         return caller.MayActAt(owner.StoreId) ? null : Refusals.Store();
     }
-
-    private static string Hash(PlaceOrderRequest order) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(order))));
 }

@@ -1,48 +1,48 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Persistence.Orders;
 
 namespace Grocery.Workflows.Api.Orders;
 
-public sealed record RequestedLine(string Sku, decimal Quantity);
-
-/// <summary>A POST /api/orders body that passed the shape checks (the lookups against the catalogue come after).</summary>
+/// <summary>
+/// A POST /api/orders body as bound. Every member is <see cref="Sent{T}"/> and unknown members are kept, so that
+/// <see cref="Validate"/> names every wrong field (missing, of the wrong type, out of range, unknown) at once rather
+/// than the first one the binder met.
+/// </summary>
 public sealed record PlaceOrderRequest(
-    string CustomerId,
-    string StoreId,
-    Guid SlotId,
-    IReadOnlyList<RequestedLine> Lines,
-    string PaymentProvider,
-    string PaymentToken,
-    SubstitutionPreference SubstitutionPreference)
+    Sent<string> CustomerId,
+    Sent<string> StoreId,
+    Sent<string> SlotId,
+    Sent<List<Sent<LineRequest>>> Lines,
+    Sent<PaymentRequest> Payment,
+    Sent<string> SubstitutionPreference)
 {
-    public const int MaxLines = 100;
+    private static readonly IReadOnlyList<string> Known = JsonBody.MembersOf<PlaceOrderRequest>();
+    private static readonly IReadOnlyList<string> KnownInPayment = JsonBody.MembersOf<PaymentRequest>();
+    private static readonly IReadOnlyList<string> KnownInLine = JsonBody.MembersOf<LineRequest>();
 
-    private static readonly string[] Known = ["customerId", "storeId", "slotId", "lines", "payment", "substitutionPreference"];
-    private static readonly string[] KnownInPayment = ["provider", "token"];
-    private static readonly string[] KnownInLine = ["sku", "quantity"];
-    public const decimal MaxPieces = 99;
-    public const decimal MaxKilograms = 50;
+    /// <summary>Members the record does not name: each is refused by name.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; init; }
 
-    /// <summary>
-    /// Reads the body by hand rather than by model binding, so that every wrong field gets a precise message
-    /// (a field missing, of the wrong type, out of range) instead of a generic binding failure.
-    /// </summary>
-    public static PlaceOrderRequest? Parse(JsonElement body, Dictionary<string, string[]> errors)
+    /// <summary>The order to place, or null with every wrong field in <paramref name="errors"/>.</summary>
+    public static OrderToPlace? Validate(Sent<PlaceOrderRequest> sent, Dictionary<string, string[]> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        if (body.ValueKind != JsonValueKind.Object)
+        if (!sent.TryGet(out var body))
         {
             errors["body"] = ["The body must be a JSON object."];
             return null;
         }
 
         // A misspelt field must not silently fall back to a default (a preference, a token).
-        RefuseUnknown(body, Known, "", errors);
+        RefuseUnknown(body.Unknown, Known, "", errors);
 
-        var customerId = Text(body, "customerId", 64, errors);
-        var storeId = Text(body, "storeId", 32, errors);
-        var slot = Text(body, "slotId", 64, errors);
+        var customerId = Text(body.CustomerId, "customerId", 64, errors);
+        var storeId = Text(body.StoreId, "storeId", 32, errors);
+        var slot = Text(body.SlotId, "slotId", 64, errors);
         var slotId = Guid.Empty;
         if (slot is not null && !Guid.TryParse(slot, out slotId))
         {
@@ -50,23 +50,23 @@ public sealed record PlaceOrderRequest(
         }
 
         string? provider = null, token = null;
-        if (!body.TryGetProperty("payment", out var payment) || payment.ValueKind != JsonValueKind.Object)
+        if (!body.Payment.TryGet(out var payment))
         {
             errors["payment"] = ["payment is required: {\"provider\": \"sandbox\", \"token\": \"tok_success\"}."];
         }
         else
         {
-            RefuseUnknown(payment, KnownInPayment, "payment.", errors);
-            provider = Text(payment, "provider", 32, errors, "payment.provider")?.ToLowerInvariant();
-            token = Text(payment, "token", 256, errors, "payment.token");
+            RefuseUnknown(payment.Unknown, KnownInPayment, "payment.", errors);
+            provider = Text(payment.Provider, "payment.provider", 32, errors)?.ToLowerInvariant();
+            token = Text(payment.Token, "payment.token", 256, errors);
         }
 
-        var preference = SubstitutionPreference.Accept;
-        if (body.TryGetProperty("substitutionPreference", out var pref))
+        var preference = Contracts.SubstitutionPreference.Accept;
+        if (body.SubstitutionPreference.IsSent)
         {
             // One name exactly: Enum.TryParse would also take numbers and "Accept, Refund" (flags).
-            var named = pref.ValueKind == JsonValueKind.String
-                ? Enum.GetValues<SubstitutionPreference>().Where(p => string.Equals(p.ToString(), pref.GetString(), StringComparison.OrdinalIgnoreCase)).ToList()
+            var named = body.SubstitutionPreference.TryGet(out var given)
+                ? Enum.GetValues<SubstitutionPreference>().Where(p => string.Equals(p.ToString(), given, StringComparison.OrdinalIgnoreCase)).ToList()
                 : [];
             if (named.Count == 1)
             {
@@ -78,51 +78,39 @@ public sealed record PlaceOrderRequest(
             }
         }
 
-        var lines = ParseLines(body, errors);
+        var lines = ValidLines(body.Lines, errors);
         return errors.Count > 0
             ? null
-            : new PlaceOrderRequest(customerId!, storeId!, slotId, lines!, provider!, token!, preference);
+            : new OrderToPlace(customerId!, storeId!, slotId, lines!, provider!, token!, preference);
     }
 
-    /// <summary>Checks each line against the product's unit: whole pieces, or kilograms to the gram.</summary>
-    public static string? QuantityProblem(SaleUnit unit, decimal quantity) => unit switch
+    private static List<RequestedLine>? ValidLines(Sent<List<Sent<LineRequest>>> sent, Dictionary<string, string[]> errors)
     {
-        SaleUnit.Each when quantity != decimal.Truncate(quantity) => "must be a whole number of pieces",
-        SaleUnit.Each when quantity > MaxPieces => $"must be at most {MaxPieces} pieces",
-        SaleUnit.Kilogram when decimal.Round(quantity, 3) != quantity => "must be in kilograms with at most 3 decimals",
-        SaleUnit.Kilogram when quantity > MaxKilograms => $"must be at most {MaxKilograms} kg",
-        _ => null,
-    };
-
-    private static List<RequestedLine>? ParseLines(JsonElement body, Dictionary<string, string[]> errors)
-    {
-        if (!body.TryGetProperty("lines", out var lines) || lines.ValueKind != JsonValueKind.Array)
+        if (!sent.TryGet(out var lines))
         {
             errors["lines"] = ["lines is required: a list of {\"sku\", \"quantity\"}."];
             return null;
         }
 
-        var count = lines.GetArrayLength();
-        if (count is 0 or > MaxLines)
+        if (lines.Count is 0 or > OrderToPlace.MaxLines)
         {
-            errors["lines"] = [$"An order has 1 to {MaxLines} lines; this one has {count}."];
+            errors["lines"] = [$"An order has 1 to {OrderToPlace.MaxLines} lines; this one has {lines.Count}."];
             return null;
         }
 
-        var result = new List<RequestedLine>(count);
-        var index = 0;
-        foreach (var line in lines.EnumerateArray())
+        var result = new List<RequestedLine>(lines.Count);
+        for (var index = 0; index < lines.Count; index++)
         {
-            var field = $"lines[{index++}]";
-            if (line.ValueKind != JsonValueKind.Object)
+            var field = $"lines[{index}]";
+            if (!lines[index].TryGet(out var line))
             {
                 errors[field] = [$"{field} must be an object {{\"sku\", \"quantity\"}}."];
                 continue;
             }
 
-            RefuseUnknown(line, KnownInLine, $"{field}.", errors);
-            var sku = Text(line, "sku", 64, errors, $"{field}.sku");
-            if (!line.TryGetProperty("quantity", out var q) || q.ValueKind != JsonValueKind.Number || !q.TryGetDecimal(out var quantity))
+            RefuseUnknown(line.Unknown, KnownInLine, $"{field}.", errors);
+            var sku = Text(line.Sku, $"{field}.sku", 64, errors);
+            if (!line.Quantity.TryGet(out var quantity))
             {
                 errors[$"{field}.quantity"] = [$"{field}.quantity must be a number."];
                 continue;
@@ -134,9 +122,9 @@ public sealed record PlaceOrderRequest(
                 continue;
             }
 
-            if (quantity > MaxPieces)
+            if (quantity > OrderToPlace.MaxPieces)
             {
-                errors[$"{field}.quantity"] = [$"{field}.quantity is too large (at most {MaxPieces.ToString(CultureInfo.InvariantCulture)})."];
+                errors[$"{field}.quantity"] = [$"{field}.quantity is too large (at most {OrderToPlace.MaxPieces.ToString(CultureInfo.InvariantCulture)})."];
                 continue;
             }
 
@@ -155,24 +143,23 @@ public sealed record PlaceOrderRequest(
         return result;
     }
 
-    private static void RefuseUnknown(JsonElement value, string[] known, string prefix, Dictionary<string, string[]> errors)
+    private static void RefuseUnknown(Dictionary<string, JsonElement>? unknown, IReadOnlyList<string> known, string prefix, Dictionary<string, string[]> errors)
     {
-        foreach (var unknown in value.EnumerateObject().Select(p => p.Name).Where(n => !known.Contains(n)))
+        foreach (var name in unknown?.Keys ?? Enumerable.Empty<string>())
         {
-            errors[prefix + unknown] = [$"Unknown field '{prefix}{unknown}'. Known fields: {string.Join(", ", known.Select(k => prefix + k))}."];
+            errors[prefix + name] = [$"Unknown field '{prefix}{name}'. Known fields: {string.Join(", ", known.Select(k => prefix + k))}."];
         }
     }
 
-    private static string? Text(JsonElement parent, string name, int maxLength, Dictionary<string, string[]> errors, string? field = null)
+    private static string? Text(Sent<string> sent, string field, int maxLength, Dictionary<string, string[]> errors)
     {
-        field ??= name;
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        if (!sent.TryGet(out var value))
         {
             errors[field] = [$"{field} is required and must be a string."];
             return null;
         }
 
-        var text = value.GetString()!.Trim();
+        var text = value.Trim();
         if (text.Length == 0 || text.Length > maxLength)
         {
             errors[field] = [$"{field} must be 1 to {maxLength} characters."];
@@ -187,4 +174,18 @@ public sealed record PlaceOrderRequest(
 
         return text;
     }
+}
+
+/// <summary>The <c>payment</c> of an order: which provider, and its token for the customer's means of payment.</summary>
+public sealed record PaymentRequest(Sent<string> Provider, Sent<string> Token)
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; init; }
+}
+
+/// <summary>One of an order's <c>lines</c>: a SKU and how many pieces or kilograms.</summary>
+public sealed record LineRequest(Sent<string> Sku, Sent<decimal> Quantity)
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; init; }
 }

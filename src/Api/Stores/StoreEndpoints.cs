@@ -1,10 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Grocery.Workflows.Api.Audit;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -28,7 +25,7 @@ public sealed record ProductPage(IReadOnlyList<ProductView> Items, string? NextC
 public static class StoreEndpoints
 {
     /// <summary>How far ahead a closure may be planned.</summary>
-    public const int MaxClosureDaysAhead = 366;
+    public const int MaxClosureDaysAhead = CloseStoreDayHandler.MaxDaysAhead;
 
     public static IEndpointRouteBuilder MapStoreEndpoints(this IEndpointRouteBuilder app)
     {
@@ -62,8 +59,7 @@ public static class StoreEndpoints
     }
 
     private static async Task<IResult> Close(
-        string storeId, string date, HttpRequest request, WorkflowDbContext db, WriteGate gate, AuditTrail audit, TimeProvider time,
-        CancellationToken cancellationToken)
+        string storeId, string date, HttpRequest request, CloseStoreDayHandler close, AuditTrail audit, CancellationToken cancellationToken)
     {
         var audited = Audited.Action(request.HttpContext, AuditActions.StoreClose, $"{storeId}/{date}", storeId);
         if (!Caller.Of(request.HttpContext).MayActAt(storeId))
@@ -82,63 +78,29 @@ public static class StoreEndpoints
             return body.Problem;
         }
 
-        if (!JsonBody.IsObjectOf(body.Json, "reason")
-            || !body.Json.TryGetProperty("reason", out var given) || given.ValueKind != JsonValueKind.String)
+        if (!body.Bind<CloseDayRequest>().TryGet(out var given) || given.Reason is null)
         {
             return Problems.Invalid("reason", "The body is {\"reason\": \"...\"}: why the store is closed that day.");
         }
 
-        var reason = given.GetString()!.Trim();
+        var reason = given.Reason.Trim();
         if (reason.Length is 0 or > 200 || Problems.IsNotPlainText(reason))
         {
             return Problems.Invalid("reason", "reason is required: 1 to 200 characters of plain text.");
         }
 
-        var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == storeId, cancellationToken);
-        if (store is null)
+        var closed = await close.Handle(new CloseStoreDayCommand(storeId, day, reason, audited), cancellationToken);
+        return closed.Refused switch
         {
-            return await audit.Refused(audited, Problems.NotFound("Store", $"There is no store '{storeId}'."), cancellationToken);
-        }
-
-        // A day that has passed cannot be closed, and plans further ahead than a year are mistakes (year 1, year 9999).
-        var today = CatalogSeed.LocalToday(store, time.GetUtcNow());
-        if (day < today || day > today.AddDays(MaxClosureDaysAhead))
-        {
-            return Problems.Invalid("date", $"A store can be closed from its today ({today:yyyy-MM-dd}) up to {MaxClosureDaysAhead} days ahead; {day:yyyy-MM-dd} is outside.");
-        }
-
-        // The closure and its audit row are one SaveChanges, so one transaction.
-        using var writer = await gate.Enter(cancellationToken);
-        for (var attempt = 1; ; attempt++)
-        {
-            var closure = await db.StoreClosures.SingleOrDefaultAsync(c => c.StoreId == storeId && c.Date == day, cancellationToken);
-            var parameters = new JsonObject { ["reason"] = reason };
-            if (closure is null)
-            {
-                db.StoreClosures.Add(new StoreClosure { StoreId = storeId, Date = day, Reason = reason });
-            }
-            else
-            {
-                parameters["previousReason"] = closure.Reason;
-                closure.Reason = reason;
-            }
-
-            audit.Record(db, audited with { Parameters = parameters }, AuditOutcomes.Accepted);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                return TypedResults.Ok(new ClosureView(day, reason));
-            }
-            catch (DbUpdateException) when (closure is null && attempt == 1)
-            {
-                // The same day closed by a request a moment ago: this one's reason wins.
-                db.ChangeTracker.Clear();
-            }
-        }
+            null => TypedResults.Ok(new ClosureView(day, reason)),
+            // A date outside the store's window is a bad request, not a refused action: it is not in the trail.
+            { Kind: RefusalKind.Invalid } refusal => refusal.ToProblem(),
+            { } refusal => await audit.Refused(audited, refusal.ToProblem(), cancellationToken),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Reopen(
-        string storeId, string date, HttpContext context, WorkflowDbContext db, WriteGate gate, AuditTrail audit, CancellationToken cancellationToken)
+        string storeId, string date, HttpContext context, ReopenStoreDayHandler reopen, AuditTrail audit, CancellationToken cancellationToken)
     {
         var audited = Audited.Action(context, AuditActions.StoreReopen, $"{storeId}/{date}", storeId);
         if (!Caller.Of(context).MayActAt(storeId))
@@ -151,28 +113,8 @@ public static class StoreEndpoints
             return problem!;
         }
 
-        using (await gate.Enter(cancellationToken))
-        {
-            var closure = await db.StoreClosures.SingleOrDefaultAsync(c => c.StoreId == storeId && c.Date == day, cancellationToken);
-            if (closure is not null)
-            {
-                // The removal and its audit row are one SaveChanges, so one transaction.
-                db.StoreClosures.Remove(closure);
-                audit.Record(db, audited with { Parameters = new JsonObject { ["reason"] = closure.Reason } }, AuditOutcomes.Accepted);
-                try
-                {
-                    await db.SaveChangesAsync(cancellationToken);
-                    return TypedResults.NoContent();
-                }
-                catch (DbUpdateConcurrencyException)
-                {
-                    // Reopened by another request a moment ago: this one found nothing to reopen.
-                    db.ChangeTracker.Clear();
-                }
-            }
-        }
-
-        return await audit.Refused(audited, Problems.NotFound("Closure", $"Store '{storeId}' is not closed on {day:yyyy-MM-dd}."), cancellationToken);
+        var reopened = await reopen.Handle(new ReopenStoreDayCommand(storeId, day, audited), cancellationToken);
+        return reopened.Refused is null ? TypedResults.NoContent() : await audit.Refused(audited, reopened.Refused.ToProblem(), cancellationToken);
     }
 
     private static bool TryDate(string text, out DateOnly date, out ProblemHttpResult? problem)

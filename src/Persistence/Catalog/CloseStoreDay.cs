@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Grocery.Workflows.Persistence.Audit;
+using Grocery.Workflows.Persistence.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grocery.Workflows.Persistence.Catalog;
+
+public sealed record CloseStoreDayCommand(string StoreId, DateOnly Day, string Reason, AuditedAction Audited);
+
+public sealed record CloseStoreDayResult(Refusal? Refused);
+
+/// <summary>
+/// Closes a store on a local date, or gives a closed day a new reason: the next slot generation makes no slot that day.
+/// The closure and its audit row are one transaction.
+/// </summary>
+public sealed class CloseStoreDayHandler(WorkflowDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider time)
+{
+    /// <summary>How far ahead a closure may be planned.</summary>
+    public const int MaxDaysAhead = 366;
+
+    public async Task<CloseStoreDayResult> Handle(CloseStoreDayCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var (storeId, day) = (command.StoreId, command.Day);
+        var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == storeId, cancellationToken);
+        if (store is null)
+        {
+            return new CloseStoreDayResult(Refusal.NotFound("Store", $"There is no store '{storeId}'."));
+        }
+
+        // A day that has passed cannot be closed, and plans further ahead than a year are mistakes (year 1, year 9999).
+        var today = CatalogSeed.LocalToday(store, time.GetUtcNow());
+        if (day < today || day > today.AddDays(MaxDaysAhead))
+        {
+            return new CloseStoreDayResult(Refusal.Invalid("date",
+                $"A store can be closed from its today ({today:yyyy-MM-dd}) up to {MaxDaysAhead} days ahead; {day:yyyy-MM-dd} is outside."));
+        }
+
+        var retried = false;
+        while (true)
+        {
+            var added = false;
+            try
+            {
+                await unitOfWork.InTransactionAsync(async token =>
+                {
+                    var closure = await db.StoreClosures.SingleOrDefaultAsync(c => c.StoreId == storeId && c.Date == day, token);
+                    var parameters = new JsonObject { ["reason"] = command.Reason };
+                    added = closure is null;
+                    if (closure is null)
+                    {
+                        db.StoreClosures.Add(new StoreClosure { StoreId = storeId, Date = day, Reason = command.Reason });
+                    }
+                    else
+                    {
+                        parameters["previousReason"] = closure.Reason;
+                        closure.Reason = command.Reason;
+                    }
+
+                    audit.Record(db, command.Audited with { Parameters = parameters }, AuditOutcomes.Accepted);
+                    return true;
+                }, cancellationToken);
+                return new CloseStoreDayResult(null);
+            }
+            catch (DbUpdateException) when (added && !retried)
+            {
+                // The same day closed by a request a moment ago: this one's reason wins.
+                retried = true;
+            }
+        }
+    }
+}
