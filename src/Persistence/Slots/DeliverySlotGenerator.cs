@@ -1,7 +1,7 @@
-using Grocery.Workflows.Persistence.Slots;
+using Grocery.Workflows.Persistence.Catalog;
 using Microsoft.EntityFrameworkCore;
 
-namespace Grocery.Workflows.Persistence.Catalog;
+namespace Grocery.Workflows.Persistence.Slots;
 
 /// <summary>What one generation did.</summary>
 /// <param name="Stores">Stores covered.</param>
