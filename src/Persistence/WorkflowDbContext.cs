@@ -1,13 +1,15 @@
 using System.Text;
 using System.Text.Json;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
-using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Payments;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Persistence.Telemetry;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Delivery;
 using Grocery.Workflows.Sagas.Orders;
@@ -23,26 +25,19 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Grocery.Workflows.Persistence;
 
 /// <summary>
-/// The engine's database: one table per saga type, the outbox and inbox, the saga timeline, the stock ledger and
-/// slot capacity. Each provider has its own subclass so that each has its own migrations.
+/// The engine's database: the messaging tables of <see cref="MessagingDbContext"/>, one table per saga type, the saga
+/// timeline, the stock ledger and slot capacity, the catalogue, payments, jobs and the audit trail. Each provider has
+/// its own subclass so that each has its own migrations.
 /// </summary>
-public abstract class WorkflowDbContext : DbContext
+public abstract class WorkflowDbContext : MessagingDbContext
 {
+    private WorkflowDbPayload? _sagaPipePayload;
+
     protected WorkflowDbContext(DbContextOptions options)
         : base(options)
     {
-        // Every write runs in one transaction per message that is rolled back whole on failure, so EF's savepoint
-        // around each SaveChanges (two more round trips each time) buys nothing.
-        Database.AutoSavepointsEnabled = false;
     }
 
-    /// <summary>Shadow columns every saga table has: when the row last changed, and since when it is in its state.</summary>
-    public const string UpdatedAt = nameof(UpdatedAt);
-
-    public const string StateEnteredAt = nameof(StateEnteredAt);
-
-    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
-    public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
     public DbSet<SagaTimelineEntry> Timeline => Set<SagaTimelineEntry>();
     public DbSet<StockBalance> StockBalances => Set<StockBalance>();
     public DbSet<StockLedgerEntry> StockLedger => Set<StockLedgerEntry>();
@@ -53,7 +48,6 @@ public abstract class WorkflowDbContext : DbContext
     public DbSet<Product> Products => Set<Product>();
     public DbSet<SlotTemplate> SlotTemplates => Set<SlotTemplate>();
     public DbSet<OrderRequest> OrderRequests => Set<OrderRequest>();
-    public DbSet<FailedMessage> FailedMessages => Set<FailedMessage>();
     public DbSet<StoreClosure> StoreClosures => Set<StoreClosure>();
     public DbSet<StockCount> StockCounts => Set<StockCount>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
@@ -61,7 +55,10 @@ public abstract class WorkflowDbContext : DbContext
     public DbSet<ProviderEvent> ProviderEvents => Set<ProviderEvent>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
-    public abstract bool SupportsSkipLocked { get; }
+    /// <summary>The timeline observer finds the message's context, and so its transaction, by this payload.</summary>
+    protected override object SagaPipePayload => _sagaPipePayload ??= new WorkflowDbPayload(this);
+
+    protected override void MessageCommitted() => SagaMetrics.Committed(this);
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -142,23 +139,9 @@ public abstract class WorkflowDbContext : DbContext
         });
         Saga<DeliveryState>(modelBuilder, "delivery_sagas", e => e.Property(x => x.StoreId).HasMaxLength(32));
 
-        modelBuilder.Entity<OutboxMessage>(e =>
-        {
-            e.ToTable("outbox_messages");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.MessageType).HasMaxLength(256);
-            e.Property(x => x.DestinationAddress).HasMaxLength(512);
-            e.Property(x => x.SourceAddress).HasMaxLength(512);
-            e.HasIndex(x => new { x.DueAt, x.Id });
-            e.HasIndex(x => x.ScheduleTokenId);
-        });
-        modelBuilder.Entity<InboxMessage>(e =>
-        {
-            e.ToTable("inbox_messages");
-            e.HasKey(x => new { x.MessageId, x.Consumer });
-            e.Property(x => x.Consumer).HasMaxLength(256);
-            e.HasIndex(x => x.ReceivedAt);
-        });
+        // The messaging tables (outbox, inbox, failed messages).
+        base.OnModelCreating(modelBuilder);
+
         modelBuilder.Entity<SagaTimelineEntry>(e =>
         {
             e.ToTable("saga_timeline");
@@ -253,20 +236,6 @@ public abstract class WorkflowDbContext : DbContext
             e.HasIndex(x => new { x.CustomerId, x.IdempotencyKey }).IsUnique();
             // The orders list pages by acceptance time, newest first.
             e.HasIndex(x => x.CreatedAt);
-        });
-
-        modelBuilder.Entity<FailedMessage>(e =>
-        {
-            e.ToTable("failed_messages");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.MessageType).HasMaxLength(256);
-            e.Property(x => x.InputAddress).HasMaxLength(512);
-            e.Property(x => x.ExceptionType).HasMaxLength(256);
-            e.HasIndex(x => x.FailedAt);
-            e.HasIndex(x => x.OrderId);
-            e.HasIndex(x => x.MessageId);
-            // Two replays of one failure at once: the second finds the count moved and is refused.
-            e.Property(x => x.ReplayCount).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<StoreClosure>(e =>

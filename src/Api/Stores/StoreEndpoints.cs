@@ -4,7 +4,7 @@ using Grocery.Workflows.Api.Audit;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using Grocery.Workflows.Host.Telemetry;
 using Grocery.Workflows.Persistence.Telemetry;
 
 namespace Grocery.Workflows.Host.Scheduling;

@@ -1,6 +1,6 @@
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Slots;
 using Microsoft.Extensions.Options;
 using Quartz;

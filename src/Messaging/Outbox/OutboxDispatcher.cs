@@ -1,7 +1,6 @@
-using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Text.Json;
-using Grocery.Workflows.Persistence.Telemetry;
+using Grocery.Workflows.Messaging.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,33 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Grocery.Workflows.Persistence.Outbox;
-
-/// <summary>Outbox delivery settings (section <c>Outbox</c>).</summary>
-public sealed class OutboxSettings
-{
-    /// <summary>Rows claimed and delivered per transaction.</summary>
-    [Range(1, 10_000)]
-    public int BatchSize { get; set; } = 200;
-
-    /// <summary>How often the table is looked at when nothing signalled: rows of other processes, deadlines.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>
-    /// How long one send may wait for the broker's confirm. RabbitMQ.Client 7.2 can leave a publish that was in flight
-    /// during a broker restart waiting for ever; past this time the row stays, the batch ends, and it is sent again.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
-    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Sends of one batch in flight at once.</summary>
-    [Range(1, 1024)]
-    public int SendConcurrency { get; set; } = 64;
-
-    /// <summary>Off in tests that simulate a crash between commit and delivery.</summary>
-    public bool DispatcherEnabled { get; set; } = true;
-}
+namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
 /// Delivers committed outbox rows that are due, oldest first, then deletes them in the same transaction. On
@@ -133,7 +106,7 @@ public sealed partial class OutboxDispatcher(
     public async Task<(int Delivered, DateTimeOffset? NextDue)> DeliverDue(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
         var now = time.GetUtcNow();
 
         using (await gate.Enter(cancellationToken))
@@ -209,7 +182,7 @@ public sealed partial class OutboxDispatcher(
                     // One row that cannot be delivered (an unknown type after a deploy, a broken body) must not hold up
                     // the others: it waits longer each time and keeps its error for ops.
                     row.Attempts++;
-                    WorkflowMetrics.OutboxFailed.Inc();
+                    MessagingMetrics.OutboxFailed.Inc();
                     row.LastError = $"{failure.GetType().Name}: {failure.Message}";
                     row.DueAt = now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(row.Attempts, 8))));
                     LogRowFailed(failure, row.Id, row.MessageType, row.Attempts);
@@ -218,8 +191,8 @@ public sealed partial class OutboxDispatcher(
 
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            WorkflowMetrics.OutboxDelivered.Inc(delivered);
-            lags.ForEach(WorkflowMetrics.DeadlineLag.Observe);
+            MessagingMetrics.OutboxDelivered.Inc(delivered);
+            lags.ForEach(MessagingMetrics.DeadlineLag.Observe);
 
             var nextDue = rows.Count == _settings.BatchSize
                 ? now
@@ -265,7 +238,7 @@ public sealed partial class OutboxDispatcher(
     /// <c>SKIP LOCKED</c> that is a row in another instance's batch, not yet sent or not yet deleted. The rows after it
     /// wait for the next batch. (Without <c>SKIP LOCKED</c> one dispatcher runs at a time and claims the lowest ids.)
     /// </summary>
-    private static async Task<Dictionary<Guid, long>> HeldElsewhere(WorkflowDbContext db, List<OutboxMessage> rows, DateTimeOffset now,
+    private static async Task<Dictionary<Guid, long>> HeldElsewhere(MessagingDbContext db, List<OutboxMessage> rows, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         if (!db.SupportsSkipLocked || rows.Count == 0)

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Middleware;
 using Grocery.Workflows.Sagas;
@@ -7,7 +7,7 @@ using Grocery.Workflows.Sagas.Orders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Grocery.Workflows.Persistence.Failures;
+namespace Grocery.Workflows.Messaging.Failures;
 
 public static class FailedMessages
 {
@@ -39,7 +39,7 @@ public static class FailedMessages
     /// would call a payment provider or move stock for an order nobody waits for; <paramref name="force"/> overrides
     /// only this one).
     /// </summary>
-    public static async Task<string?> WhyNotReplay(WorkflowDbContext db, FailedMessage failed, bool force, DateTimeOffset now,
+    public static async Task<string?> WhyNotReplay(MessagingDbContext db, FailedMessage failed, bool force, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -75,7 +75,7 @@ public static class FailedMessages
     /// Sends a failed message back to the queue it failed on, through the outbox (it leaves when this transaction
     /// commits). It keeps its message id: if an earlier replay already succeeded, the consumer's inbox drops it.
     /// </summary>
-    public static bool Replay(WorkflowDbContext db, FailedMessage failed, TimeProvider time)
+    public static bool Replay(MessagingDbContext db, FailedMessage failed, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(failed);

@@ -2,7 +2,7 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Scheduling;
 
-namespace Grocery.Workflows.Persistence.Outbox;
+namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>What a consume context inside the transactional outbox can do besides capture: take back a scheduled row.</summary>
 internal interface IOutboxScheduleCapture

@@ -1,18 +1,19 @@
 using System.Text.Json;
+using Grocery.Workflows.Messaging.Telemetry;
+using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 
-namespace Grocery.Workflows.Persistence.Telemetry;
+namespace Grocery.Workflows.Host.Telemetry;
 
 /// <summary>
 /// Gauges of the whole cluster, read from the shared database when Prometheus scrapes (a handful of indexed GROUP BY
-/// queries): saga instances per state and how long the oldest has waited, the outbox backlog, inventory accuracy.
-/// Every instance reports the same values; rules take the max over instances.
+/// queries): saga instances per state and how long the oldest has waited, the outbox (<see cref="OutboxGauges"/>),
+/// inventory accuracy. Every instance reports the same values; rules take the max over instances.
 /// </summary>
 public sealed class ClusterGauges(IServiceScopeFactory scopes, TimeProvider time)
 {
@@ -21,23 +22,14 @@ public sealed class ClusterGauges(IServiceScopeFactory scopes, TimeProvider time
 
     private static readonly JsonSerializerOptions SummaryJson = new(JsonSerializerDefaults.Web);
 
-    internal static readonly Gauge SagaInstances = Metrics.CreateGauge(
+    public static readonly Gauge SagaInstances = Metrics.CreateGauge(
         "saga_instances", "Saga instances per state (whole cluster, from the database).", "saga", "state");
 
-    internal static readonly Gauge OldestInstanceAge = Metrics.CreateGauge(
+    public static readonly Gauge OldestInstanceAge = Metrics.CreateGauge(
         "saga_oldest_instance_age_seconds", "How long the longest-waiting instance has been in its state, for states that are not resting states (whole cluster).",
         "saga", "state");
 
-    internal static readonly Gauge OutboxBacklog = Metrics.CreateGauge(
-        "outbox_backlog_messages", "Outbox rows due and not yet delivered (whole cluster).");
-
-    internal static readonly Gauge OutboxOldestAge = Metrics.CreateGauge(
-        "outbox_oldest_message_age_seconds", "How long the oldest due outbox row has been due, a row that failed counted from when it was written; 0 when none is (whole cluster).");
-
-    internal static readonly Gauge OutboxScheduled = Metrics.CreateGauge(
-        "outbox_scheduled_messages", "Outbox rows due in the future: saga deadlines and delayed steps (whole cluster).");
-
-    internal static readonly Gauge InventoryAccuracy = Metrics.CreateGauge(
+    public static readonly Gauge InventoryAccuracy = Metrics.CreateGauge(
         "inventory_accuracy_ratio", "Share of counted SKUs whose book quantity matched the count, per store, at its last stock reconciliation.", "store");
 
     /// <summary>Reads every gauge; called by prometheus-net before each collection.</summary>
@@ -64,13 +56,7 @@ public sealed class ClusterGauges(IServiceScopeFactory scopes, TimeProvider time
         Replace(SagaInstances, instances);
         Replace(OldestInstanceAge, ages);
 
-        OutboxBacklog.Set(await db.Outbox.AsNoTracking().CountAsync(x => x.DueAt <= now, cancellationToken));
-        // A row that failed waits for its back-off with a due time moved ahead; it counts from when it was written, so a
-        // row that keeps failing grows old instead of looking fresh after every attempt.
-        var oldest = await db.Outbox.AsNoTracking().Where(x => x.DueAt <= now || x.Attempts > 0)
-            .MinAsync(x => (DateTimeOffset?)(x.Attempts > 0 ? x.CreatedAt : x.DueAt), cancellationToken);
-        OutboxOldestAge.Set(oldest is null ? 0 : Math.Max(0, (now - oldest.Value).TotalSeconds));
-        OutboxScheduled.Set(await db.Outbox.AsNoTracking().CountAsync(x => x.DueAt > now, cancellationToken));
+        await OutboxGauges.Refresh(db, now, cancellationToken);
 
         Replace(InventoryAccuracy, await AccuracyByStore(db, cancellationToken));
     }

@@ -5,7 +5,7 @@ using MassTransit.Saga;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Grocery.Workflows.Persistence.Sagas;
+namespace Grocery.Workflows.Messaging.Sagas;
 
 /// <summary>Plugs <see cref="EfSagaRepositoryContextFactory{TSaga}"/> into <c>AddSagaStateMachine</c> for every saga.</summary>
 public sealed class EfSagaRepositoryRegistrationProvider : ISagaRepositoryRegistrationProvider

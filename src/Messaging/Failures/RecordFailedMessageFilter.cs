@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Outbox;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Grocery.Workflows.Persistence.Failures;
+namespace Grocery.Workflows.Messaging.Failures;
 
 /// <summary>
 /// In the error pipe, before the message moves to the error queue: keeps a copy with its exception, headers and
@@ -22,7 +22,7 @@ public sealed class RecordFailedMessageFilter(IServiceScopeFactory scopes, Write
             var (messageId, messageType, orderId) = Envelope(body);
             var secrets = FailureRedaction.Body(body).Secrets;
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+            var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
             db.FailedMessages.Add(new FailedMessage
             {
                 MessageId = messageId,

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Grocery.Workflows.Persistence.Telemetry;
+namespace Grocery.Workflows.Messaging.Telemetry;
 
 /// <summary>The engine's own trace source and the names its spans and log scopes share.</summary>
 public static class GroceryTelemetry

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Grocery.Workflows.Persistence.Telemetry;
+using Grocery.Workflows.Messaging.Inbox;
+using Grocery.Workflows.Messaging.Telemetry;
 using MassTransit;
 using MassTransit.DependencyInjection;
 using MassTransit.Middleware;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Grocery.Workflows.Persistence.Outbox;
+namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
 /// One database transaction per consumed message: record the message id in the inbox (a redelivery stops here),
@@ -31,7 +32,7 @@ public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider sc
         var orderId = OutboxMessageTypes.OrderIdOf(context.Message);
         Activity.Current?.SetTag(GroceryTelemetry.OrderIdTag, orderId);
         using var logScope = orderId is null ? null : scope.GetService<ILoggerFactory>().CreateLogger(consumer).BeginScope(GroceryTelemetry.OrderScope(orderId.Value));
-        var db = scope.GetService<WorkflowDbContext>();
+        var db = scope.GetService<MessagingDbContext>();
         var time = scope.GetService<TimeProvider>();
         using var gate = await scope.GetService<WriteGate>().Enter(context.CancellationToken);
 
@@ -51,7 +52,7 @@ public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider sc
 
         await db.SaveChangesAsync(context.CancellationToken);
         await transaction.CommitAsync(context.CancellationToken);
-        SagaMetrics.Committed(db);
+        db.MessageCommitted();
 
         if (outbox.Captured > 0)
         {
@@ -60,37 +61,4 @@ public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider sc
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("transactional-outbox");
-}
-
-/// <summary>Puts <see cref="TransactionalOutboxFilter{TMessage}"/> in front of every consumer and saga message of the bus.</summary>
-public sealed class TransactionalOutboxObserver(IConsumeScopeProvider scopes) : IConsumerConfigurationObserver, ISagaConfigurationObserver
-{
-    public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator)
-        where TConsumer : class
-    {
-    }
-
-    public void ConsumerMessageConfigured<TConsumer, TMessage>(IConsumerMessageConfigurator<TConsumer, TMessage> configurator)
-        where TConsumer : class
-        where TMessage : class =>
-        (configurator as IConsumerMessageConfigurator<TMessage>
-            ?? throw new InvalidOperationException($"Cannot add the outbox to {typeof(TConsumer).Name}"))
-            .UseFilter(new TransactionalOutboxFilter<TMessage>(scopes, typeof(TConsumer).Name));
-
-    public void SagaConfigured<TSaga>(ISagaConfigurator<TSaga> configurator)
-        where TSaga : class, ISaga
-    {
-    }
-
-    public void StateMachineSagaConfigured<TInstance>(ISagaConfigurator<TInstance> configurator, SagaStateMachine<TInstance> stateMachine)
-        where TInstance : class, ISaga, SagaStateMachineInstance
-    {
-    }
-
-    public void SagaMessageConfigured<TSaga, TMessage>(ISagaMessageConfigurator<TSaga, TMessage> configurator)
-        where TSaga : class, ISaga
-        where TMessage : class =>
-        (configurator as ISagaMessageConfigurator<TMessage>
-            ?? throw new InvalidOperationException($"Cannot add the outbox to {typeof(TSaga).Name}"))
-            .UseFilter(new TransactionalOutboxFilter<TMessage>(scopes, typeof(TSaga).Name));
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
 
-namespace Grocery.Workflows.Persistence.Outbox;
+namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>How an outbox row names and stores its message: the CLR type's full name and assembly, JSON body.</summary>
 internal static class OutboxMessageTypes

@@ -1,13 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Grocery.Workflows.Persistence.Outbox;
+namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
 /// The commit step of work that starts outside a consumer (an API request, a job): the changes tracked by the scoped
 /// context and the messages published through it are saved in one transaction, under the write gate, and the
 /// dispatcher is woken once they are committed. A consumer needs none of this: its transaction is the endpoint's.
 /// </summary>
-public sealed class UnitOfWork(WorkflowDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate)
+public sealed class UnitOfWork(MessagingDbContext db, OutboxWriter outbox, OutboxSignal signal, WriteGate gate)
 {
     /// <summary>Publishes <paramref name="message"/> with the next commit: it leaves if and only if the commit succeeds.</summary>
     public Guid Publish<T>(T message)

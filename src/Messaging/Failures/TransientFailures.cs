@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Grocery.Workflows.Persistence;
+namespace Grocery.Workflows.Messaging.Failures;
 
 /// <summary>
 /// Failures of the infrastructure rather than of the message: a database that restarts or has no free connection, a

@@ -7,10 +7,7 @@ using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Grocery.Workflows.Persistence.Sagas;
-
-/// <summary>Carries the message's DbContext down the saga pipe, for the timeline observer.</summary>
-public sealed record WorkflowDbPayload(WorkflowDbContext Db);
+namespace Grocery.Workflows.Messaging.Sagas;
 
 /// <summary>
 /// Loads and saves saga instances with EF Core, in the DbContext of the message's scope, so that the state change
@@ -25,13 +22,13 @@ public sealed class EfSagaRepositoryContextFactory<TSaga>(IConsumeScopeProvider 
     ILoadSagaRepositoryContextFactory<TSaga>
     where TSaga : class, IGrocerySagaState
 {
-    private readonly SagaConsumeContextFactory<WorkflowDbContext, TSaga> _sagaContexts = new();
+    private readonly SagaConsumeContextFactory<MessagingDbContext, TSaga> _sagaContexts = new();
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
         await using var scope = await scopes.GetScope(context);
-        var db = scope.GetService<WorkflowDbContext>();
+        var db = scope.GetService<MessagingDbContext>();
         var repository = new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time);
 
         // Inside the transactional outbox the transaction is already open; a bare endpoint gets its own.
@@ -50,7 +47,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga>(IConsumeScopeProvider 
         where T : class
     {
         await using var scope = await scopes.GetScope(context);
-        var db = scope.GetService<WorkflowDbContext>();
+        var db = scope.GetService<MessagingDbContext>();
         var instances = await db.Set<TSaga>().Where(query.FilterExpression).ToListAsync(context.CancellationToken);
         var repository = new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time);
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repository, instances));
@@ -60,25 +57,25 @@ public sealed class EfSagaRepositoryContextFactory<TSaga>(IConsumeScopeProvider 
         where T : class
     {
         await using var scope = rootScopes.CreateAsyncScope();
-        return await asyncMethod(new EfSagaReadContext<TSaga>(scope.ServiceProvider.GetRequiredService<WorkflowDbContext>(), cancellationToken));
+        return await asyncMethod(new EfSagaReadContext<TSaga>(scope.ServiceProvider.GetRequiredService<MessagingDbContext>(), cancellationToken));
     }
 
     public async Task<T> Execute<T>(Func<QuerySagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class
     {
         await using var scope = rootScopes.CreateAsyncScope();
-        return await asyncMethod(new EfSagaReadContext<TSaga>(scope.ServiceProvider.GetRequiredService<WorkflowDbContext>(), cancellationToken));
+        return await asyncMethod(new EfSagaReadContext<TSaga>(scope.ServiceProvider.GetRequiredService<MessagingDbContext>(), cancellationToken));
     }
 
     public void Probe(ProbeContext context) => context.Add("persistence", "grocery-ef-core");
 }
 
 internal sealed class EfSagaRepositoryContext<TSaga, TMessage>(
-    WorkflowDbContext db,
+    MessagingDbContext db,
     ConsumeContext<TMessage> context,
-    ISagaConsumeContextFactory<WorkflowDbContext, TSaga> sagaContexts,
+    ISagaConsumeContextFactory<MessagingDbContext, TSaga> sagaContexts,
     TimeProvider time) :
-    ConsumeContextScope<TMessage>(context, new WorkflowDbPayload(db)),
+    ConsumeContextScope<TMessage>(context, db.SagaPipePayload),
     SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, IGrocerySagaState
     where TMessage : class
@@ -156,11 +153,11 @@ internal sealed class EfSagaRepositoryContext<TSaga, TMessage>(
     {
         var entry = db.Entry(saga);
         var now = time.GetUtcNow();
-        entry.Property(WorkflowDbContext.UpdatedAt).CurrentValue = now;
+        entry.Property(MessagingDbContext.UpdatedAt).CurrentValue = now;
         if (isNew)
         {
             saga.Version = 1;
-            entry.Property(WorkflowDbContext.StateEnteredAt).CurrentValue = now;
+            entry.Property(MessagingDbContext.StateEnteredAt).CurrentValue = now;
             return;
         }
 
@@ -169,12 +166,12 @@ internal sealed class EfSagaRepositoryContext<TSaga, TMessage>(
         var state = entry.Property(x => x.CurrentState);
         if (!string.Equals(state.OriginalValue, state.CurrentValue, StringComparison.Ordinal))
         {
-            entry.Property(WorkflowDbContext.StateEnteredAt).CurrentValue = now;
+            entry.Property(MessagingDbContext.StateEnteredAt).CurrentValue = now;
         }
     }
 }
 
-internal sealed class EfSagaReadContext<TSaga>(WorkflowDbContext db, CancellationToken cancellationToken) :
+internal sealed class EfSagaReadContext<TSaga>(MessagingDbContext db, CancellationToken cancellationToken) :
     BasePipeContext(cancellationToken),
     QuerySagaRepositoryContext<TSaga>,
     LoadSagaRepositoryContext<TSaga>

@@ -1,4 +1,4 @@
-namespace Grocery.Workflows.Persistence.Failures;
+namespace Grocery.Workflows.Messaging.Failures;
 
 /// <summary>
 /// A message that failed after its endpoint's retries, as it went to the error queue: kept to be inspected and

@@ -2,14 +2,14 @@ using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
 
-namespace Grocery.Workflows.Persistence.Outbox;
+namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
 /// Publishes from outside a consumer (an API request) through the outbox: the row is written in the caller's
 /// transaction, so the message leaves if and only if the caller's changes commit. Call <see cref="OutboxSignal.Notify"/>
 /// after the commit.
 /// </summary>
-public sealed class OutboxWriter(WorkflowDbContext db, IBus bus, OutboxSignal signal, WriteGate gate, TimeProvider time)
+public sealed class OutboxWriter(MessagingDbContext db, IBus bus, OutboxSignal signal, WriteGate gate, TimeProvider time)
 {
     /// <summary>Publishes a message that goes with no other change: one row, saved (atomically) at once, dispatcher woken.</summary>
     public async Task PublishNow<T>(T message, CancellationToken cancellationToken)

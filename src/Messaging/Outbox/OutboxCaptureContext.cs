@@ -5,7 +5,7 @@ using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using Microsoft.EntityFrameworkCore;
 
-namespace Grocery.Workflows.Persistence.Outbox;
+namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
 /// The consume context a transition sees inside <see cref="TransactionalOutboxFilter{TMessage}"/>: every publish,
@@ -16,7 +16,7 @@ internal sealed class OutboxCaptureContext<TMessage>(
     ConsumeContext<TMessage> context,
     OutboxConsumeOptions options,
     IServiceProvider provider,
-    WorkflowDbContext db,
+    MessagingDbContext db,
     TimeProvider time) :
     OutboxConsumeContextProxy<TMessage>(context, options, provider), IOutboxScheduleCapture
     where TMessage : class

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Grocery.Workflows.Persistence.Failures;
+namespace Grocery.Workflows.Messaging.Failures;
 
 /// <summary>
 /// What ops may see of a failed message. The stored copy stays whole (a replay sends it as it was); the view drops
