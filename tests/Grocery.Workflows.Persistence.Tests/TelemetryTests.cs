@@ -8,6 +8,7 @@ using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Messaging.Telemetry;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Telemetry;
+using Grocery.Workflows.Persistence.Timeline;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Picking;
 using Grocery.Workflows.Sagas.Slots;

@@ -678,68 +678,6 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.ToTable("provider_events", (string)null);
                 });
 
-            modelBuilder.Entity("Grocery.Workflows.Persistence.SagaTimelineEntry", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("at");
-
-                    b.Property<Guid>("CorrelationId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<string>("Event")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("event");
-
-                    b.Property<string>("FromState")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("from_state");
-
-                    b.Property<string>("HostInstance")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("host_instance");
-
-                    b.Property<Guid?>("MessageId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("message_id");
-
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("order_id");
-
-                    b.Property<string>("SagaType")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("saga_type");
-
-                    b.Property<string>("ToState")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("to_state");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId", "Id");
-
-                    b.HasIndex("SagaType", "CorrelationId", "Id");
-
-                    b.ToTable("saga_timeline", (string)null);
-                });
-
             modelBuilder.Entity("Grocery.Workflows.Persistence.Slots.DeliverySlot", b =>
                 {
                     b.Property<Guid>("SlotId")
@@ -958,6 +896,68 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.HasKey("OrderId", "Sku");
 
                     b.ToTable("stock_reservations", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Timeline.SagaTimelineEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event");
+
+                    b.Property<string>("FromState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_state");
+
+                    b.Property<string>("HostInstance")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_instance");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("SagaType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("saga_type");
+
+                    b.Property<string>("ToState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrderId", "Id");
+
+                    b.HasIndex("SagaType", "CorrelationId", "Id");
+
+                    b.ToTable("saga_timeline", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Sagas.Delivery.DeliveryState", b =>

@@ -1,4 +1,4 @@
-namespace Grocery.Workflows.Persistence;
+namespace Grocery.Workflows.Persistence.Timeline;
 
 /// <summary>One transition of any saga: the source of the order timeline and the ops views.</summary>
 public sealed class SagaTimelineEntry
