@@ -21,6 +21,7 @@ WORKDIR /source
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/Contracts/Grocery.Workflows.Contracts.csproj src/Contracts/
 COPY src/Persistence/Grocery.Workflows.Persistence.csproj src/Persistence/
+COPY src/Messaging/Grocery.Workflows.Messaging.csproj src/Messaging/
 COPY src/Sagas/Grocery.Workflows.Sagas.csproj src/Sagas/
 COPY src/Consumers/Grocery.Workflows.Consumers.csproj src/Consumers/
 COPY src/Api/Grocery.Workflows.Api.csproj src/Api/

@@ -18,8 +18,9 @@ using Grocery.Workflows.Host.Scheduling;
 using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Host.Simulation;
 using Grocery.Workflows.Host.Telemetry;
+using Grocery.Workflows.Messaging;
+using Grocery.Workflows.Messaging.Failures;
 using Grocery.Workflows.Persistence;
-using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Slots.Redis;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
@@ -81,6 +82,7 @@ public static partial class HostingExtensions
 
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
+        services.AddWorkflowMessaging<WorkflowDbContext>();
         services.AddPayments(builder.Configuration, gateway => new MeteredPaymentGateway(gateway));
         // API pods hold no slot: they neither need Redis nor may rebuild its counters on start.
         if (slotStore == SlotStoreKind.Redis && role == HostRole.All)

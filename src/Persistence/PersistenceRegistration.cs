@@ -1,19 +1,17 @@
 using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Consumers.Slots;
 using Grocery.Workflows.Consumers.Stock;
+using Grocery.Workflows.Messaging;
+using Grocery.Workflows.Messaging.Inbox;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Orders;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Persistence.Substitutions;
 using Grocery.Workflows.Persistence.Timeline;
-using Grocery.Workflows.Persistence.Sagas;
-using MassTransit;
-using MassTransit.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -27,16 +25,14 @@ namespace Grocery.Workflows.Persistence;
 public static class PersistenceRegistration
 {
     /// <summary>
-    /// The DbContext for the configured provider, the outbox dispatcher, and the five state machines with the
-    /// timeline observer connected. Call before <c>AddMassTransit</c>; then <see cref="UseDurableSagas"/> inside it
-    /// and <see cref="UseTransactionalOutbox"/> on the bus.
+    /// The DbContext for the configured provider with the <see cref="WriteGate"/> it needs, its migrations and seed, the
+    /// ledgers and stores, and the timeline observer of the five state machines. Call before <c>AddMassTransit</c>, then
+    /// <see cref="MessagingRegistration.AddWorkflowMessaging{TContext}"/> with <see cref="WorkflowDbContext"/>.
     /// </summary>
     public static IServiceCollection AddWorkflowPersistence(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PersistenceSettings>().BindConfiguration("Persistence").ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<OutboxSettings>().BindConfiguration("Outbox").ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<InboxSettings>().BindConfiguration("Inbox").ValidateDataAnnotations().ValidateOnStart();
         var settings = configuration.GetSection("Persistence").Get<PersistenceSettings>() ?? new PersistenceSettings();
         var connectionString = configuration.GetConnectionString("Workflows");
 
@@ -88,8 +84,6 @@ public static class PersistenceRegistration
         services.AddScoped<ApplyProviderEvent>();
         services.AddScoped<EfStockLedger>();
         services.AddScoped<StockCountImport>();
-        services.AddScoped<OutboxWriter>();
-        services.AddScoped<UnitOfWork>();
         services.AddScoped<PlaceOrderHandler>();
         services.AddScoped<CancelOrderHandler>();
         services.AddScoped<DecideSubstitutionsHandler>();
@@ -99,17 +93,12 @@ public static class PersistenceRegistration
         services.TryAddSingleton<AuditTrail>();
         services.TryAddScoped<ISlotCapacity, EfSlotCapacity>();
         services.TryAddSingleton(TimeProvider.System);
-        // What the endpoints' brief retry leaves to the bus's long one (UseTransientFailureRetry).
-        services.TryAddSingleton<Predicate<Exception>>(TransientFailures.IsTransient);
-        services.TryAddSingleton<OutboxSignal>();
-        services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));
+        services.AddSingleton<IDeduplicationTable, ProviderEventRetention>();
         services.TryAddSingleton<StartupLock>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddCatalogSeed();
 
         services.AddHostedService<SagaTimelineConnector>();
-        services.AddSingleton<InboxCleaner>();
-        services.AddHostedService(sp => sp.GetRequiredService<InboxCleaner>());
         return services;
     }
 
@@ -131,39 +120,5 @@ public static class PersistenceRegistration
                 "Persistence:Provider is Sqlite but ConnectionStrings:Workflows is not a SQLite connection string " +
                 "(set Persistence:Provider=PostgreSql for a PostgreSQL one).", exception);
         }
-    }
-
-    /// <summary>
-    /// The outbox dispatcher. Register it after <c>AddMassTransit</c>: hosted services stop in reverse order, so the
-    /// dispatcher stops before the bus and never hands a message to a bus that is shutting down.
-    /// </summary>
-    public static IServiceCollection AddOutboxDispatcher(this IServiceCollection services) => services.AddHostedService<OutboxDispatcher>();
-
-    /// <summary>Every saga registered after this call keeps its instances in the database.</summary>
-    public static IBusRegistrationConfigurator UseDurableSagas(this IBusRegistrationConfigurator bus)
-    {
-        ArgumentNullException.ThrowIfNull(bus);
-        bus.SetSagaRepositoryProvider(new EfSagaRepositoryRegistrationProvider());
-        return bus;
-    }
-
-    /// <summary>
-    /// Scheduled messages (saga deadlines, simulated delays) become outbox rows with a due time, and unscheduling one
-    /// deletes its row. Use instead of MassTransit's <c>UseDelayedMessageScheduler</c>, with <see cref="UseTransactionalOutbox"/>.
-    /// </summary>
-    public static void UseOutboxMessageScheduler(this IBusFactoryConfigurator bus)
-    {
-        ArgumentNullException.ThrowIfNull(bus);
-        bus.UseFilter(new OutboxSchedulerFilter());
-    }
-
-    /// <summary>Every consumer and saga of the bus consumes in one transaction with inbox and outbox.</summary>
-    public static void UseTransactionalOutbox(this IBusFactoryConfigurator bus, IBusRegistrationContext context)
-    {
-        ArgumentNullException.ThrowIfNull(bus);
-        ArgumentNullException.ThrowIfNull(context);
-        var observer = new TransactionalOutboxObserver(context.GetRequiredService<IConsumeScopeProvider>());
-        bus.ConnectConsumerConfigurationObserver(observer);
-        bus.ConnectSagaConfigurationObserver(observer);
     }
 }

@@ -1,44 +1,35 @@
 using System.Text;
-using System.Text.Json;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
-using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Payments;
-using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Sagas;
+using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
+using Grocery.Workflows.Persistence.Telemetry;
+using Grocery.Workflows.Persistence.Timeline;
 using Grocery.Workflows.Sagas;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Grocery.Workflows.Persistence;
 
 /// <summary>
-/// The engine's database: one table per saga type, the outbox and inbox, the saga timeline, the stock ledger and
-/// slot capacity. Each provider has its own subclass so that each has its own migrations.
+/// The engine's database: the messaging tables of <see cref="MessagingDbContext"/>, one table per saga type, the saga
+/// timeline, the stock ledger and slot capacity, the catalogue, payments, jobs and the audit trail. Each provider has
+/// its own subclass so that each has its own migrations.
 /// </summary>
-public abstract class WorkflowDbContext : DbContext
+public abstract class WorkflowDbContext : MessagingDbContext
 {
+    private WorkflowDbPayload? _sagaPipePayload;
+
     protected WorkflowDbContext(DbContextOptions options)
         : base(options)
     {
-        // Every write runs in one transaction per message that is rolled back whole on failure, so EF's savepoint
-        // around each SaveChanges (two more round trips each time) buys nothing.
-        Database.AutoSavepointsEnabled = false;
     }
 
-    /// <summary>Shadow columns every saga table has: when the row last changed, and since when it is in its state.</summary>
-    public const string UpdatedAt = nameof(UpdatedAt);
-
-    public const string StateEnteredAt = nameof(StateEnteredAt);
-
-    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
-    public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
     public DbSet<SagaTimelineEntry> Timeline => Set<SagaTimelineEntry>();
     public DbSet<StockBalance> StockBalances => Set<StockBalance>();
     public DbSet<StockLedgerEntry> StockLedger => Set<StockLedgerEntry>();
@@ -49,7 +40,6 @@ public abstract class WorkflowDbContext : DbContext
     public DbSet<Product> Products => Set<Product>();
     public DbSet<SlotTemplate> SlotTemplates => Set<SlotTemplate>();
     public DbSet<OrderRequest> OrderRequests => Set<OrderRequest>();
-    public DbSet<FailedMessage> FailedMessages => Set<FailedMessage>();
     public DbSet<StoreClosure> StoreClosures => Set<StoreClosure>();
     public DbSet<StockCount> StockCounts => Set<StockCount>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
@@ -57,7 +47,10 @@ public abstract class WorkflowDbContext : DbContext
     public DbSet<ProviderEvent> ProviderEvents => Set<ProviderEvent>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
-    public abstract bool SupportsSkipLocked { get; }
+    /// <summary>The timeline observer finds the message's context, and so its transaction, by this payload.</summary>
+    protected override object SagaPipePayload => _sagaPipePayload ??= new WorkflowDbPayload(this);
+
+    protected override void MessageCommitted() => SagaMetrics.Committed(this);
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -110,208 +103,9 @@ public abstract class WorkflowDbContext : DbContext
 
         SagaTables.Map(modelBuilder);
 
-        modelBuilder.Entity<OutboxMessage>(e =>
-        {
-            e.ToTable("outbox_messages");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.MessageType).HasMaxLength(256);
-            e.Property(x => x.DestinationAddress).HasMaxLength(512);
-            e.Property(x => x.SourceAddress).HasMaxLength(512);
-            e.HasIndex(x => new { x.DueAt, x.Id });
-            e.HasIndex(x => x.ScheduleTokenId);
-        });
-        modelBuilder.Entity<InboxMessage>(e =>
-        {
-            e.ToTable("inbox_messages");
-            e.HasKey(x => new { x.MessageId, x.Consumer });
-            e.Property(x => x.Consumer).HasMaxLength(256);
-            e.HasIndex(x => x.ReceivedAt);
-        });
-        modelBuilder.Entity<SagaTimelineEntry>(e =>
-        {
-            e.ToTable("saga_timeline");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.SagaType).HasMaxLength(64);
-            e.Property(x => x.FromState).HasMaxLength(64);
-            e.Property(x => x.ToState).HasMaxLength(64);
-            e.Property(x => x.Event).HasMaxLength(128);
-            e.Property(x => x.HostInstance).HasMaxLength(128);
-            e.HasIndex(x => new { x.OrderId, x.Id });
-            e.HasIndex(x => new { x.SagaType, x.CorrelationId, x.Id });
-        });
-        modelBuilder.Entity<StockBalance>(e =>
-        {
-            e.ToTable("stock_balances");
-            e.HasKey(x => new { x.StoreId, x.Sku });
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Sku).HasMaxLength(64);
-        });
-        modelBuilder.Entity<StockLedgerEntry>(e =>
-        {
-            e.ToTable("stock_ledger");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Sku).HasMaxLength(64);
-            e.Property(x => x.Note).HasMaxLength(256);
-            e.HasIndex(x => new { x.StoreId, x.Sku, x.Id });
-            e.HasIndex(x => x.OrderId);
-        });
-        modelBuilder.Entity<StockReservation>(e =>
-        {
-            e.ToTable("stock_reservations");
-            e.HasKey(x => new { x.OrderId, x.Sku });
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Sku).HasMaxLength(64);
-        });
-        modelBuilder.Entity<DeliverySlot>(e =>
-        {
-            e.ToTable("delivery_slots");
-            e.HasKey(x => x.SlotId);
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.HasIndex(x => new { x.StoreId, x.WindowStart }).IsUnique();
-        });
-        modelBuilder.Entity<SlotHold>(e =>
-        {
-            e.ToTable("slot_holds");
-            e.HasKey(x => x.ReservationId);
-            e.HasIndex(x => x.SlotId);
-        });
-
-        modelBuilder.Entity<Store>(e =>
-        {
-            e.ToTable("stores");
-            e.HasKey(x => x.StoreId);
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Name).HasMaxLength(128);
-            e.Property(x => x.City).HasMaxLength(64);
-            e.Property(x => x.TimeZone).HasMaxLength(64);
-            e.Property(x => x.Currency).HasMaxLength(3);
-            e.Property(x => x.PriceFactor).HasPrecision(18, 6);
-        });
-        modelBuilder.Entity<Product>(e =>
-        {
-            e.ToTable("products");
-            e.HasKey(x => x.Sku);
-            e.Property(x => x.Sku).HasMaxLength(64);
-            e.Property(x => x.Name).HasMaxLength(200);
-            e.Property(x => x.Category).HasMaxLength(64);
-            e.HasIndex(x => x.Name);
-            e.HasIndex(x => new { x.Category, x.Sku });
-        });
-        modelBuilder.Entity<SlotTemplate>(e =>
-        {
-            e.ToTable("slot_templates");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.HasIndex(x => new { x.StoreId, x.DayOfWeek, x.LocalStart }).IsUnique();
-        });
-        modelBuilder.Entity<OrderRequest>(e =>
-        {
-            e.ToTable("order_requests");
-            e.HasKey(x => x.OrderId);
-            e.Property(x => x.OrderId).ValueGeneratedNever();
-            e.Property(x => x.CustomerId).HasMaxLength(64);
-            e.Property(x => x.IdempotencyKey).HasMaxLength(128);
-            e.Property(x => x.RequestHash).HasMaxLength(64);
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Currency).HasMaxLength(3);
-            e.Property(x => x.PaymentProvider).HasMaxLength(32);
-            e.Property(x => x.Lines).HasJsonConversion();
-            // A key is the customer's own: another customer's same key is another order.
-            e.HasIndex(x => new { x.CustomerId, x.IdempotencyKey }).IsUnique();
-            // The orders list pages by acceptance time, newest first.
-            e.HasIndex(x => x.CreatedAt);
-        });
-
-        modelBuilder.Entity<FailedMessage>(e =>
-        {
-            e.ToTable("failed_messages");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.MessageType).HasMaxLength(256);
-            e.Property(x => x.InputAddress).HasMaxLength(512);
-            e.Property(x => x.ExceptionType).HasMaxLength(256);
-            e.HasIndex(x => x.FailedAt);
-            e.HasIndex(x => x.OrderId);
-            e.HasIndex(x => x.MessageId);
-            // Two replays of one failure at once: the second finds the count moved and is refused.
-            e.Property(x => x.ReplayCount).IsConcurrencyToken();
-        });
-
-        modelBuilder.Entity<StoreClosure>(e =>
-        {
-            e.ToTable("store_closures");
-            e.HasKey(x => new { x.StoreId, x.Date });
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Reason).HasMaxLength(200);
-        });
-        modelBuilder.Entity<StockCount>(e =>
-        {
-            e.ToTable("stock_counts");
-            e.HasKey(x => new { x.StoreId, x.Sku });
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.Sku).HasMaxLength(64);
-        });
-        modelBuilder.Entity<JobRun>(e =>
-        {
-            e.ToTable("job_runs");
-            e.HasKey(x => x.RunId);
-            e.Property(x => x.JobName).HasMaxLength(64);
-            e.Property(x => x.StoreId).HasMaxLength(32);
-            e.Property(x => x.TimeZone).HasMaxLength(64);
-            e.Property(x => x.Instance).HasMaxLength(128);
-            e.Property(x => x.Error).HasMaxLength(2000);
-            e.HasIndex(x => new { x.JobName, x.RequestedAt });
-            // One active run per job, whichever instance or person asked for it.
-            e.HasIndex(x => x.JobName).IsUnique().HasFilter("status IN ('Queued', 'Running')").HasDatabaseName("ix_job_runs_one_active");
-        });
-        modelBuilder.Entity<PaymentLedgerRow>(e =>
-        {
-            e.ToTable("payment_ledger");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.Provider).HasMaxLength(32);
-            e.Property(x => x.ProviderId).HasMaxLength(128);
-            e.Property(x => x.ParentId).HasMaxLength(128);
-            e.Property(x => x.Currency).HasMaxLength(3);
-            // A note may be an e-wallet's approval URL, which carries a token of its own.
-            e.Property(x => x.Note).HasMaxLength(2000);
-            e.HasIndex(x => new { x.OrderId, x.Kind, x.ProviderId }).IsUnique();
-        });
-        modelBuilder.Entity<ProviderEvent>(e =>
-        {
-            e.ToTable("provider_events");
-            e.HasKey(x => new { x.Provider, x.EventId });
-            e.Property(x => x.Provider).HasMaxLength(32);
-            e.Property(x => x.EventId).HasMaxLength(128);
-            e.Property(x => x.EventType).HasMaxLength(64);
-            e.HasIndex(x => x.ReceivedAt);
-        });
-        modelBuilder.Entity<AuditEntry>(e =>
-        {
-            // Append-only: the migrations add a trigger that rejects UPDATE and DELETE (SQLite drops a table's triggers
-            // when a migration rebuilds it: such a migration must create them again).
-            e.ToTable("audit_log");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.Subject).HasMaxLength(AuditTrail.SubjectLength);
-            e.Property(x => x.Name).HasMaxLength(AuditTrail.NameLength);
-            e.Property(x => x.Roles).HasMaxLength(AuditTrail.RolesLength);
-            e.Property(x => x.Action).HasMaxLength(AuditTrail.ActionLength);
-            e.Property(x => x.Target).HasMaxLength(AuditTrail.TargetLength);
-            e.Property(x => x.StoreId).HasMaxLength(AuditTrail.StoreIdLength);
-            e.Property(x => x.Parameters).HasMaxLength(AuditTrail.ParametersLength);
-            e.Property(x => x.Outcome).HasMaxLength(AuditTrail.OutcomeLength);
-            e.Property(x => x.TraceId).HasMaxLength(AuditTrail.TraceIdLength);
-            foreach (var property in e.Metadata.GetProperties())
-            {
-                property.SetAfterSaveBehavior(PropertySaveBehavior.Throw);
-            }
-
-            // The list pages by id, newest first (the primary key, read backwards); each filter keeps that order.
-            e.HasIndex(x => new { x.Action, x.Id });
-            e.HasIndex(x => new { x.Subject, x.Id });
-            e.HasIndex(x => new { x.Target, x.Id });
-            e.HasIndex(x => new { x.StoreId, x.Id });
-            e.HasIndex(x => x.At);
-        });
+        // The messaging tables, then every other entity's configuration, each beside its entity.
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(WorkflowDbContext).Assembly);
 
         SnakeCaseColumns(modelBuilder);
     }
@@ -342,54 +136,4 @@ public abstract class WorkflowDbContext : DbContext
 
         return text.ToString();
     }
-}
-
-/// <summary>The embedded default: a file under the working directory's data/.</summary>
-public sealed class SqliteWorkflowDbContext(DbContextOptions<SqliteWorkflowDbContext> options) : WorkflowDbContext(options)
-{
-    public override bool SupportsSkipLocked => false;
-
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
-    {
-        base.ConfigureConventions(configurationBuilder);
-        // SQLite has no time type: UTC ticks keep the order, so deadlines and "time in state" can be compared in SQL.
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
-    }
-}
-
-/// <summary>The production store.</summary>
-public sealed class PostgresWorkflowDbContext(DbContextOptions<PostgresWorkflowDbContext> options) : WorkflowDbContext(options)
-{
-    public override bool SupportsSkipLocked => true;
-
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
-    {
-        base.ConfigureConventions(configurationBuilder);
-        // timestamptz takes UTC only.
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
-    }
-}
-
-internal sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
-    v => v.UtcTicks,
-    v => new DateTimeOffset(v, TimeSpan.Zero));
-
-internal sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
-    v => v.ToUniversalTime(),
-    v => v);
-
-internal static class JsonColumns
-{
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-
-    /// <summary>Stores a list of records as one JSON text column, compared by content.</summary>
-    public static PropertyBuilder<List<T>> HasJsonConversion<T>(this PropertyBuilder<List<T>> property) =>
-        property.HasConversion(
-            new ValueConverter<List<T>, string>(
-                v => JsonSerializer.Serialize(v, Options),
-                v => JsonSerializer.Deserialize<List<T>>(v, Options) ?? new List<T>()),
-            new ValueComparer<List<T>>(
-                (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
-                v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
-                v => JsonSerializer.Deserialize<List<T>>(JsonSerializer.Serialize(v, Options), Options)!));
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence.Catalog;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

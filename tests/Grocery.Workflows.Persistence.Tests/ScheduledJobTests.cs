@@ -1,7 +1,7 @@
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Jobs;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Microsoft.EntityFrameworkCore;

@@ -1,14 +1,18 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Grocery.Workflows.Consumers;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Substitutions;
+using Grocery.Workflows.Host.Telemetry;
+using Grocery.Workflows.Messaging.Outbox;
+using Grocery.Workflows.Messaging.Telemetry;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Telemetry;
+using Grocery.Workflows.Persistence.Timeline;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Picking;
 using Grocery.Workflows.Sagas.Slots;
 using Grocery.Workflows.Sagas.Substitutions;
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -188,9 +192,9 @@ public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
         ClusterGauges.OldestInstanceAge.WithLabels("Picking", waiting).Value.ShouldBe(120, tolerance: 10);
         // A resting state has no age: waiting there is not being stuck.
         ClusterGauges.OldestInstanceAge.GetAllLabelValues().ShouldNotContain(l => l[0] == "Picking" && l[1] == "Completed");
-        ClusterGauges.OutboxBacklog.Value.ShouldBe(2);
-        ClusterGauges.OutboxOldestAge.Value.ShouldBe(40, tolerance: 10);
-        ClusterGauges.OutboxScheduled.Value.ShouldBe(1);
+        OutboxGauges.OutboxBacklog.Value.ShouldBe(2);
+        OutboxGauges.OutboxOldestAge.Value.ShouldBe(40, tolerance: 10);
+        OutboxGauges.OutboxScheduled.Value.ShouldBe(1);
         ClusterGauges.InventoryAccuracy.WithLabels(store).Value.ShouldBe(0.975, tolerance: 1e-9);
         ClusterGauges.InventoryAccuracy.GetAllLabelValues().ShouldNotContain(l => l[0] == $"x-{_tag}");
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Grocery.Workflows.Consumers;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
@@ -39,7 +39,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     {
         // MassTransit keeps a process-wide log context; a host started after another one was disposed must not reuse it.
         LogContext.ConfigureCurrentLogContext(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -62,6 +62,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
 
         builder.Services.AddSingleton(new OrderSagaSettings { StartPickingImmediately = true });
         builder.Services.AddWorkflowPersistence(builder.Configuration);
+        builder.Services.AddWorkflowMessaging<WorkflowDbContext>();
         services?.Invoke(builder.Services);
         builder.Services.AddMassTransit(x =>
         {

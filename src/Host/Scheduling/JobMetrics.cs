@@ -1,4 +1,5 @@
 using Grocery.Workflows.Persistence.Jobs;
+using Grocery.Workflows.Host.Telemetry;
 using Grocery.Workflows.Persistence.Telemetry;
 using Prometheus;
 

@@ -1,7 +1,7 @@
 using Grocery.Workflows.Api.Jobs;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
-using Grocery.Workflows.Persistence.Outbox;
 using Grocery.Workflows.Persistence.Stock;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;

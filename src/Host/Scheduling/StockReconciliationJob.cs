@@ -1,7 +1,7 @@
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Stock;
-using Grocery.Workflows.Persistence.Telemetry;
+using Grocery.Workflows.Host.Telemetry;
 using Microsoft.Extensions.Options;
 using Quartz;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Grocery.Workflows.Persistence.Telemetry;
+using Grocery.Workflows.Messaging.Telemetry;
 using MassTransit.Logging;
 using Npgsql;
 using OpenTelemetry.Exporter;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Grocery.Workflows.Persistence.Audit;

@@ -1,4 +1,5 @@
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging;
+using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

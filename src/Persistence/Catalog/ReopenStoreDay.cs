@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Grocery.Workflows.Persistence.Audit;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Persistence.Catalog;

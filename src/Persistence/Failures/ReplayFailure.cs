@@ -1,5 +1,6 @@
 using Grocery.Workflows.Persistence.Audit;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Failures;
+using Grocery.Workflows.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Persistence.Failures;

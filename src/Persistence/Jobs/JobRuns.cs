@@ -1,8 +1,8 @@
 using System.Linq.Expressions;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence.Audit;
-using Grocery.Workflows.Persistence.Outbox;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

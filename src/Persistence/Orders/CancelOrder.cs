@@ -1,5 +1,5 @@
 using Grocery.Workflows.Persistence.Audit;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
 using Microsoft.EntityFrameworkCore;

@@ -2,7 +2,7 @@ using Grocery.Workflows.Consumers.Payments;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Persistence.Catalog;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,8 @@
 using System.Globalization;
+using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
 using Microsoft.Data.Sqlite;
-using Grocery.Workflows.Persistence.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

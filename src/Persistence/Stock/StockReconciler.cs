@@ -1,5 +1,5 @@
 using System.Globalization;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,5 @@
 using Grocery.Workflows.Contracts.Substitutions;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.EntityFrameworkCore;
 

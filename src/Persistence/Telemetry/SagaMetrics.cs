@@ -1,4 +1,5 @@
 using Grocery.Workflows.Contracts.Substitutions;
+using Grocery.Workflows.Persistence.Timeline;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Slots;

@@ -3,10 +3,10 @@ using Prometheus;
 namespace Grocery.Workflows.Persistence.Telemetry;
 
 /// <summary>
-/// The engine's own Prometheus metrics. Counters count committed facts in this process (sum them over instances);
-/// the gauges of <see cref="ClusterGauges"/> are read from the shared database at scrape time, so every instance
-/// reports the same value (take the max over instances). Names and labels are the contract of
-/// <c>deploy/prometheus</c> and <c>deploy/grafana</c>; docs/observability.md lists them.
+/// The engine's business metrics: orders, saga transitions, slots, substitutions, jobs and payments. Counters count
+/// committed facts in this process (sum them over instances); the dispatcher's are in <c>MessagingMetrics</c>, the
+/// gauges read from the shared database at scrape time in the host's <c>ClusterGauges</c>. Names and labels are the
+/// contract of <c>deploy/prometheus</c> and <c>deploy/grafana</c>; docs/observability.md lists them.
 /// </summary>
 public static class WorkflowMetrics
 {
@@ -34,16 +34,6 @@ public static class WorkflowMetrics
 
     public static readonly Counter SubstitutionAcceptances = Metrics.CreateCounter(
         "substitution_acceptances_total", "Replacements accepted, by who decided (customer, default at the deadline, automatic).", "decided_by");
-
-    public static readonly Histogram DeadlineLag = Metrics.CreateHistogram(
-        "deadline_lag_seconds", "Scheduled messages (saga deadlines): delivery time minus due time.",
-        new HistogramConfiguration { Buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
-
-    public static readonly Counter OutboxDelivered = Metrics.CreateCounter(
-        "outbox_messages_delivered_total", "Outbox rows handed to the transport and deleted.");
-
-    public static readonly Counter OutboxFailed = Metrics.CreateCounter(
-        "outbox_delivery_failures_total", "Outbox rows whose delivery failed (the row stays and is tried again later).");
 
     public static readonly Counter JobRuns = Metrics.CreateCounter(
         "job_runs_total", "Job runs by job and outcome (Succeeded, Failed; Skipped, Deferred: another run was active).", "job_name", "outcome");

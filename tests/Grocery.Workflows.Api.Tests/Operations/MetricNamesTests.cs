@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Grocery.Workflows.Host.Telemetry;
+using Grocery.Workflows.Messaging.Telemetry;
 using Grocery.Workflows.Persistence.Telemetry;
 using Prometheus;
 using YamlDotNet.RepresentationModel;
@@ -21,7 +23,7 @@ public sealed partial class MetricNamesTests
     /// <summary>Every metric the engine creates: the collectors of its metric classes, and prometheus-net's own.</summary>
     private static HashSet<string> Published()
     {
-        var names = new[] { typeof(WorkflowMetrics), typeof(ClusterGauges) }
+        var names = new[] { typeof(WorkflowMetrics), typeof(MessagingMetrics), typeof(OutboxGauges), typeof(ClusterGauges) }
             .SelectMany(t => t.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
             .Select(f => f.GetValue(null)).OfType<Collector>().Select(c => c.Name).ToHashSet();
         names.UnionWith(["http_request_duration_seconds", "up"]);

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Grocery.Workflows.Persistence.Outbox;
+using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Persistence.Payments;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -17,6 +17,181 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
+            modelBuilder.Entity("Grocery.Workflows.Messaging.Failures.FailedMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<string>("ExceptionMessage")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exception_message");
+
+                    b.Property<string>("ExceptionType")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exception_type");
+
+                    b.Property<long>("FailedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_at");
+
+                    b.Property<string>("Headers")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headers");
+
+                    b.Property<string>("InputAddress")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("input_address");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("ReplayCount")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replay_count");
+
+                    b.Property<long?>("ReplayedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replayed_at");
+
+                    b.Property<string>("StackTrace")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stack_trace");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FailedAt");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("OrderId");
+
+                    b.ToTable("failed_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Messaging.Inbox.InboxMessage", b =>
+                {
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Consumer")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("MessageId", "Consumer");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("inbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Messaging.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("conversation_id");
+
+                    b.Property<Guid?>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DestinationAddress")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination_address");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("Headers")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headers");
+
+                    b.Property<Guid?>("InitiatorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("initiator_id");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid?>("ScheduleTokenId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("schedule_token_id");
+
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_address");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduleTokenId");
+
+                    b.HasIndex("DueAt", "Id");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
             modelBuilder.Entity("Grocery.Workflows.Persistence.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -241,103 +416,6 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.ToTable("store_closures", (string)null);
                 });
 
-            modelBuilder.Entity("Grocery.Workflows.Persistence.Failures.FailedMessage", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("body");
-
-                    b.Property<string>("ExceptionMessage")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("exception_message");
-
-                    b.Property<string>("ExceptionType")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("exception_type");
-
-                    b.Property<long>("FailedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("failed_at");
-
-                    b.Property<string>("Headers")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("headers");
-
-                    b.Property<string>("InputAddress")
-                        .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("input_address");
-
-                    b.Property<Guid?>("MessageId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("message_id");
-
-                    b.Property<string>("MessageType")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("message_type");
-
-                    b.Property<Guid?>("OrderId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("order_id");
-
-                    b.Property<int>("ReplayCount")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("replay_count");
-
-                    b.Property<long?>("ReplayedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("replayed_at");
-
-                    b.Property<string>("StackTrace")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("stack_trace");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("FailedAt");
-
-                    b.HasIndex("MessageId");
-
-                    b.HasIndex("OrderId");
-
-                    b.ToTable("failed_messages", (string)null);
-                });
-
-            modelBuilder.Entity("Grocery.Workflows.Persistence.InboxMessage", b =>
-                {
-                    b.Property<Guid>("MessageId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("message_id");
-
-                    b.Property<string>("Consumer")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("consumer");
-
-                    b.Property<long>("ReceivedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("received_at");
-
-                    b.HasKey("MessageId", "Consumer");
-
-                    b.HasIndex("ReceivedAt");
-
-                    b.ToTable("inbox_messages", (string)null);
-                });
-
             modelBuilder.Entity("Grocery.Workflows.Persistence.Jobs.JobRun", b =>
                 {
                     b.Property<Guid>("RunId")
@@ -502,84 +580,6 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.ToTable("order_requests", (string)null);
                 });
 
-            modelBuilder.Entity("Grocery.Workflows.Persistence.OutboxMessage", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("attempts");
-
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("body");
-
-                    b.Property<Guid?>("ConversationId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("conversation_id");
-
-                    b.Property<Guid?>("CorrelationId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("DestinationAddress")
-                        .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("destination_address");
-
-                    b.Property<long>("DueAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("due_at");
-
-                    b.Property<string>("Headers")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("headers");
-
-                    b.Property<Guid?>("InitiatorId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("initiator_id");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_error");
-
-                    b.Property<Guid>("MessageId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("message_id");
-
-                    b.Property<string>("MessageType")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("message_type");
-
-                    b.Property<Guid?>("ScheduleTokenId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("schedule_token_id");
-
-                    b.Property<string>("SourceAddress")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("source_address");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ScheduleTokenId");
-
-                    b.HasIndex("DueAt", "Id");
-
-                    b.ToTable("outbox_messages", (string)null);
-                });
-
             modelBuilder.Entity("Grocery.Workflows.Persistence.Payments.PaymentLedgerRow", b =>
                 {
                     b.Property<long>("Id")
@@ -676,68 +676,6 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.HasIndex("ReceivedAt");
 
                     b.ToTable("provider_events", (string)null);
-                });
-
-            modelBuilder.Entity("Grocery.Workflows.Persistence.SagaTimelineEntry", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("at");
-
-                    b.Property<Guid>("CorrelationId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<string>("Event")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("event");
-
-                    b.Property<string>("FromState")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("from_state");
-
-                    b.Property<string>("HostInstance")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("host_instance");
-
-                    b.Property<Guid?>("MessageId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("message_id");
-
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("order_id");
-
-                    b.Property<string>("SagaType")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("saga_type");
-
-                    b.Property<string>("ToState")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("to_state");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId", "Id");
-
-                    b.HasIndex("SagaType", "CorrelationId", "Id");
-
-                    b.ToTable("saga_timeline", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Slots.DeliverySlot", b =>
@@ -958,6 +896,68 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.HasKey("OrderId", "Sku");
 
                     b.ToTable("stock_reservations", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Timeline.SagaTimelineEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event");
+
+                    b.Property<string>("FromState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_state");
+
+                    b.Property<string>("HostInstance")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_instance");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("SagaType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("saga_type");
+
+                    b.Property<string>("ToState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrderId", "Id");
+
+                    b.HasIndex("SagaType", "CorrelationId", "Id");
+
+                    b.ToTable("saga_timeline", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Sagas.Delivery.DeliveryState", b =>

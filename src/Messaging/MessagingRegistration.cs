@@ -1,0 +1,71 @@
+using Grocery.Workflows.Messaging.Failures;
+using Grocery.Workflows.Messaging.Inbox;
+using Grocery.Workflows.Messaging.Outbox;
+using Grocery.Workflows.Messaging.Sagas;
+using MassTransit;
+using MassTransit.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Grocery.Workflows.Messaging;
+
+public static class MessagingRegistration
+{
+    /// <summary>
+    /// The outbox writer and unit of work, the dispatcher's signal, the inbox cleaner and the settings they read, on
+    /// <typeparamref name="TContext"/> (registered by the caller, with the <see cref="WriteGate"/> its database needs).
+    /// Then <see cref="UseDurableSagas"/> inside <c>AddMassTransit</c>, <see cref="UseOutboxMessageScheduler"/> and
+    /// <see cref="UseTransactionalOutbox"/> on the bus, and <see cref="AddOutboxDispatcher"/> after it.
+    /// </summary>
+    public static IServiceCollection AddWorkflowMessaging<TContext>(this IServiceCollection services)
+        where TContext : MessagingDbContext
+    {
+        services.AddOptions<OutboxSettings>().BindConfiguration("Outbox").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InboxSettings>().BindConfiguration("Inbox").ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<MessagingDbContext>(sp => sp.GetRequiredService<TContext>());
+        services.AddScoped<OutboxWriter>();
+        services.AddScoped<UnitOfWork>();
+        services.TryAddSingleton(TimeProvider.System);
+        // What the endpoints' brief retry leaves to the bus's long one (UseTransientFailureRetry).
+        services.TryAddSingleton<Predicate<Exception>>(TransientFailures.IsTransient);
+        services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));
+        services.AddSingleton<InboxCleaner>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxCleaner>());
+        return services;
+    }
+
+    /// <summary>
+    /// The outbox dispatcher. Register it after <c>AddMassTransit</c>: hosted services stop in reverse order, so the
+    /// dispatcher stops before the bus and never hands a message to a bus that is shutting down.
+    /// </summary>
+    public static IServiceCollection AddOutboxDispatcher(this IServiceCollection services) => services.AddHostedService<OutboxDispatcher>();
+
+    /// <summary>Every saga registered after this call keeps its instances in the database.</summary>
+    public static IBusRegistrationConfigurator UseDurableSagas(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.SetSagaRepositoryProvider(new EfSagaRepositoryRegistrationProvider());
+        return bus;
+    }
+
+    /// <summary>
+    /// Scheduled messages (saga deadlines, simulated delays) become outbox rows with a due time, and unscheduling one
+    /// deletes its row. Use instead of MassTransit's <c>UseDelayedMessageScheduler</c>, with <see cref="UseTransactionalOutbox"/>.
+    /// </summary>
+    public static void UseOutboxMessageScheduler(this IBusFactoryConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.UseFilter(new OutboxSchedulerFilter());
+    }
+
+    /// <summary>Every consumer and saga of the bus consumes in one transaction with inbox and outbox.</summary>
+    public static void UseTransactionalOutbox(this IBusFactoryConfigurator bus, IBusRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(context);
+        var observer = new TransactionalOutboxObserver(context.GetRequiredService<IConsumeScopeProvider>());
+        bus.ConnectConsumerConfigurationObserver(observer);
+        bus.ConnectSagaConfigurationObserver(observer);
+    }
+}
