@@ -48,7 +48,7 @@ public readonly record struct JsonBody(JsonElement Json, IResult? Problem)
             return optional ? new JsonBody(default, null) : new JsonBody(default, Problems.Invalid("body", "A JSON body is required."));
         }
 
-        if (request.HasJsonContentType() is false)
+        if (!request.HasJsonContentType())
         {
             return new JsonBody(default, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON expected",
                 detail: "Send the body as application/json."));
@@ -122,7 +122,12 @@ public readonly record struct JsonBody(JsonElement Json, IResult? Problem)
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                return IsText(element) ? null : path.Length == 0 ? "body" : path;
+                if (IsText(element))
+                {
+                    return null;
+                }
+
+                return path.Length == 0 ? "body" : path;
             case JsonValueKind.Array:
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
@@ -184,7 +189,7 @@ public readonly record struct JsonBody(JsonElement Json, IResult? Problem)
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
             if (buffer.Length > limit)
             {
                 break;

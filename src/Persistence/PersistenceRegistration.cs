@@ -105,7 +105,7 @@ public static class PersistenceRegistration
     private static bool HasKey(string connectionString, params string[] names)
     {
         var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        return names.Any(parsed.ContainsKey);
+        return Array.Exists(names, parsed.ContainsKey);
     }
 
     private static string ValidSqlite(string connectionString)

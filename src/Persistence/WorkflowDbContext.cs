@@ -76,13 +76,11 @@ public abstract class WorkflowDbContext : MessagingDbContext
         ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
-            foreach (var entry in ChangeTracker.Entries<AuditEntry>())
+            var rewritten = ChangeTracker.Entries<AuditEntry>().FirstOrDefault(e => e.State is EntityState.Modified or EntityState.Deleted);
+            if (rewritten is not null)
             {
-                if (entry.State is EntityState.Modified or EntityState.Deleted)
-                {
-                    throw new InvalidOperationException(
-                        $"audit_log is append-only: audit entry {entry.Entity.Id} cannot be {(entry.State == EntityState.Deleted ? "deleted" : "changed")}.");
-                }
+                throw new InvalidOperationException(
+                    $"audit_log is append-only: audit entry {rewritten.Entity.Id} cannot be {(rewritten.State == EntityState.Deleted ? "deleted" : "changed")}.");
             }
         }
         finally

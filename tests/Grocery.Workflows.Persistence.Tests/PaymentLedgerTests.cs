@@ -66,11 +66,11 @@ public abstract class PaymentLedgerTests(TestDatabase database) : IAsyncLifetime
     [Fact]
     public async Task A_capture_needs_an_authorization_and_at_most_its_amount()
     {
-        await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Capture, "cap_1", "auth_missing", 1)));
+        await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Capture, "cap_1", "auth_missing", 1)));
         await Append(Entry(PaymentEntryKind.Authorization, "auth_1", null, 100_000));
 
-        var tooMuch = await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Capture, "cap_1", "auth_1", 100_001)));
-        await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Capture, "cap_1", "auth_1", 100, "SGD")));
+        var tooMuch = await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Capture, "cap_1", "auth_1", 100_001)));
+        await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Capture, "cap_1", "auth_1", 100, "SGD")));
 
         tooMuch.Message.ShouldContain("exceeds");
         (await Position()).Captured.ShouldBe(0);
@@ -85,9 +85,9 @@ public abstract class PaymentLedgerTests(TestDatabase database) : IAsyncLifetime
             Entry(PaymentEntryKind.Authorization, "auth_2", null, 100_000),
             Entry(PaymentEntryKind.Capture, "cap_2", "auth_2", 100_000));
 
-        await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Capture, "cap_1", "auth_1", 10)));
-        await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Capture, "cap_3", "auth_2", 10)));
-        await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Void, "auth_2", "auth_2", 100_000)));
+        await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Capture, "cap_1", "auth_1", 10)));
+        await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Capture, "cap_3", "auth_2", 10)));
+        await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Void, "auth_2", "auth_2", 100_000)));
         (await Position()).Captured.ShouldBe(100_000);
     }
 
@@ -99,9 +99,9 @@ public abstract class PaymentLedgerTests(TestDatabase database) : IAsyncLifetime
             Entry(PaymentEntryKind.Capture, "cap_1", "auth_1", 80_000),
             Entry(PaymentEntryKind.Refund, "re_1", "cap_1", 60_000));
 
-        await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Refund, "re_2", "cap_1", 20_001)));
-        await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Refund, "re_3", "cap_missing", 1)));
-        await Should.ThrowAsync<PaymentInvariantViolation>(() => Append(Entry(PaymentEntryKind.Refund, "re_4", "cap_1", -5)));
+        await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Refund, "re_2", "cap_1", 20_001)));
+        await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Refund, "re_3", "cap_missing", 1)));
+        await Should.ThrowAsync<PaymentInvariantViolationException>(() => Append(Entry(PaymentEntryKind.Refund, "re_4", "cap_1", -5)));
         (await Position()).Refunded.ShouldBe(60_000);
     }
 
@@ -143,7 +143,7 @@ public abstract class PaymentLedgerTests(TestDatabase database) : IAsyncLifetime
             await work();
             return true;
         }
-        catch (PaymentInvariantViolation)
+        catch (PaymentInvariantViolationException)
         {
             return false;
         }

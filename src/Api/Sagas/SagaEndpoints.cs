@@ -37,10 +37,10 @@ public static class SagaEndpoints
     private static async Task<Ok<SagaTypeView[]>> Types(WorkflowDbContext db, CancellationToken cancellationToken)
     {
         var views = new List<SagaTypeView>();
-        foreach (var saga in SagaCatalog.All)
+        foreach (var name in SagaCatalog.All.Select(saga => saga.Name))
         {
-            var counts = (await SagaStateCounts.Read(db, saga.Name, cancellationToken)).ToDictionary(s => s.State, s => s.Count);
-            views.Add(new SagaTypeView(saga.Name, counts.Values.Sum(), counts));
+            var counts = (await SagaStateCounts.Read(db, name, cancellationToken)).ToDictionary(s => s.State, s => s.Count);
+            views.Add(new SagaTypeView(name, counts.Values.Sum(), counts));
         }
 
         return TypedResults.Ok(views.ToArray());

@@ -67,7 +67,7 @@ public static class StockCountEndpoints
 
         // The whole file first, to a temporary file: it is read twice (checked, then written), and the database waits
         // for the file, never for a slow upload.
-        await using var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+        await using var file = new FileStream(Path.Combine(Path.GetTempPath(), Path.GetRandomFileName()), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
         {
@@ -121,6 +121,7 @@ public static class StockCountEndpoints
 
         while (ReadLine(reader, line, ++number) is { } text)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;

@@ -94,8 +94,13 @@ public sealed class CapturePaymentConsumer(PaymentGateways gateways, IPaymentLed
         await context.Publish(new PaymentCaptured(m.OrderId, hold.ProviderId, captured.ProviderId!, m.Amount));
     }
 
-    private static string Why(PaymentEntry? hold, long total, DateTimeOffset asOf) =>
-        hold is null || hold.HoldExpiresAt <= asOf ? "the hold had lapsed"
-        : hold.Amount.Amount < total ? $"the picked total exceeds the hold of {hold.Amount}"
-        : $"the hold lapses at {hold.HoldExpiresAt:u}";
+    private static string Why(PaymentEntry? hold, long total, DateTimeOffset asOf)
+    {
+        if (hold is null || hold.HoldExpiresAt <= asOf)
+        {
+            return "the hold had lapsed";
+        }
+
+        return hold.Amount.Amount < total ? $"the picked total exceeds the hold of {hold.Amount}" : $"the hold lapses at {hold.HoldExpiresAt:u}";
+    }
 }

@@ -33,7 +33,7 @@ public sealed record PaymentEntry(
 }
 
 /// <summary>A step the ledger refuses: it would break captured &lt;= authorized, refunded &lt;= captured, or capture without a hold.</summary>
-public sealed class PaymentInvariantViolation(string message) : InvalidOperationException(message);
+public sealed class PaymentInvariantViolationException(string message) : InvalidOperationException(message);
 
 /// <summary>
 /// An order's payment as its ledger tells it, and the rules every new line must keep: a capture needs an open
@@ -87,54 +87,54 @@ public sealed class PaymentPosition(IReadOnlyList<PaymentEntry> entries)
 
     public bool Contains(PaymentEntryKind kind, string providerId) => Entries.Any(e => e.Kind == kind && e.ProviderId == providerId);
 
-    /// <summary>Throws <see cref="PaymentInvariantViolation"/> when <paramref name="entry"/> may not follow the lines so far.</summary>
+    /// <summary>Throws <see cref="PaymentInvariantViolationException"/> when <paramref name="entry"/> may not follow the lines so far.</summary>
     public void EnsureAllowed(PaymentEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (entry.Amount.Amount < 0)
         {
-            throw new PaymentInvariantViolation($"A {entry.Kind} of {entry.Amount} is negative.");
+            throw new PaymentInvariantViolationException($"A {entry.Kind} of {entry.Amount} is negative.");
         }
 
         switch (entry.Kind)
         {
             case PaymentEntryKind.Capture:
                 var authorization = Authorization(entry.ParentId ?? "")
-                    ?? throw new PaymentInvariantViolation($"Capture {entry.ProviderId} has no authorization {entry.ParentId} to capture from.");
+                    ?? throw new PaymentInvariantViolationException($"Capture {entry.ProviderId} has no authorization {entry.ParentId} to capture from.");
                 if (IsVoided(authorization.ProviderId))
                 {
-                    throw new PaymentInvariantViolation($"Authorization {authorization.ProviderId} was voided; it cannot be captured.");
+                    throw new PaymentInvariantViolationException($"Authorization {authorization.ProviderId} was voided; it cannot be captured.");
                 }
 
                 if (CaptureOf(authorization.ProviderId) is not null)
                 {
-                    throw new PaymentInvariantViolation($"Authorization {authorization.ProviderId} was already captured.");
+                    throw new PaymentInvariantViolationException($"Authorization {authorization.ProviderId} was already captured.");
                 }
 
                 if (entry.Amount.Amount > authorization.Amount.Amount || entry.Amount.Currency != authorization.Amount.Currency)
                 {
-                    throw new PaymentInvariantViolation($"Capture of {entry.Amount} exceeds authorization {authorization.ProviderId} of {authorization.Amount}.");
+                    throw new PaymentInvariantViolationException($"Capture of {entry.Amount} exceeds authorization {authorization.ProviderId} of {authorization.Amount}.");
                 }
 
                 break;
             case PaymentEntryKind.Void:
                 if (Authorization(entry.ParentId ?? "") is null && ApprovalRequest(entry.ParentId ?? "") is null)
                 {
-                    throw new PaymentInvariantViolation($"Void of {entry.ParentId}: there is no such authorization.");
+                    throw new PaymentInvariantViolationException($"Void of {entry.ParentId}: there is no such authorization.");
                 }
 
                 if (CaptureOf(entry.ParentId!) is not null)
                 {
-                    throw new PaymentInvariantViolation($"Authorization {entry.ParentId} was captured; refund it instead of voiding it.");
+                    throw new PaymentInvariantViolationException($"Authorization {entry.ParentId} was captured; refund it instead of voiding it.");
                 }
 
                 break;
             case PaymentEntryKind.Refund:
                 var capture = Capture(entry.ParentId ?? "")
-                    ?? throw new PaymentInvariantViolation($"Refund {entry.ProviderId} has no capture {entry.ParentId} to refund.");
+                    ?? throw new PaymentInvariantViolationException($"Refund {entry.ProviderId} has no capture {entry.ParentId} to refund.");
                 if (entry.Amount.Currency != capture.Amount.Currency || entry.Amount.Amount > LeftOf(capture.ProviderId))
                 {
-                    throw new PaymentInvariantViolation(
+                    throw new PaymentInvariantViolationException(
                         $"Refund of {entry.Amount} exceeds what capture {capture.ProviderId} has left ({LeftOf(capture.ProviderId)}).");
                 }
 

@@ -94,6 +94,7 @@ public sealed partial class OutboxDispatcher(
         {
             while ((await DeliverDue(limit.Token)).Delivered > 0)
             {
+                // Each round delivers a batch; the loop ends when nothing more is due.
             }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)

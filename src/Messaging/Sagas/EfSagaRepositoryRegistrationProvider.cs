@@ -14,12 +14,13 @@ public sealed class EfSagaRepositoryRegistrationProvider : ISagaRepositoryRegist
         where TSaga : class, ISaga
     {
         ArgumentNullException.ThrowIfNull(configurator);
-        var register = typeof(EfSagaRepositoryRegistrationProvider).GetMethod(nameof(Register), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+        var register = typeof(EfSagaRepositoryRegistrationProvider).GetMethod(nameof(Register))!
             .MakeGenericMethod(typeof(TSaga));
         configurator.Repository(r => register.Invoke(null, [r]));
     }
 
-    private static void Register<TSaga>(IServiceCollection services)
+    /// <summary>The repository's services for one saga (public only so that <see cref="Configure{TSaga}"/> can close it over a saga type).</summary>
+    public static void Register<TSaga>(IServiceCollection services)
         where TSaga : class, IGrocerySagaState
     {
         services.TryAddSingleton<EfSagaRepositoryContextFactory<TSaga>>();

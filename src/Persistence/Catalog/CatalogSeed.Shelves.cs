@@ -438,7 +438,7 @@ public static partial class CatalogSeed
     private sealed record SizeOption(string Label, int MinCents, int MaxCents);
 
     /// <summary>Every combination of brand (or origin), product, variant and size is a possible product.</summary>
-    private sealed record ProductLine(string Layout, string[] Brands, string[] Products, string[] Variants, SizeOption[] Sizes);
+    private sealed record ProductLine(string Layout, string[] Brands, string[] Kinds, string[] Variants, SizeOption[] Sizes);
 
     private sealed record Shelf(string Category, string SkuPrefix, SaleUnit Unit, int Count, ProductLine[] Lines);
 }

@@ -246,7 +246,7 @@ public static partial class CatalogSeed
     {
         for (var b = 0; b < line.Brands.Length; b++)
         {
-            for (var p = 0; p < line.Products.Length; p++)
+            for (var p = 0; p < line.Kinds.Length; p++)
             {
                 for (var v = 0; v < line.Variants.Length; v++)
                 {
@@ -264,7 +264,7 @@ public static partial class CatalogSeed
         public string Name()
         {
             var text = string.Format(CultureInfo.InvariantCulture, Line.Layout,
-                Line.Brands[Brand], Line.Products[Product], Line.Variants[Variant], Line.Sizes[Size].Label);
+                Line.Brands[Brand], Line.Kinds[Product], Line.Variants[Variant], Line.Sizes[Size].Label);
             return string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         }
     }

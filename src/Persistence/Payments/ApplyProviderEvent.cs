@@ -70,10 +70,14 @@ public sealed partial class ApplyProviderEvent(WorkflowDbContext db, UnitOfWork 
             return new ProviderEventResult(notification.EventId, ProviderEventOutcome.Duplicate);
         }
 
-        var outcome = told ? ProviderEventOutcome.Applied
-            : orderId is null && notification.Kind != PaymentNotificationKind.Ignored ? ProviderEventOutcome.NoMatchingOrder
-            : ProviderEventOutcome.Acknowledged;
-        return new ProviderEventResult(notification.EventId, outcome);
+        if (told)
+        {
+            return new ProviderEventResult(notification.EventId, ProviderEventOutcome.Applied);
+        }
+
+        return new ProviderEventResult(notification.EventId, orderId is null && notification.Kind != PaymentNotificationKind.Ignored
+            ? ProviderEventOutcome.NoMatchingOrder
+            : ProviderEventOutcome.Acknowledged);
     }
 
     private Task<bool> Seen(PaymentNotification notification, CancellationToken cancellationToken) =>

@@ -56,9 +56,10 @@ internal static class SagaTables
             return true;
         }
 
-        private static readonly MethodInfo JsonList = typeof(Mapper).GetMethod(nameof(MapJsonList), BindingFlags.NonPublic | BindingFlags.Static)!;
+        private static readonly MethodInfo JsonList = typeof(Mapper).GetMethod(nameof(MapJsonList))!;
 
-        private static void MapJsonList<TState, TItem>(EntityTypeBuilder<TState> entity, string property)
+        // Public only so that the mapping can close it over a state's list item type.
+        public static void MapJsonList<TState, TItem>(EntityTypeBuilder<TState> entity, string property)
             where TState : class => entity.Property<List<TItem>>(property).HasJsonConversion();
     }
 }

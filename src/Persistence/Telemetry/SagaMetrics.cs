@@ -33,9 +33,8 @@ public static class SagaMetrics
 
     private static void Count(WorkflowDbContext db)
     {
-        foreach (var entry in db.ChangeTracker.Entries<SagaTimelineEntry>())
+        foreach (var step in db.ChangeTracker.Entries<SagaTimelineEntry>().Select(entry => entry.Entity))
         {
-            var step = entry.Entity;
             WorkflowMetrics.SagaTransitions.WithLabels(step.SagaType, step.FromState, step.ToState).Inc();
             if (step.SagaType == OrderStateMachine.Saga.Name)
             {
@@ -99,11 +98,21 @@ public static class SagaMetrics
         WorkflowMetrics.SubstitutionProposals.Inc(round.Proposed);
         foreach (var decision in round.Decisions.Where(d => d.Outcome == SubstitutionOutcome.Accepted))
         {
-            WorkflowMetrics.SubstitutionAcceptances.WithLabels(decision.Automatic ? "automatic" : decision.ByDefault ? "default" : "customer").Inc();
+            WorkflowMetrics.SubstitutionAcceptances.WithLabels(DecidedBy(decision)).Inc();
         }
     }
 
     private static TSaga? Find<TSaga>(WorkflowDbContext db, SagaTimelineEntry step)
         where TSaga : class, IGrocerySagaState =>
         db.ChangeTracker.Entries<TSaga>().Select(e => e.Entity).FirstOrDefault(s => s.CorrelationId == step.CorrelationId);
+
+    private static string DecidedBy(SubstitutionDecision decision)
+    {
+        if (decision.Automatic)
+        {
+            return "automatic";
+        }
+
+        return decision.ByDefault ? "default" : "customer";
+    }
 }

@@ -23,9 +23,7 @@ public sealed class SagaTimelineObserver<TSaga>(string sagaType, string hostInst
             return Task.CompletedTask;
         }
 
-        var db = context.TryGetPayload(out WorkflowDbPayload? payload)
-            ? payload.Db
-            : context.TryGetPayload(out IServiceProvider? services) ? services.GetService<WorkflowDbContext>() : null;
+        var db = context.TryGetPayload(out WorkflowDbPayload? payload) ? payload.Db : ScopedContext(context);
         if (db is not null)
         {
             db.Timeline.Add(new SagaTimelineEntry
@@ -44,4 +42,7 @@ public sealed class SagaTimelineObserver<TSaga>(string sagaType, string hostInst
 
         return Task.CompletedTask;
     }
+
+    private static WorkflowDbContext? ScopedContext(PipeContext context) =>
+        context.TryGetPayload(out IServiceProvider? services) ? services.GetService<WorkflowDbContext>() : null;
 }

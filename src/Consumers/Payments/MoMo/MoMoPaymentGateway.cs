@@ -126,11 +126,14 @@ public sealed class MoMoPaymentGateway(HttpClient http, IOptions<MoMoSettings> o
         }, ["accessKey", "amount", "description", "orderId", "partnerCode", "requestId", "transId"],
             new Dictionary<string, object> { ["lang"] = "en" }, cancellationToken);
         var code = answer.GetProperty("resultCode").GetInt32();
-        return code == Success
-            ? PaymentResult.Ok(TransactionId(answer))
-            : Duplicate.Contains(code)
-                ? throw new InvalidOperationException($"MoMo refund {id} was sent before and its outcome is unknown here; check it in the MoMo portal.")
-                : PaymentResult.Refused(Reason(answer));
+        if (code == Success)
+        {
+            return PaymentResult.Ok(TransactionId(answer));
+        }
+
+        return Duplicate.Contains(code)
+            ? throw new InvalidOperationException($"MoMo refund {id} was sent before and its outcome is unknown here; check it in the MoMo portal.")
+            : PaymentResult.Refused(Reason(answer));
     }
 
     private Task<JsonElement> Confirm(PaymentCall call, string authorizationId, string requestType, long amount, string description,

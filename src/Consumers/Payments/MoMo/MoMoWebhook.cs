@@ -50,7 +50,7 @@ public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider tim
         foreach (var name in Signed)
         {
             fields[name] = ipn.TryGetProperty(name, out var value)
-                ? value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()
+                ? AsSigned(value)
                 : throw new PaymentNotificationRejectedException($"The MoMo IPN has no '{name}'.");
         }
 
@@ -93,4 +93,7 @@ public sealed class MoMoWebhook(IOptions<MoMoSettings> options, TimeProvider tim
         return new PaymentNotification(MoMoProvider.Name, $"{orderId}:{code}", $"ipn {code}", kind, MoMoIds.OrderOf(orderId), orderId,
             $"momo_{code}: {fields["message"]}", new Money(amount, MoMoProvider.Currency), time.GetUtcNow() + settings.HoldDuration);
     }
+
+    // MoMo signs a string field as its text and a number as it was written.
+    private static string AsSigned(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 }
