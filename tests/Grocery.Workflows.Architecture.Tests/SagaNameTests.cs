@@ -50,7 +50,7 @@ public sealed partial class SagaNameTests
     }
 
     // A 404's title names the resource that was not found ("Order not found"), which is not the saga.
-    private static bool IsResourceTitle(string line, int index) => line[..index].EndsWith("Problems.NotFound(", StringComparison.Ordinal);
+    private static bool IsResourceTitle(string line, int index) => line[..index].EndsWith(".NotFound(", StringComparison.Ordinal);
 
     private static IEnumerable<string> StateNames(SagaDescriptor saga)
     {
