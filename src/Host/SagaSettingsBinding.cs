@@ -1,5 +1,4 @@
 using Grocery.Workflows.Sagas;
-using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace Grocery.Workflows.Host;
@@ -23,10 +22,7 @@ internal static class SagaSettingsBinding
 
     private sealed class Binder(IServiceCollection services) : ISagaVisitor<bool>
     {
-        public bool Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
-            where TMachine : MassTransitStateMachine<TState>
-            where TState : class, IGrocerySagaState
-            where TSettings : class, new()
+        bool ISagaVisitor<bool>.Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
         {
             services.AddOptions<TSettings>().BindConfiguration(saga.SettingsSection).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton(sp => sp.GetRequiredService<IOptions<TSettings>>().Value);

@@ -72,7 +72,10 @@ public abstract class SagaDescriptor
     }
 }
 
-/// <summary>Work done once per saga with its types in hand (register it, map its table, query its instances).</summary>
+/// <summary>
+/// Work done once per saga with its types in hand (register it, map its table, query its instances). Implemented
+/// explicitly, a visit inherits the type constraints and states none.
+/// </summary>
 public interface ISagaVisitor<out TResult>
 {
     TResult Visit<TMachine, TState, TSettings>(SagaDescriptor saga)

@@ -23,10 +23,7 @@ public static class SagaRegistration
 
     private sealed class Registrar(IBusRegistrationConfigurator bus) : ISagaVisitor<bool>
     {
-        public bool Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
-            where TMachine : MassTransitStateMachine<TState>
-            where TState : class, IGrocerySagaState
-            where TSettings : class, new()
+        bool ISagaVisitor<bool>.Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
         {
             bus.AddSagaStateMachine<TMachine, TState, GrocerySagaDefinition<TState>>();
             return true;

@@ -2,7 +2,6 @@ using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Api.Security;
-using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -111,10 +110,7 @@ public static class SagaEndpoints
 
     private sealed class Dispatcher<TResult>(ISagaQuery<TResult> query) : ISagaVisitor<Task<TResult>>
     {
-        public Task<TResult> Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
-            where TMachine : MassTransitStateMachine<TState>
-            where TState : class, IGrocerySagaState
-            where TSettings : class, new() => query.Run<TState>();
+        Task<TResult> ISagaVisitor<Task<TResult>>.Visit<TMachine, TState, TSettings>(SagaDescriptor saga) => query.Run<TState>();
     }
 
     private sealed record ListInstances(WorkflowDbContext Db, string? State, List<string>? Stores, int Take, DateTimeOffset Now, CancellationToken CancellationToken)

@@ -1,5 +1,4 @@
 using Grocery.Workflows.Sagas;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Persistence.Sagas;
@@ -19,10 +18,7 @@ public static class SagaStateCounts
 
     private sealed class Counter(WorkflowDbContext db, CancellationToken cancellationToken) : ISagaVisitor<Task<List<SagaStateCount>>>
     {
-        public Task<List<SagaStateCount>> Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
-            where TMachine : MassTransitStateMachine<TState>
-            where TState : class, IGrocerySagaState
-            where TSettings : class, new() =>
+        Task<List<SagaStateCount>> ISagaVisitor<Task<List<SagaStateCount>>>.Visit<TMachine, TState, TSettings>(SagaDescriptor saga) =>
             db.Set<TState>().AsNoTracking().GroupBy(s => s.CurrentState)
                 .Select(g => new SagaStateCount(g.Key, g.Count(), g.Min(s => EF.Property<DateTimeOffset>(s, WorkflowDbContext.StateEnteredAt))))
                 .ToListAsync(cancellationToken);

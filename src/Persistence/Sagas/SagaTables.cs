@@ -1,6 +1,5 @@
 using System.Reflection;
 using Grocery.Workflows.Sagas;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -26,10 +25,7 @@ internal static class SagaTables
 
     private sealed class Mapper(ModelBuilder modelBuilder) : ISagaVisitor<bool>
     {
-        public bool Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
-            where TMachine : MassTransitStateMachine<TState>
-            where TState : class, IGrocerySagaState
-            where TSettings : class, new()
+        bool ISagaVisitor<bool>.Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
         {
             modelBuilder.Entity<TState>(e =>
             {

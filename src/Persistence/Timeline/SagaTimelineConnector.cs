@@ -61,10 +61,7 @@ internal sealed class SagaTimelineConnector(IServiceProvider services, TimeProvi
 
     private sealed class Connector(SagaTimelineConnector owner, string host) : ISagaVisitor<bool>
     {
-        public bool Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
-            where TMachine : MassTransitStateMachine<TState>
-            where TState : class, IGrocerySagaState
-            where TSettings : class, new()
+        bool ISagaVisitor<bool>.Visit<TMachine, TState, TSettings>(SagaDescriptor saga)
         {
             owner.Connect<TMachine, TState>(saga.Name, host);
             return true;
