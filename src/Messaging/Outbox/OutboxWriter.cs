@@ -6,24 +6,11 @@ namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
 /// Publishes from outside a consumer (an API request) through the outbox: the row is written in the caller's
-/// transaction, so the message leaves if and only if the caller's changes commit. Call <see cref="OutboxSignal.Notify"/>
-/// after the commit.
+/// transaction, so the message leaves if and only if the caller's changes commit. <see cref="UnitOfWork"/> commits it
+/// and wakes the dispatcher.
 /// </summary>
-public sealed class OutboxWriter(MessagingDbContext db, IBus bus, OutboxSignal signal, WriteGate gate, TimeProvider time)
+public sealed class OutboxWriter(MessagingDbContext db, IBus bus, TimeProvider time)
 {
-    /// <summary>Publishes a message that goes with no other change: one row, saved (atomically) at once, dispatcher woken.</summary>
-    public async Task PublishNow<T>(T message, CancellationToken cancellationToken)
-        where T : class
-    {
-        Publish(message);
-        using (await gate.Enter(cancellationToken))
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        signal.Notify();
-    }
-
     public Guid Publish<T>(T message)
         where T : class
     {

@@ -41,7 +41,9 @@ internal static class PaymentDriving
         where T : class
     {
         await using var scope = factory.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<OutboxWriter>().PublishNow(command, CancellationToken.None);
+        var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+        unitOfWork.Publish(command);
+        await unitOfWork.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>The order's ledger once it has at least <paramref name="count"/> lines (20 s at most).</summary>
