@@ -34,11 +34,9 @@ public static class ConsumerRegistration
     public static IBusRegistrationConfigurator AddStockAndSlotConsumers(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
-        bus.AddConsumer<ReserveStockConsumer, GroceryConsumerDefinition<ReserveStockConsumer>>();
         bus.AddConsumer<ReleaseStockConsumer, GroceryConsumerDefinition<ReleaseStockConsumer>>();
         bus.AddConsumer<CommitPickedStockConsumer, GroceryConsumerDefinition<CommitPickedStockConsumer>>();
         bus.AddConsumer<ReturnStockConsumer, GroceryConsumerDefinition<ReturnStockConsumer>>();
-        bus.AddConsumer<ReserveSlotCapacityConsumer, GroceryConsumerDefinition<ReserveSlotCapacityConsumer>>();
         bus.AddConsumer<ExtendSlotCapacityHoldConsumer, GroceryConsumerDefinition<ExtendSlotCapacityHoldConsumer>>();
         bus.AddConsumer<ConfirmSlotCapacityConsumer, GroceryConsumerDefinition<ConfirmSlotCapacityConsumer>>();
         bus.AddConsumer<ReleaseSlotCapacityConsumer, GroceryConsumerDefinition<ReleaseSlotCapacityConsumer>>();

@@ -10,8 +10,8 @@ namespace Grocery.Workflows.Api.Tests;
 public sealed class SagaGraphEndpointTests(GroceryApiFactory factory) : IClassFixture<GroceryApiFactory>
 {
     [Theory]
-    [InlineData("Order", "e_OrderSubmitted --> s_AwaitingSlot")]
-    [InlineData("slotreservation", "e_HoldSlot --> s_AwaitingCapacity")]
+    [InlineData("Order", "e_OrderSubmitted --> s_AwaitingPayment")]
+    [InlineData("slotreservation", "e_SlotHoldTaken --> s_Held")]
     [InlineData("DeliveryHandoff", "e_ArrangeDelivery --> s_AwaitingCourier")]
     public async Task The_graph_of_a_saga_is_Mermaid_from_the_running_machine(string type, string edge)
     {

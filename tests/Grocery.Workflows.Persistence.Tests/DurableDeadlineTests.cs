@@ -31,7 +31,7 @@ public abstract class DurableDeadlineTests(TestDatabase database) : IAsyncLifeti
         await using var host = await Start();
         await host.AddSlot(SlotId, Store, capacity: 5, DateTimeOffset.UtcNow.AddHours(6));
 
-        await host.Bus.Publish(new HoldSlot(_orderId, _reservationId, Store, SlotId));
+        await host.HoldSlot(_orderId, _reservationId, Store, SlotId);
 
         await host.SagaInState<SlotReservationState>(_reservationId, "Held");
         await host.SagaInState<SlotReservationState>(_reservationId, "Expired");
@@ -44,7 +44,7 @@ public abstract class DurableDeadlineTests(TestDatabase database) : IAsyncLifeti
     {
         await using var host = await WorkflowTestHost.Start(database);
         await host.AddSlot(SlotId, Store, capacity: 5, DateTimeOffset.UtcNow.AddHours(6));
-        await host.Bus.Publish(new HoldSlot(_orderId, _reservationId, Store, SlotId));
+        await host.HoldSlot(_orderId, _reservationId, Store, SlotId);
         await host.SagaInState<SlotReservationState>(_reservationId, "Held");
         var deadline = typeof(SlotHoldTimeout).FullName!;
         (await host.Query(db => db.Outbox.CountAsync(o => o.MessageType.StartsWith(deadline)))).ShouldBe(1, "the hold's deadline waits in the outbox");
@@ -60,7 +60,7 @@ public abstract class DurableDeadlineTests(TestDatabase database) : IAsyncLifeti
     {
         await using var host = await Start();
         await host.AddSlot(SlotId, Store, capacity: 5, DateTimeOffset.UtcNow.AddHours(6));
-        await host.Bus.Publish(new HoldSlot(_orderId, _reservationId, Store, SlotId));
+        await host.HoldSlot(_orderId, _reservationId, Store, SlotId);
         await host.SagaInState<SlotReservationState>(_reservationId, "Held");
         await host.Bus.Publish(new ConfirmSlot(_orderId, _reservationId));
         await host.SagaInState<SlotReservationState>(_reservationId, "Confirmed");
@@ -68,8 +68,8 @@ public abstract class DurableDeadlineTests(TestDatabase database) : IAsyncLifeti
         // A late deadline (sent before its row was deleted, or twice) arrives after the state moved on.
         await host.Bus.Publish(new SlotHoldTimeout(_orderId, _reservationId));
         await host.Bus.Publish(new SlotHoldTimeout(_orderId, _reservationId));
-        // HoldSlot, SlotCapacityReserved, ConfirmSlot and the two stale SlotHoldTimeouts: five messages consumed by the saga.
-        await host.Eventually(db => db.Inbox.CountAsync(i => i.Consumer == nameof(SlotReservationState)), n => n == 5, "the stale deadlines consumed");
+        // SlotHoldTaken, ConfirmSlot and the two stale SlotHoldTimeouts: four messages consumed by the saga.
+        await host.Eventually(db => db.Inbox.CountAsync(i => i.Consumer == nameof(SlotReservationState)), n => n == 4, "the stale deadlines consumed");
 
         (await host.SagaState<SlotReservationState>(_reservationId)).ShouldBe("Confirmed");
         // The slot's counters move when the capacity consumer handles the saga's confirmation, a message later.

@@ -3,6 +3,7 @@ using Grocery.Workflows.Consumers.Slots;
 using Grocery.Workflows.Consumers.Stock;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Orders;
+using Grocery.Workflows.Contracts.Payments;
 using Grocery.Workflows.Contracts.Slots;
 using Grocery.Workflows.Contracts.Stock;
 using Grocery.Workflows.Contracts.Substitutions;
@@ -39,7 +40,10 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
     [
         new OrderLine("MILK-1L", "Fresh milk 1 L", SaleUnit.Each, 2, 25_000),
         new OrderLine("BANANA", "Bananas", SaleUnit.Kilogram, 1.2m, 30_000),
-    ], new PaymentMethod("sandbox", "tok_success"), SubstitutionPreference.Accept, DateTimeOffset.UtcNow);
+    ], new PaymentMethod("sandbox", "tok_success"), SubstitutionPreference.Accept, DateTimeOffset.UtcNow, NotYetHeld);
+
+    /// <summary>An order's slot before checkout holds it (<see cref="WorkflowTestHost.Checkout"/> fills it in).</summary>
+    private static readonly HeldSlot NotYetHeld = new(Guid.Empty, default, default, default, default);
 
     private static async Task Seed(WorkflowTestHost host, int slotCapacity = 10)
     {
@@ -54,13 +58,13 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         await using var host = await WorkflowTestHost.Start(database, TestWorld.AddTo);
         await Seed(host);
 
-        await host.Bus.Publish(Order());
+        await host.Checkout(Order());
 
         await host.SagaInState<OrderState>(_orderId, "Completed");
         var timeline = await host.Query(db => db.Timeline.AsNoTracking().Where(t => t.OrderId == _orderId).OrderBy(t => t.Id).ToListAsync());
         timeline.Where(t => t.SagaType == "Order").Select(t => t.ToState).ShouldBe(
         [
-            "AwaitingSlot", "AwaitingStock", "AwaitingPayment", "AwaitingSlotConfirmation", "Confirmed", "Picking",
+            "AwaitingPayment", "AwaitingSlotConfirmation", "Confirmed", "Picking",
             "AwaitingCapture", "ReadyForHandoff", "OutForDelivery", "Completed",
         ], string.Join(" | ", timeline.Select(t => $"{t.SagaType}:{t.FromState}->{t.ToState}@{t.Event}")));
         timeline.Where(t => t.SagaType == "Order").Select(t => t.FromState).First().ShouldBe("Initial");
@@ -84,10 +88,11 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         await using (var crashed = await WorkflowTestHost.Start(database, dispatcher: false))
         {
             await Seed(crashed);
-            await crashed.Bus.Publish(Order());
-            reservationId = (await crashed.SagaInState<OrderState>(_orderId, "AwaitingSlot")).SlotReservationId;
-            var pending = await crashed.Eventually(db => db.Outbox.AsNoTracking().ToListAsync(), rows => rows.Count == 1, "the HoldSlot row");
-            pending[0].MessageType.ShouldStartWith(typeof(HoldSlot).FullName!);
+            reservationId = (await crashed.Checkout(Order())).Slot.ReservationId;
+            var pending = await crashed.Query(db => db.Outbox.AsNoTracking().OrderBy(o => o.Id).Select(o => o.MessageType).ToListAsync());
+            pending.Count.ShouldBe(2, "checkout's two rows, undelivered");
+            pending[0].ShouldStartWith(typeof(SlotHoldTaken).FullName!);
+            pending[1].ShouldStartWith(typeof(OrderSubmitted).FullName!);
         }
 
         await using var restarted = await WorkflowTestHost.Start(database);
@@ -102,13 +107,14 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         var stuck = 0;
         await using var host = await WorkflowTestHost.Start(database,
             settings: new Dictionary<string, string?> { ["Outbox:SendTimeout"] = "00:00:00.300" },
-            // The first HoldSlot send waits for ever and ignores its token, as a publish in flight during a broker restart can.
+            // The first SlotHoldTaken send waits for ever and ignores its token, as a publish in flight during a broker restart can.
             bus: cfg => cfg.ConfigureSend(send => send.UseExecuteAsync(context =>
-                context is SendContext<HoldSlot> && Interlocked.Exchange(ref stuck, 1) == 0 ? new TaskCompletionSource().Task : Task.CompletedTask)));
+                context is SendContext<SlotHoldTaken> && Interlocked.Exchange(ref stuck, 1) == 0 ? new TaskCompletionSource().Task : Task.CompletedTask)));
         await Seed(host);
 
-        await host.Bus.Publish(Order());
+        var placed = await host.Checkout(Order());
 
+        await host.SagaInState<SlotReservationState>(placed.Slot.ReservationId, "Held");
         await host.SagaInState<OrderState>(_orderId, "AwaitingPayment");
         stuck.ShouldBe(1);
     }
@@ -119,19 +125,19 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         var consumed = new ConcurrentBag<string>();
         await using var host = await WorkflowTestHost.Start(database);
         await Seed(host);
-        host.Bus.ConnectReceiveObserver(new ConsumedCounter<ReserveStock>(consumed));
+        host.Bus.ConnectReceiveObserver(new ConsumedCounter<ReturnStock>(consumed));
         var messageId = NewId.NextGuid();
-        var reserve = new ReserveStock(_orderId, Store, [new StockLine("MILK-1L", 3)]);
+        var returned = new ReturnStock(_orderId, Store, [new StockLine("MILK-1L", 3)]);
 
-        await host.Bus.Publish(reserve, ctx => ctx.MessageId = messageId);
-        await host.Bus.Publish(reserve, ctx => ctx.MessageId = messageId);
+        await host.Bus.Publish(returned, ctx => ctx.MessageId = messageId);
+        await host.Bus.Publish(returned, ctx => ctx.MessageId = messageId);
 
         // The inbox acknowledges the duplicate under the consumer's short name. (On PostgreSQL both deliveries may
         // race: the loser fails on the inbox key, is retried, and then finds the row: the same outcome.)
-        await host.Eventually(_ => Task.FromResult(consumed.Contains(nameof(ReserveStockConsumer))), seen => seen, "the duplicate acknowledged by the inbox");
+        await host.Eventually(_ => Task.FromResult(consumed.Contains(nameof(ReturnStockConsumer))), seen => seen, "the duplicate acknowledged by the inbox");
         var milk = await host.Query(db => db.StockBalances.AsNoTracking().SingleAsync(b => b.Sku == "MILK-1L"));
-        milk.ReservedMilli.ShouldBe(3_000);
-        (await host.Query(db => db.StockLedger.CountAsync(l => l.OrderId == _orderId && l.Movement == StockMovement.Reserved))).ShouldBe(1);
+        milk.OnHandMilli.ShouldBe(53_000);
+        (await host.Query(db => db.StockLedger.CountAsync(l => l.OrderId == _orderId && l.Movement == StockMovement.Received))).ShouldBe(1);
         (await host.Query(db => db.Inbox.CountAsync(i => i.MessageId == messageId))).ShouldBe(1);
     }
 
@@ -166,7 +172,7 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
             world: x => x.AddConsumer<FaultWatcher>(),
             services: s =>
             {
-                s.AddSingleton<IInterceptor>(new FailOnOutboxMessage(nameof(HoldSlot)));
+                s.AddSingleton<IInterceptor>(new FailOnOutboxMessage(nameof(AuthorizePayment)));
                 s.AddSingleton(faulted);
             });
         await Seed(host);

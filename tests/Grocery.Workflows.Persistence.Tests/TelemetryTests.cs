@@ -94,29 +94,6 @@ public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_slot_hold_answered_counts_as_an_attempt_and_a_granted_one_as_a_success_of_its_store()
-    {
-        var store = $"store-{_tag}";
-        var (held, full, waiting) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
-
-        await Commit(db =>
-        {
-            foreach (var id in new[] { held, full, waiting })
-            {
-                db.Set<SlotReservationState>().Add(new SlotReservationState { CorrelationId = id, OrderId = id, StoreId = store, CurrentState = "Held" });
-            }
-
-            db.Timeline.Add(Step("SlotReservation", held, "AwaitingCapacity", "Held"));
-            db.Timeline.Add(Step("SlotReservation", full, "AwaitingCapacity", "Unavailable"));
-            // Asked, not answered yet: not an attempt.
-            db.Timeline.Add(Step("SlotReservation", waiting, "Initial", "AwaitingCapacity"));
-        });
-
-        WorkflowMetrics.SlotBookingAttempts.WithLabels(store).Value.ShouldBe(2);
-        WorkflowMetrics.SlotBookingSuccesses.WithLabels(store).Value.ShouldBe(1);
-    }
-
-    [Fact]
     public async Task A_decided_substitution_round_counts_its_proposals_and_acceptances_by_who_decided()
     {
         var round = Guid.NewGuid();

@@ -1,10 +1,17 @@
 using System.Diagnostics;
 using Grocery.Workflows.Consumers;
+using Grocery.Workflows.Consumers.Slots;
+using Grocery.Workflows.Consumers.Stock;
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Orders;
+using Grocery.Workflows.Contracts.Slots;
 using Grocery.Workflows.Messaging;
+using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Slots;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -105,6 +112,45 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             await sp.GetRequiredService<EfStockLedger>().Receive(storeId, sku, quantity, CancellationToken.None);
             return true;
         });
+
+    /// <summary>
+    /// What checkout (<c>PlaceOrderHandler</c>) commits for an order, through the same ports, in one transaction: the
+    /// slot held, every line's stock reserved, <see cref="SlotHoldTaken"/> and the order in the outbox. The order's
+    /// <see cref="OrderSubmitted.Slot"/> is filled in with the hold.
+    /// </summary>
+    public async Task<OrderSubmitted> Checkout(OrderSubmitted order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var placed = await InTransaction(async sp =>
+        {
+            var hold = await Hold(sp, order.OrderId, NewId.NextGuid(), order.StoreId, order.SlotId);
+            var lines = order.Lines.Select(l => new StockLine(l.Sku, l.Quantity)).ToList();
+            (await sp.GetRequiredService<IStockLedger>().Reserve(order.OrderId, order.StoreId, lines, CancellationToken.None)).ShouldBeEmpty();
+            var submitted = order with { Slot = hold };
+            sp.GetRequiredService<OutboxWriter>().Publish(submitted);
+            return submitted;
+        });
+        Services.GetRequiredService<OutboxSignal>().Notify();
+        return placed;
+    }
+
+    /// <summary>Checkout's slot hold alone: the slot store's hold and <see cref="SlotHoldTaken"/>, committed together.</summary>
+    public async Task<HeldSlot> HoldSlot(Guid orderId, Guid reservationId, string storeId, Guid slotId)
+    {
+        var hold = await InTransaction(sp => Hold(sp, orderId, reservationId, storeId, slotId));
+        Services.GetRequiredService<OutboxSignal>().Notify();
+        return hold;
+    }
+
+    private static async Task<HeldSlot> Hold(IServiceProvider services, Guid orderId, Guid reservationId, string storeId, Guid slotId)
+    {
+        var held = await services.GetRequiredService<ISlotCapacity>().Hold(orderId, reservationId, storeId, slotId, CancellationToken.None);
+        held.Held.ShouldBeTrue(held.Reason);
+        var hold = new HeldSlot(reservationId, held.WindowStart, held.WindowEnd, held.CutOffAt,
+            DateTimeOffset.UtcNow + services.GetRequiredService<SlotReservationSettings>().HoldDuration);
+        services.GetRequiredService<OutboxWriter>().Publish(new SlotHoldTaken(orderId, hold, storeId, slotId));
+        return hold;
+    }
 
     public Task AddSlot(Guid slotId, string storeId, int capacity, DateTimeOffset windowStart) =>
         InTransaction(sp =>

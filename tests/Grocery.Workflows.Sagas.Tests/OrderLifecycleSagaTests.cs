@@ -16,24 +16,31 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Tests;
 
 /// <summary>
-/// All five sagas together, with the test playing the world around them: the slot store, the stock ledger, the
-/// payment provider, a picker (bananas short, plantain proposed), the customer (approves) and the courier.
+/// All five sagas together, with the test playing the world around them: checkout (which holds the slot and reserves the
+/// stock), the payment provider, a picker (bananas short, plantain proposed), the customer (approves) and the courier.
 /// </summary>
 public sealed class OrderLifecycleSagaTests
 {
     private static readonly Guid SlotId = Guid.Parse("5a1e0000-0000-0000-0000-000000000003");
     private readonly Guid _orderId = Guid.NewGuid();
+    private readonly HeldSlot _hold = new(Guid.NewGuid(), DateTimeOffset.UtcNow.AddHours(3), DateTimeOffset.UtcNow.AddHours(4),
+        DateTimeOffset.UtcNow.AddHours(2), DateTimeOffset.UtcNow.AddHours(1));
 
     private OrderSubmitted Submitted => new(_orderId, "cust-7", "sgp-01", SlotId, "SGD",
     [
         new OrderLine("MILK-1L", "Fresh milk 1 L", SaleUnit.Each, 2, 395),
         new OrderLine("BANANA", "Bananas", SaleUnit.Kilogram, 1.2m, 329),
-    ], new PaymentMethod("sandbox", "tok_success"), SubstitutionPreference.Ask, DateTimeOffset.UtcNow);
+    ], new PaymentMethod("sandbox", "tok_success"), SubstitutionPreference.Ask, DateTimeOffset.UtcNow, _hold);
+
+    /// <summary>What checkout commits for a placed order: the slot hold it took, and the order.</summary>
+    private async Task Checkout(SagaTestHarness h)
+    {
+        await h.Publish(new SlotHoldTaken(_orderId, _hold, "sgp-01", SlotId));
+        await h.Publish(Submitted);
+    }
 
     private static void World(IBusRegistrationConfigurator x, bool courierShows = true)
     {
-        x.AddConsumer<SlotStore>();
-        x.AddConsumer<StockLedger>();
         x.AddConsumer<PaymentProvider>();
         x.AddConsumer<Picker>();
         x.AddConsumer<Customer>();
@@ -48,7 +55,7 @@ public sealed class OrderLifecycleSagaTests
     {
         await using var h = await SagaTestHarness.Start(world: x => World(x));
 
-        await h.Publish(Submitted);
+        await Checkout(h);
 
         var order = await h.InState<OrderStateMachine, OrderState>(_orderId, m => m.Completed);
         // Estimate 7.90 + 3.95 = 11.85, authorized with 15 % margin: 13.6275 -> 13.63 (rounded up).
@@ -75,7 +82,7 @@ public sealed class OrderLifecycleSagaTests
                 d.MaxDispatchAttempts = 3;
             });
 
-        await h.Publish(Submitted);
+        await Checkout(h);
 
         var order = await h.InState<OrderStateMachine, OrderState>(_orderId, m => m.Refunded);
         order.RefundedAmount.ShouldBe(order.CapturedAmount);
@@ -83,22 +90,6 @@ public sealed class OrderLifecycleSagaTests
         (await h.Published<ReturnStock>(m => m.OrderId == _orderId)).Lines.Select(l => l.Sku).ShouldBe(["MILK-1L", "PLANTAIN"]);
         (await h.Published<DeliveryFailed>(m => m.OrderId == _orderId)).Attempts.ShouldBe(3);
         await h.InState<DeliveryStateMachine, DeliveryState>(_orderId, m => m.Failed);
-    }
-
-    private sealed class SlotStore : IConsumer<ReserveSlotCapacity>
-    {
-        public Task Consume(ConsumeContext<ReserveSlotCapacity> context)
-        {
-            var start = DateTimeOffset.UtcNow.AddHours(3);
-            var m = context.Message;
-            return context.Publish(new SlotCapacityReserved(m.OrderId, m.ReservationId, m.SlotId, start, start.AddHours(1), start.AddHours(-1)));
-        }
-    }
-
-    private sealed class StockLedger : IConsumer<ReserveStock>
-    {
-        public Task Consume(ConsumeContext<ReserveStock> context) =>
-            context.Publish(new StockReserved(context.Message.OrderId, context.Message.StoreId));
     }
 
     private sealed class PaymentProvider : IConsumer<AuthorizePayment>, IConsumer<CapturePayment>, IConsumer<RefundPayment>

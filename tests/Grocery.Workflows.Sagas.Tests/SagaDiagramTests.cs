@@ -32,10 +32,10 @@ public sealed class SagaDiagramTests
         var order = Diagrams().First().Mermaid;
 
         order.ShouldStartWith("flowchart TD");
-        order.ShouldContain("s_AwaitingSlot([\"AwaitingSlot\"])");
+        order.ShouldContain("s_AwaitingPayment([\"AwaitingPayment\"])");
         order.ShouldContain("e_OrderSubmitted{{\"OrderSubmitted\"}}");
         order.ShouldContain("s_Initial --> e_OrderSubmitted");
-        order.ShouldContain("e_OrderSubmitted --> s_AwaitingSlot");
+        order.ShouldContain("e_OrderSubmitted --> s_AwaitingPayment");
         order.ShouldContain("e_DeliveryCompleted --> s_Completed");
     }
 

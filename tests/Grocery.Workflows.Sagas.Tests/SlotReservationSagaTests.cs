@@ -12,12 +12,16 @@ public sealed class SlotReservationSagaTests
     private static Task<SlotReservationState> InState(SagaTestHarness h, Guid id, Func<SlotReservationStateMachine, MassTransit.State> state) =>
         h.InState<SlotReservationStateMachine, SlotReservationState>(id, state);
 
-    private async Task<SlotReservationState> Hold(SagaTestHarness h, DateTimeOffset? cutOff = null)
+    /// <summary>The hold as checkout took it: lapsing after <paramref name="expiresIn"/> (the settings' hold duration by default).</summary>
+    private HeldSlot Taken(SagaTestHarness h, DateTimeOffset? cutOff = null, TimeSpan? expiresIn = null)
     {
-        await h.Publish(new HoldSlot(_orderId, _reservationId, "hcm-01", SlotId));
-        await h.Published<ReserveSlotCapacity>(m => m.ReservationId == _reservationId);
         var start = DateTimeOffset.UtcNow.AddHours(5);
-        await h.Publish(new SlotCapacityReserved(_orderId, _reservationId, SlotId, start, start.AddHours(1), cutOff ?? start.AddHours(-2)));
+        return new HeldSlot(_reservationId, start, start.AddHours(1), cutOff ?? start.AddHours(-2), DateTimeOffset.UtcNow + (expiresIn ?? h.Slot.HoldDuration));
+    }
+
+    private async Task<SlotReservationState> Hold(SagaTestHarness h, DateTimeOffset? cutOff = null, TimeSpan? expiresIn = null)
+    {
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h, cutOff, expiresIn), "hcm-01", SlotId));
         return await InState(h, _reservationId, m => m.Held);
     }
 
@@ -26,10 +30,13 @@ public sealed class SlotReservationSagaTests
     {
         await using var h = await SagaTestHarness.Start();
 
+        var entered = h.Transitions<SlotReservationStateMachine, SlotReservationState>(_reservationId);
         var held = await Hold(h);
-        var announced = await h.Published<SlotHeld>(m => m.ReservationId == _reservationId);
-        announced.HoldExpiresAt.ShouldBe(DateTimeOffset.UtcNow + h.Slot.HoldDuration, TimeSpan.FromSeconds(10));
+        held.HoldExpiresAt!.Value.ShouldBe(DateTimeOffset.UtcNow + h.Slot.HoldDuration, TimeSpan.FromSeconds(10));
         held.HoldExpirationToken.ShouldNotBeNull();
+        held.OrderId.ShouldBe(_orderId);
+        held.StoreId.ShouldBe("hcm-01");
+        entered.Select(t => t.State).ShouldBe(["Initial", "Held"]);
 
         await h.Publish(new ConfirmSlot(_orderId, _reservationId));
 
@@ -40,23 +47,11 @@ public sealed class SlotReservationSagaTests
     }
 
     [Fact]
-    public async Task A_full_slot_is_unavailable_and_the_order_is_told()
+    public async Task A_hold_that_times_out_gives_the_capacity_back_and_tells_the_order()
     {
         await using var h = await SagaTestHarness.Start();
 
-        await h.Publish(new HoldSlot(_orderId, _reservationId, "hcm-01", SlotId));
-        await h.Publish(new SlotCapacityUnavailable(_orderId, _reservationId, SlotId, "Slot is full"));
-
-        await InState(h, _reservationId, m => m.Unavailable);
-        (await h.Published<SlotUnavailable>(m => m.ReservationId == _reservationId)).Reason.ShouldBe("Slot is full");
-    }
-
-    [Fact]
-    public async Task A_hold_that_times_out_gives_the_capacity_back_and_tells_the_order()
-    {
-        await using var h = await SagaTestHarness.Start(slot: s => s.HoldDuration = TimeSpan.FromMilliseconds(300));
-
-        await Hold(h);
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h, expiresIn: TimeSpan.FromMilliseconds(300)), "hcm-01", SlotId));
 
         await InState(h, _reservationId, m => m.Expired);
         await h.Published<ReleaseSlotCapacity>(m => m.ReservationId == _reservationId);
@@ -117,12 +112,8 @@ public sealed class SlotReservationSagaTests
     [Fact]
     public async Task The_original_deadline_of_an_extended_hold_changes_nothing()
     {
-        await using var h = await SagaTestHarness.Start(slot: s =>
-        {
-            s.HoldDuration = TimeSpan.FromMilliseconds(400);
-            s.ExtensionDuration = TimeSpan.FromMinutes(10);
-        });
-        await Hold(h);
+        await using var h = await SagaTestHarness.Start(slot: s => s.ExtensionDuration = TimeSpan.FromMinutes(10));
+        await Hold(h, expiresIn: TimeSpan.FromMilliseconds(400));
 
         await h.Publish(new ExtendSlotHold(_orderId, _reservationId));
         await h.Publish(new SlotCapacityHoldExtended(_orderId, _reservationId));
@@ -162,53 +153,51 @@ public sealed class SlotReservationSagaTests
     }
 
     [Fact]
-    public async Task Capacity_reported_after_a_release_is_given_back_at_once()
+    public async Task A_hold_that_arrives_after_its_release_gives_the_capacity_back_at_once()
     {
         await using var h = await SagaTestHarness.Start();
-        await h.Publish(new HoldSlot(_orderId, _reservationId, "hcm-01", SlotId));
-        await InState(h, _reservationId, m => m.AwaitingCapacity);
         await h.Publish(new ReleaseSlot(_orderId, _reservationId));
         await InState(h, _reservationId, m => m.Released);
 
-        var start = DateTimeOffset.UtcNow.AddHours(5);
-        await h.Publish(new SlotCapacityReserved(_orderId, _reservationId, SlotId, start, start.AddHours(1), start.AddHours(-2)));
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h), "hcm-01", SlotId));
 
-        await h.Published<ReleaseSlotCapacity>(m => m.ReservationId == _reservationId);
-        (await h.CountPublished<SlotHeld>()).ShouldBe(0);
+        (await h.Published<ReleaseSlotCapacity>(m => m.ReservationId == _reservationId)).SlotId.ShouldBe(SlotId);
         (await h.StateAfterQuiet<SlotReservationStateMachine, SlotReservationState>(_reservationId)).ShouldBe("Released");
+        (await h.CountPublished<ReleaseSlotCapacity>()).ShouldBe(1);
     }
 
     [Fact]
-    public async Task A_release_that_overtakes_the_hold_means_nothing_is_ever_reserved()
+    public async Task A_duplicate_hold_changes_nothing()
     {
         await using var h = await SagaTestHarness.Start();
+        var held = await Hold(h);
 
-        await h.Publish(new ReleaseSlot(_orderId, _reservationId));
-        await InState(h, _reservationId, m => m.Released);
-        await h.Publish(new HoldSlot(_orderId, _reservationId, "hcm-01", SlotId));
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h, expiresIn: TimeSpan.FromMilliseconds(1)), "hcm-01", SlotId));
 
-        (await h.CountPublished<ReserveSlotCapacity>()).ShouldBe(0);
-        (await h.StateAfterQuiet<SlotReservationStateMachine, SlotReservationState>(_reservationId)).ShouldBe("Released");
-    }
-
-    [Fact]
-    public async Task A_duplicate_capacity_answer_holds_once()
-    {
-        await using var h = await SagaTestHarness.Start();
-        await Hold(h);
-
-        var start = DateTimeOffset.UtcNow.AddHours(5);
-        await h.Publish(new SlotCapacityReserved(_orderId, _reservationId, SlotId, start, start.AddHours(1), start.AddHours(-2)));
-
-        (await h.CountPublished<SlotHeld>()).ShouldBe(1);
         (await h.StateAfterQuiet<SlotReservationStateMachine, SlotReservationState>(_reservationId)).ShouldBe("Held");
+        var after = await InState(h, _reservationId, m => m.Held);
+        after.HoldExpiresAt.ShouldBe(held.HoldExpiresAt);
+        after.HoldExpirationToken.ShouldBe(held.HoldExpirationToken);
+        (await h.CountPublished<ReleaseSlotCapacity>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_hold_whose_expiry_passed_before_the_saga_heard_of_it_expires_at_once()
+    {
+        await using var h = await SagaTestHarness.Start();
+
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h, expiresIn: TimeSpan.FromMinutes(-1)), "hcm-01", SlotId));
+
+        await InState(h, _reservationId, m => m.Expired);
+        await h.Published<ReleaseSlotCapacity>(m => m.ReservationId == _reservationId);
+        await h.Published<SlotHoldExpired>(m => m.ReservationId == _reservationId && m.OrderId == _orderId);
     }
 
     [Fact]
     public async Task A_confirmation_for_an_expired_hold_is_ignored()
     {
-        await using var h = await SagaTestHarness.Start(slot: s => s.HoldDuration = TimeSpan.FromMilliseconds(200));
-        await Hold(h);
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h, expiresIn: TimeSpan.FromMilliseconds(200)), "hcm-01", SlotId));
         await InState(h, _reservationId, m => m.Expired);
 
         await h.Publish(new ConfirmSlot(_orderId, _reservationId));

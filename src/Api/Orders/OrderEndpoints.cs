@@ -19,7 +19,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Api.Orders;
 
-public sealed record OrderAccepted(Guid OrderId, string State);
+/// <summary>An order taken: its delivery slot is held for it until <paramref name="SlotHeldUntil"/>, unless confirmed first.</summary>
+/// <param name="OrderId">The order; follow it at <c>GET /api/orders/{orderId}</c>.</param>
+/// <param name="State">What it is called until its saga's first state.</param>
+/// <param name="SlotHeldUntil">When the slot hold taken at checkout lapses if payment has not confirmed the order by then.</param>
+public sealed record OrderAccepted(Guid OrderId, string State, DateTimeOffset SlotHeldUntil);
 
 public sealed record OrderSummary(Guid OrderId, string State, string StoreId, string CustomerId, long EstimatedTotal, string Currency, DateTimeOffset SubmittedAt);
 
@@ -125,7 +129,7 @@ public static class OrderEndpoints
         return placed.Outcome switch
         {
             PlaceOrderOutcome.Accepted or PlaceOrderOutcome.Replayed =>
-                TypedResults.Accepted($"/api/orders/{placed.OrderId}", new OrderAccepted(placed.OrderId, SubmittedState)),
+                TypedResults.Accepted($"/api/orders/{placed.OrderId}", new OrderAccepted(placed.OrderId, SubmittedState, placed.SlotHeldUntil)),
             PlaceOrderOutcome.NotAdmitted => tooMany!,
             _ => placed.Refused!.ToProblem(),
         };

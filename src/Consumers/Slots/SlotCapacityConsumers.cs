@@ -3,23 +3,6 @@ using MassTransit;
 
 namespace Grocery.Workflows.Consumers.Slots;
 
-public sealed class ReserveSlotCapacityConsumer(ISlotCapacity slots) : IConsumer<ReserveSlotCapacity>
-{
-    public async Task Consume(ConsumeContext<ReserveSlotCapacity> context)
-    {
-        var m = context.Message;
-        var hold = await slots.Hold(m.OrderId, m.ReservationId, m.StoreId, m.SlotId, context.CancellationToken);
-        if (hold.Held)
-        {
-            await context.Publish(new SlotCapacityReserved(m.OrderId, m.ReservationId, m.SlotId, hold.WindowStart, hold.WindowEnd, hold.CutOffAt));
-        }
-        else
-        {
-            await context.Publish(new SlotCapacityUnavailable(m.OrderId, m.ReservationId, m.SlotId, hold.Reason ?? "unavailable"));
-        }
-    }
-}
-
 public sealed class ExtendSlotCapacityHoldConsumer(ISlotCapacity slots) : IConsumer<ExtendSlotCapacityHold>
 {
     public async Task Consume(ConsumeContext<ExtendSlotCapacityHold> context)

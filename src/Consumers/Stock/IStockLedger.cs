@@ -2,10 +2,10 @@ using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Consumers.Stock;
 
-/// <summary>The stock ledger as the consumers see it. Every call runs inside the consuming message's transaction.</summary>
+/// <summary>The stock ledger as checkout and the consumers see it. Every call runs inside the caller's transaction.</summary>
 public interface IStockLedger
 {
-    /// <summary>Reserves every line or none; returns the SKUs that are short (empty when reserved).</summary>
+    /// <summary>Reserves every line or none for a new order (at checkout); returns the SKUs that are short (empty when reserved).</summary>
     Task<IReadOnlyList<string>> Reserve(Guid orderId, string storeId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken);
 
     Task Release(Guid orderId, CancellationToken cancellationToken);

@@ -3,23 +3,6 @@ using MassTransit;
 
 namespace Grocery.Workflows.Consumers.Stock;
 
-public sealed class ReserveStockConsumer(IStockLedger ledger) : IConsumer<ReserveStock>
-{
-    public async Task Consume(ConsumeContext<ReserveStock> context)
-    {
-        var m = context.Message;
-        var shortSkus = await ledger.Reserve(m.OrderId, m.StoreId, m.Lines, context.CancellationToken);
-        if (shortSkus.Count == 0)
-        {
-            await context.Publish(new StockReserved(m.OrderId, m.StoreId));
-        }
-        else
-        {
-            await context.Publish(new StockReservationFailed(m.OrderId, m.StoreId, shortSkus));
-        }
-    }
-}
-
 public sealed class ReleaseStockConsumer(IStockLedger ledger) : IConsumer<ReleaseStock>
 {
     public Task Consume(ConsumeContext<ReleaseStock> context) => ledger.Release(context.Message.OrderId, context.CancellationToken);

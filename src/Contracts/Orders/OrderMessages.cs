@@ -1,3 +1,5 @@
+using Grocery.Workflows.Contracts.Slots;
+
 namespace Grocery.Workflows.Contracts.Orders;
 
 /// <summary>How the customer pays.</summary>
@@ -15,6 +17,7 @@ public sealed record PaymentMethod(string Provider, string Token);
 /// <param name="Payment">How the customer pays.</param>
 /// <param name="SubstitutionPreference">What to do with short items when the customer is silent.</param>
 /// <param name="SubmittedAt">When the storefront accepted the order.</param>
+/// <param name="Slot">The delivery slot held for the order at checkout (the slot reservation saga owns it).</param>
 public sealed record OrderSubmitted(
     Guid OrderId,
     string CustomerId,
@@ -24,7 +27,8 @@ public sealed record OrderSubmitted(
     IReadOnlyList<OrderLine> Lines,
     PaymentMethod Payment,
     SubstitutionPreference SubstitutionPreference,
-    DateTimeOffset SubmittedAt);
+    DateTimeOffset SubmittedAt,
+    HeldSlot Slot);
 
 /// <summary>The customer (or ops) asks to cancel an order. Honoured only before picking starts.</summary>
 /// <param name="OrderId">The order to cancel.</param>
@@ -40,20 +44,11 @@ public sealed record OrderConfirmed(Guid OrderId, Guid SlotId, Money Authorized)
 /// <summary>Why an order was rejected.</summary>
 public enum OrderRejectionReason
 {
-    /// <summary>The slot was full, past its cut-off or unknown when the hold was attempted.</summary>
-    SlotUnavailable,
-
     /// <summary>The slot hold expired before the order was confirmed.</summary>
     SlotHoldExpired,
 
     /// <summary>The slot's cut-off passed before the order could be confirmed.</summary>
     SlotCutOffPassed,
-
-    /// <summary>Not enough stock for one or more lines.</summary>
-    StockShort,
-
-    /// <summary>The stock reservation failed technically (after retries).</summary>
-    StockReservationFailed,
 
     /// <summary>The payment provider declined the authorization.</summary>
     PaymentDeclined,

@@ -1,11 +1,26 @@
 namespace Grocery.Workflows.Contracts.Slots;
 
-/// <summary>The order asks to hold a delivery slot; starts a slot reservation saga.</summary>
+/// <summary>
+/// The slot store took a hold for an order as it was placed (<c>POST /api/orders</c>, in the order's own transaction):
+/// starts the slot reservation saga in <c>Held</c>, which owns the hold from then on (expiry, confirmation, release).
+/// </summary>
 /// <param name="OrderId">The order.</param>
-/// <param name="ReservationId">The reservation's id, chosen by the order; correlates the slot saga.</param>
+/// <param name="Hold">The hold: reservation id, window, cut-off and expiry.</param>
 /// <param name="StoreId">The store of the slot.</param>
 /// <param name="SlotId">The delivery slot.</param>
-public sealed record HoldSlot(Guid OrderId, Guid ReservationId, string StoreId, Guid SlotId);
+public sealed record SlotHoldTaken(Guid OrderId, HeldSlot Hold, string StoreId, Guid SlotId)
+{
+    /// <summary>The reservation's id; correlates the slot saga.</summary>
+    public Guid ReservationId => Hold.ReservationId;
+}
+
+/// <summary>A slot held for an order until <paramref name="ExpiresAt"/> unless confirmed.</summary>
+/// <param name="ReservationId">The reservation's id (the slot store's record and the slot saga).</param>
+/// <param name="WindowStart">Start of the delivery window.</param>
+/// <param name="WindowEnd">End of the delivery window.</param>
+/// <param name="CutOffAt">The last moment the hold can be confirmed.</param>
+/// <param name="ExpiresAt">When the hold lapses unless confirmed.</param>
+public sealed record HeldSlot(Guid ReservationId, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset CutOffAt, DateTimeOffset ExpiresAt);
 
 /// <summary>The order asks for more time on a held slot (granted once, if the slot still has room).</summary>
 /// <param name="OrderId">The order.</param>
@@ -21,28 +36,6 @@ public sealed record ConfirmSlot(Guid OrderId, Guid ReservationId);
 /// <param name="OrderId">The order.</param>
 /// <param name="ReservationId">The reservation.</param>
 public sealed record ReleaseSlot(Guid OrderId, Guid ReservationId);
-
-/// <summary>The slot is held for the order until <paramref name="HoldExpiresAt"/>.</summary>
-/// <param name="OrderId">The order.</param>
-/// <param name="ReservationId">The reservation.</param>
-/// <param name="SlotId">The slot.</param>
-/// <param name="WindowStart">Start of the delivery window.</param>
-/// <param name="WindowEnd">End of the delivery window.</param>
-/// <param name="HoldExpiresAt">When the hold lapses unless confirmed.</param>
-public sealed record SlotHeld(
-    Guid OrderId,
-    Guid ReservationId,
-    Guid SlotId,
-    DateTimeOffset WindowStart,
-    DateTimeOffset WindowEnd,
-    DateTimeOffset HoldExpiresAt);
-
-/// <summary>The slot could not be held (full, past its cut-off, or unknown).</summary>
-/// <param name="OrderId">The order.</param>
-/// <param name="ReservationId">The reservation.</param>
-/// <param name="SlotId">The slot.</param>
-/// <param name="Reason">Why.</param>
-public sealed record SlotUnavailable(Guid OrderId, Guid ReservationId, Guid SlotId, string Reason);
 
 /// <summary>The hold was extended once.</summary>
 /// <param name="OrderId">The order.</param>
@@ -88,13 +81,6 @@ public sealed record SlotReleased(Guid OrderId, Guid ReservationId, Guid SlotId)
 /// <param name="ReservationId">The reservation.</param>
 public sealed record SlotHoldTimeout(Guid OrderId, Guid ReservationId);
 
-/// <summary>To the slot store: count one hold against the slot's capacity, if there is room.</summary>
-/// <param name="OrderId">The order.</param>
-/// <param name="ReservationId">The reservation (idempotency key for the store).</param>
-/// <param name="StoreId">The store.</param>
-/// <param name="SlotId">The slot.</param>
-public sealed record ReserveSlotCapacity(Guid OrderId, Guid ReservationId, string StoreId, Guid SlotId);
-
 /// <summary>To the slot store: there must still be room for the hold to be extended.</summary>
 /// <param name="OrderId">The order.</param>
 /// <param name="ReservationId">The reservation.</param>
@@ -112,28 +98,6 @@ public sealed record ConfirmSlotCapacity(Guid OrderId, Guid ReservationId, Guid 
 /// <param name="ReservationId">The reservation.</param>
 /// <param name="SlotId">The slot.</param>
 public sealed record ReleaseSlotCapacity(Guid OrderId, Guid ReservationId, Guid SlotId);
-
-/// <summary>From the slot store: one unit of capacity is held for the reservation.</summary>
-/// <param name="OrderId">The order.</param>
-/// <param name="ReservationId">The reservation.</param>
-/// <param name="SlotId">The slot.</param>
-/// <param name="WindowStart">Start of the delivery window.</param>
-/// <param name="WindowEnd">End of the delivery window.</param>
-/// <param name="CutOffAt">The last moment the booking may be confirmed.</param>
-public sealed record SlotCapacityReserved(
-    Guid OrderId,
-    Guid ReservationId,
-    Guid SlotId,
-    DateTimeOffset WindowStart,
-    DateTimeOffset WindowEnd,
-    DateTimeOffset CutOffAt);
-
-/// <summary>From the slot store: no room (or the slot is past its cut-off, or unknown).</summary>
-/// <param name="OrderId">The order.</param>
-/// <param name="ReservationId">The reservation.</param>
-/// <param name="SlotId">The slot.</param>
-/// <param name="Reason">Why.</param>
-public sealed record SlotCapacityUnavailable(Guid OrderId, Guid ReservationId, Guid SlotId, string Reason);
 
 /// <summary>From the slot store: the slot has room for the extension.</summary>
 /// <param name="OrderId">The order.</param>

@@ -106,7 +106,7 @@ public static class FailedMessages
         return true;
     }
 
-    /// <summary><c>urn:message:Grocery.Workflows.Contracts.Stock:ReserveStock</c> to the contract type, when it is one of ours.</summary>
+    /// <summary><c>urn:message:Grocery.Workflows.Contracts.Stock:ReleaseStock</c> to the contract type, when it is one of ours.</summary>
     internal static Type? ClrType(string urn)
     {
         const string prefix = "urn:message:";

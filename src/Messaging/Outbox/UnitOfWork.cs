@@ -40,9 +40,18 @@ public sealed class UnitOfWork(MessagingDbContext db, OutboxWriter outbox, Outbo
     /// under the write gate, saves what it tracked and published, commits and wakes the dispatcher. When it throws,
     /// or the commit fails, nothing is saved and the tracked changes are forgotten.
     /// </summary>
-    public async Task<TResult> InTransactionAsync<TResult>(Func<CancellationToken, Task<TResult>> work, CancellationToken cancellationToken)
+    public Task<TResult> InTransactionAsync<TResult>(Func<CancellationToken, Task<TResult>> work, CancellationToken cancellationToken) =>
+        InTransactionAsync(work, keep: _ => true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="InTransactionAsync{TResult}(Func{CancellationToken, Task{TResult}}, CancellationToken)"/>, but the work's
+    /// result decides: when <paramref name="keep"/> says no (a refusal found inside the transaction), everything the work
+    /// did, written or pending, is rolled back and the result returned.
+    /// </summary>
+    public async Task<TResult> InTransactionAsync<TResult>(Func<CancellationToken, Task<TResult>> work, Func<TResult, bool> keep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(keep);
         TResult result;
         try
         {
@@ -50,6 +59,13 @@ public sealed class UnitOfWork(MessagingDbContext db, OutboxWriter outbox, Outbo
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 result = await work(cancellationToken);
+                if (!keep(result))
+                {
+                    await transaction.RollbackAsync(cancellationToken);
+                    db.ChangeTracker.Clear();
+                    return result;
+                }
+
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }

@@ -57,6 +57,9 @@ public sealed class EfSlotCapacity(WorkflowDbContext db, TimeProvider time) : IS
 
     public async Task Release(Guid reservationId, CancellationToken cancellationToken) => await ReleaseHold(reservationId, cancellationToken);
 
+    /// <summary>Nothing to do: the record's hold rolled back with the transaction that took it.</summary>
+    public Task Abandon(Guid reservationId, Guid slotId) => Task.CompletedTask;
+
     /// <summary>Confirms the hold once; returns its slot, or null when there is no such hold.</summary>
     internal async Task<Guid?> ConfirmHold(Guid reservationId, CancellationToken cancellationToken)
     {

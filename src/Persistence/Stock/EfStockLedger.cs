@@ -14,11 +14,6 @@ public sealed class EfStockLedger(WorkflowDbContext db, TimeProvider time) : ISt
     public async Task<IReadOnlyList<string>> Reserve(Guid orderId, string storeId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        if (await db.StockReservations.AnyAsync(r => r.OrderId == orderId, cancellationToken))
-        {
-            return [];
-        }
-
         var now = time.GetUtcNow();
         var wanted = Merge(lines);
         var reserved = new List<(string Sku, long Milli)>();

@@ -40,10 +40,6 @@ public static class SagaMetrics
             {
                 CountOrder(db, step);
             }
-            else if (step.SagaType == SlotReservationStateMachine.Saga.Name)
-            {
-                CountSlotHold(db, step);
-            }
             else if (step.SagaType == SubstitutionStateMachine.Saga.Name && step.ToState == nameof(SubstitutionStateMachine.Decided))
             {
                 CountSubstitutions(db, step);
@@ -69,22 +65,6 @@ public static class SagaMetrics
             case nameof(OrderStateMachine.Refunding):
                 WorkflowMetrics.OrdersCancelled.WithLabels("DeliveryFailed", step.FromState).Inc();
                 break;
-        }
-    }
-
-    private static void CountSlotHold(WorkflowDbContext db, SagaTimelineEntry step)
-    {
-        if (step.FromState != nameof(SlotReservationStateMachine.AwaitingCapacity)
-            || step.ToState is not (nameof(SlotReservationStateMachine.Held) or nameof(SlotReservationStateMachine.Unavailable)))
-        {
-            return;
-        }
-
-        var store = Find<SlotReservationState>(db, step)?.StoreId ?? "";
-        WorkflowMetrics.SlotBookingAttempts.WithLabels(store).Inc();
-        if (step.ToState == nameof(SlotReservationStateMachine.Held))
-        {
-            WorkflowMetrics.SlotBookingSuccesses.WithLabels(store).Inc();
         }
     }
 

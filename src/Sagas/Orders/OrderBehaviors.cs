@@ -10,7 +10,8 @@ namespace Grocery.Workflows.Sagas.Orders;
 
 internal static class OrderBehaviors
 {
-    public static void Accept(this OrderState order, OrderSubmitted submitted, Guid slotReservationId)
+    /// <summary>Takes the order as placed: its slot was held and its stock reserved at checkout.</summary>
+    public static void Accept(this OrderState order, OrderSubmitted submitted)
     {
         order.CustomerId = submitted.CustomerId;
         order.StoreId = submitted.StoreId;
@@ -22,7 +23,10 @@ internal static class OrderBehaviors
         order.SubstitutionPreference = submitted.SubstitutionPreference;
         order.SubmittedAt = submitted.SubmittedAt;
         order.EstimatedTotal = OrderPricing.Total(submitted.Lines);
-        order.SlotReservationId = slotReservationId;
+        order.SlotReservationId = submitted.Slot.ReservationId;
+        order.WindowStart = submitted.Slot.WindowStart;
+        order.WindowEnd = submitted.Slot.WindowEnd;
+        order.StockReservationRequested = true;
     }
 
     public static EventActivityBinder<OrderState, T> RequestPicking<T>(this EventActivityBinder<OrderState, T> binder)

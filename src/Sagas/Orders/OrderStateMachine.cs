@@ -10,8 +10,9 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Orders;
 
 /// <summary>
-/// The life of a grocery order: hold a slot, reserve stock, authorize payment, confirm the slot, pick,
-/// capture the picked total, hand off to a courier. Every failure releases what was acquired, newest first.
+/// The life of a grocery order: placed with its slot held and its stock reserved (both taken at checkout, in the
+/// order's own transaction), authorize payment, confirm the slot, pick, capture the picked total, hand off to a
+/// courier. Every failure releases what was acquired, newest first.
 /// </summary>
 public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 {
@@ -38,14 +39,9 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
             x.CorrelateById(m => m.Message.OrderId);
             x.OnMissingInstance(m => m.Fault());
         });
-        Event(() => SlotHeld, x => x.CorrelateById(m => m.Message.OrderId));
-        Event(() => SlotUnavailable, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => SlotHoldExpired, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => SlotConfirmed, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => SlotCutOffPassed, x => x.CorrelateById(m => m.Message.OrderId));
-        Event(() => StockReserved, x => x.CorrelateById(m => m.Message.OrderId));
-        Event(() => StockReservationFailed, x => x.CorrelateById(m => m.Message.OrderId));
-        Event(() => ReserveStockFaulted, x => x.CorrelateById(m => m.Message.Message.OrderId));
         Event(() => PaymentAuthorized, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => PaymentDeclined, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => AuthorizePaymentFaulted, x => x.CorrelateById(m => m.Message.Message.OrderId));
@@ -63,40 +59,10 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 
         Initially(
             When(OrderSubmitted)
-                .Then(ctx => ctx.Saga.Accept(ctx.Message, NewId.NextGuid()))
-                .Publish(ctx => new HoldSlot(ctx.Saga.CorrelationId, ctx.Saga.SlotReservationId, ctx.Saga.StoreId, ctx.Saga.SlotId))
-                .TransitionTo(AwaitingSlot));
-
-        During(AwaitingSlot,
-            When(SlotHeld)
-                .Then(ctx =>
-                {
-                    ctx.Saga.WindowStart = ctx.Message.WindowStart;
-                    ctx.Saga.WindowEnd = ctx.Message.WindowEnd;
-                    ctx.Saga.StockReservationRequested = true;
-                })
-                .Publish(ctx => new ReserveStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Lines.ToStockLines()))
-                .TransitionTo(AwaitingStock),
-            When(SlotUnavailable)
-                .Then(ctx => ctx.Saga.SlotHoldEnded = true)
-                .PublishRejection(OrderRejectionReason.SlotUnavailable, ctx => ctx.Message.Reason)
-                .TransitionTo(Rejected));
-
-        During(AwaitingStock,
-            When(StockReserved)
+                .Then(ctx => ctx.Saga.Accept(ctx.Message))
                 .Publish(ctx => new AuthorizePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.PaymentToken,
                     new Money(OrderPricing.WithMargin(ctx.Saga.EstimatedTotal, settings.MarginPercentFor(ctx.Saga.StoreId)), ctx.Saga.Currency)))
-                .TransitionTo(AwaitingPayment),
-            When(StockReservationFailed)
-                .Then(ctx => ctx.Saga.StockReservationRequested = false)
-                .ReleaseHeldResources()
-                .PublishRejection(OrderRejectionReason.StockShort, ctx => "Not enough stock for " + string.Join(", ", ctx.Message.ShortSkus))
-                .TransitionTo(Rejected),
-            When(ReserveStockFaulted)
-                .Then(ctx => ctx.Saga.StockReservationRequested = false)
-                .ReleaseHeldResources()
-                .PublishRejection(OrderRejectionReason.StockReservationFailed, ctx => ctx.Message.Describe())
-                .TransitionTo(Rejected));
+                .TransitionTo(AwaitingPayment));
 
         During(AwaitingPayment,
             When(PaymentAuthorized)
@@ -135,7 +101,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                 .PublishRejection(OrderRejectionReason.SlotCutOffPassed, ctx => $"Cut-off {ctx.Message.CutOffAt:u} passed")
                 .TransitionTo(Rejected));
 
-        During(AwaitingStock, AwaitingPayment, AwaitingSlotConfirmation,
+        During(AwaitingPayment, AwaitingSlotConfirmation,
             When(SlotHoldExpired)
                 .Then(ctx => ctx.Saga.SlotHoldEnded = true)
                 .ReleaseHeldResources()
@@ -221,8 +187,6 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 
         // Answers that arrive after the order gave up: undo what they acquired.
         During(Rejected, Cancelled,
-            When(StockReserved)
-                .Publish(ctx => new ReleaseStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId)),
             When(PaymentAuthorized)
                 .Publish(ctx => new VoidPaymentAuthorization(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Message.AuthorizationId)),
             // A capture that went through after the order gave up (a failed capture replayed by hand): give it back.
@@ -237,10 +201,8 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 
     /// <summary>Where a customer's cancellation is honoured: until a picker starts on the order.</summary>
     public static IReadOnlyList<string> CancellableStates { get; } =
-        [nameof(AwaitingSlot), nameof(AwaitingStock), nameof(AwaitingPayment), nameof(AwaitingSlotConfirmation), nameof(Confirmed)];
+        [nameof(AwaitingPayment), nameof(AwaitingSlotConfirmation), nameof(Confirmed)];
 
-    public State AwaitingSlot { get; private set; } = null!;
-    public State AwaitingStock { get; private set; } = null!;
     public State AwaitingPayment { get; private set; } = null!;
     public State AwaitingSlotConfirmation { get; private set; } = null!;
     public State Confirmed { get; private set; } = null!;
@@ -256,14 +218,9 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 
     public Event<OrderSubmitted> OrderSubmitted { get; private set; } = null!;
     public Event<CancelOrder> CancelOrder { get; private set; } = null!;
-    public Event<SlotHeld> SlotHeld { get; private set; } = null!;
-    public Event<SlotUnavailable> SlotUnavailable { get; private set; } = null!;
     public Event<SlotHoldExpired> SlotHoldExpired { get; private set; } = null!;
     public Event<SlotConfirmed> SlotConfirmed { get; private set; } = null!;
     public Event<SlotCutOffPassed> SlotCutOffPassed { get; private set; } = null!;
-    public Event<StockReserved> StockReserved { get; private set; } = null!;
-    public Event<StockReservationFailed> StockReservationFailed { get; private set; } = null!;
-    public Event<Fault<ReserveStock>> ReserveStockFaulted { get; private set; } = null!;
     public Event<PaymentAuthorized> PaymentAuthorized { get; private set; } = null!;
     public Event<PaymentDeclined> PaymentDeclined { get; private set; } = null!;
     public Event<Fault<AuthorizePayment>> AuthorizePaymentFaulted { get; private set; } = null!;

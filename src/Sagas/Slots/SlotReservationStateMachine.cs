@@ -4,15 +4,16 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Slots;
 
 /// <summary>
-/// Holds a delivery slot for an order: the slot store counts the hold against capacity, the hold lapses
-/// after <see cref="SlotReservationSettings.HoldDuration"/> unless the order confirms it before the window's
-/// cut-off, and it can be extended once while the slot still has room.
+/// Owns a delivery slot's hold for an order. The hold is taken at checkout (the slot store counts it against capacity
+/// in the order's own transaction), so the saga starts in <c>Held</c>: the hold lapses at its expiry
+/// (<see cref="SlotReservationSettings.HoldDuration"/> after checkout) unless the order confirms it before the window's
+/// cut-off, it can be extended once while the slot still has room, and every release gives the capacity back.
 /// </summary>
 public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotReservationState>
 {
     /// <summary>The slot reservation saga as the engine sees it: its name, table, settings and the states it rests in when done.</summary>
     public static SagaDescriptor Saga { get; } = SagaDescriptor.Of<SlotReservationStateMachine, SlotReservationState, SlotReservationSettings>(
-        "SlotReservation", table: "slot_reservation_sagas", settingsSection: "Sagas:SlotReservation", nameof(Confirmed), nameof(Expired), nameof(Released), nameof(Unavailable));
+        "SlotReservation", table: "slot_reservation_sagas", settingsSection: "Sagas:SlotReservation", nameof(Confirmed), nameof(Expired), nameof(Released));
 
     public SlotReservationStateMachine(SlotReservationSettings settings, TimeProvider time)
     {
@@ -21,9 +22,7 @@ public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotRe
 
         InstanceState(x => x.CurrentState);
 
-        Event(() => HoldSlot, x => x.CorrelateById(m => m.Message.ReservationId));
-        Event(() => SlotCapacityReserved, x => x.CorrelateById(m => m.Message.ReservationId));
-        Event(() => SlotCapacityUnavailable, x => x.CorrelateById(m => m.Message.ReservationId));
+        Event(() => SlotHoldTaken, x => x.CorrelateById(m => m.Message.ReservationId));
         Event(() => ExtendSlotHold, x => x.CorrelateById(m => m.Message.ReservationId));
         Event(() => SlotCapacityHoldExtended, x => x.CorrelateById(m => m.Message.ReservationId));
         Event(() => SlotCapacityHoldExtensionRefused, x => x.CorrelateById(m => m.Message.ReservationId));
@@ -37,39 +36,25 @@ public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotRe
         });
 
         Initially(
-            When(HoldSlot)
+            When(SlotHoldTaken)
                 .Then(ctx =>
                 {
+                    var hold = ctx.Message.Hold;
                     ctx.Saga.OrderId = ctx.Message.OrderId;
                     ctx.Saga.StoreId = ctx.Message.StoreId;
                     ctx.Saga.SlotId = ctx.Message.SlotId;
+                    ctx.Saga.WindowStart = hold.WindowStart;
+                    ctx.Saga.WindowEnd = hold.WindowEnd;
+                    ctx.Saga.CutOffAt = hold.CutOffAt;
+                    ctx.Saga.HoldExpiresAt = hold.ExpiresAt;
                 })
-                .Publish(ctx => new ReserveSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.SlotId))
-                .TransitionTo(AwaitingCapacity),
-            // The release overtook the hold: the hold, when it comes, finds a released reservation and takes nothing.
+                .Schedule(HoldExpiration, ctx => new SlotHoldTimeout(ctx.Saga.OrderId, ctx.Saga.CorrelationId),
+                    ctx => Remaining(ctx.Saga.HoldExpiresAt!.Value, time))
+                .TransitionTo(Held),
+            // The release overtook the hold (the order gave up before this saga heard of its hold): the hold, when
+            // it comes, finds a released reservation and gives its capacity back.
             When(ReleaseSlot)
                 .Then(ctx => ctx.Saga.OrderId = ctx.Message.OrderId)
-                .TransitionTo(Released));
-
-        During(AwaitingCapacity,
-            When(SlotCapacityReserved)
-                .Then(ctx =>
-                {
-                    ctx.Saga.WindowStart = ctx.Message.WindowStart;
-                    ctx.Saga.WindowEnd = ctx.Message.WindowEnd;
-                    ctx.Saga.CutOffAt = ctx.Message.CutOffAt;
-                    ctx.Saga.HoldExpiresAt = time.GetUtcNow() + settings.HoldDuration;
-                })
-                .Schedule(HoldExpiration, ctx => new SlotHoldTimeout(ctx.Saga.OrderId, ctx.Saga.CorrelationId))
-                .Publish(ctx => new SlotHeld(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId,
-                    ctx.Message.WindowStart, ctx.Message.WindowEnd, ctx.Saga.HoldExpiresAt!.Value))
-                .TransitionTo(Held),
-            When(SlotCapacityUnavailable)
-                .Publish(ctx => new SlotUnavailable(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId, ctx.Message.Reason))
-                .TransitionTo(Unavailable),
-            // The store has not answered yet; if it still holds capacity, the Released state gives it back.
-            When(ReleaseSlot)
-                .Publish(ctx => new SlotReleased(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
                 .TransitionTo(Released));
 
         During(Held,
@@ -121,25 +106,21 @@ public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotRe
                 .Publish(ctx => new SlotReleased(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
                 .TransitionTo(Released));
 
-        // Released before the store answered: the capacity it took is returned as soon as it reports it.
+        // Released before the hold reached this saga: the capacity taken at checkout goes back.
         During(Released,
-            When(SlotCapacityReserved)
-                .Publish(ctx => new ReleaseSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId)));
+            When(SlotHoldTaken)
+                .Publish(ctx => new ReleaseSlotCapacity(ctx.Message.OrderId, ctx.Message.ReservationId, ctx.Message.SlotId)));
 
         // A duplicate, a late answer or anything for a finished reservation changes nothing.
         OnUnhandledEvent(ctx => ctx.Ignore());
     }
 
-    public State AwaitingCapacity { get; private set; } = null!;
     public State Held { get; private set; } = null!;
     public State Confirmed { get; private set; } = null!;
     public State Expired { get; private set; } = null!;
     public State Released { get; private set; } = null!;
-    public State Unavailable { get; private set; } = null!;
 
-    public Event<HoldSlot> HoldSlot { get; private set; } = null!;
-    public Event<SlotCapacityReserved> SlotCapacityReserved { get; private set; } = null!;
-    public Event<SlotCapacityUnavailable> SlotCapacityUnavailable { get; private set; } = null!;
+    public Event<SlotHoldTaken> SlotHoldTaken { get; private set; } = null!;
     public Event<ExtendSlotHold> ExtendSlotHold { get; private set; } = null!;
     public Event<SlotCapacityHoldExtended> SlotCapacityHoldExtended { get; private set; } = null!;
     public Event<SlotCapacityHoldExtensionRefused> SlotCapacityHoldExtensionRefused { get; private set; } = null!;

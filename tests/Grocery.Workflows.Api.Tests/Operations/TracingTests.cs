@@ -40,7 +40,7 @@ public sealed class TracingTests(GroceryApiFactory factory) : IClassFixture<Groc
         consumed.Count.ShouldBeGreaterThanOrEqualTo(15, $"consumer spans: {string.Join(", ", consumed.Select(a => a.DisplayName))}");
         ofOrder.Count(a => a.Source.Name == "Grocery.Workflows" && a.DisplayName == "outbox deliver").ShouldBeGreaterThanOrEqualTo(15);
         var received = consumed.Select(a => a.GetTagItem("messaging.masstransit.message_types")?.ToString() ?? "").ToList();
-        foreach (var message in new[] { "Orders:OrderSubmitted", "Slots:HoldSlot", "Payments:AuthorizePayment", "Picking:StartPicking", "Payments:PaymentCaptured", "Delivery:DeliveryCompleted" })
+        foreach (var message in new[] { "Orders:OrderSubmitted", "Slots:SlotHoldTaken", "Payments:AuthorizePayment", "Picking:StartPicking", "Payments:PaymentCaptured", "Delivery:DeliveryCompleted" })
         {
             received.ShouldContain(m => m.EndsWith(message, StringComparison.Ordinal), $"no consumer span for {message}");
         }

@@ -87,6 +87,22 @@ public sealed class RedisSlotCapacity(EfSlotCapacity record, RedisSlotCounters c
     }
 
     /// <summary>
+    /// The record's hold rolled back with its transaction: the unit Redis counted goes back now rather than at the
+    /// repair pass. If Redis does not answer, the repair pass mends it (the record is the truth).
+    /// </summary>
+    public async Task Abandon(Guid reservationId, Guid slotId)
+    {
+        try
+        {
+            await counters.Release(slotId, reservationId);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Left for the repair pass.
+        }
+    }
+
+    /// <summary>
     /// Moves Redis after the record. With the feature off Redis is only followed as far as it answers, so that a hold
     /// taken before the switch and released during it does not stay counted there when the feature comes back.
     /// </summary>
