@@ -102,6 +102,32 @@ internal static class Sql
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A scalar of a query with one parameter, <c>@orders</c>: an array of order ids.</summary>
+    public static async Task<long> Scalar(string connectionString, string sql, Guid[] orders)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("orders", orders);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The first column (a name) and second (a count) of each row.</summary>
+    public static async Task<Dictionary<string, long>> Counts(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
     /// <summary>The first column (order id) and second (a timestamp) of each row.</summary>
     public static async Task<Dictionary<Guid, DateTimeOffset>> Times(string connectionString, string sql)
     {
