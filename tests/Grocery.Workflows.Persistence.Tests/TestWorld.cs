@@ -58,10 +58,7 @@ public static class TestWorld
                 throw new InvalidOperationException("PickingStarted before StartPicking was seen; retried");
             }
 
-            foreach (var line in order.Lines)
-            {
-                await context.Publish(new LinePicked(order.OrderId, context.Message.PickerId, line.Sku, line.Quantity));
-            }
+            await context.Publish(new PickListReported(order.OrderId, context.Message.PickerId, [.. order.Lines.Select(l => PickListLine.Picked(l.Sku, l.Quantity))]));
         }
     }
 

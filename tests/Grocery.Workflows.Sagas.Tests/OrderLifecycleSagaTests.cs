@@ -115,8 +115,8 @@ public sealed class OrderLifecycleSagaTests
         public async Task Consume(ConsumeContext<PickingStarted> context)
         {
             var id = context.Message.OrderId;
-            await context.Publish(new LinePicked(id, "picker-1", "MILK-1L", 2));
-            await context.Publish(new LineShort(id, "picker-1", "BANANA", 0, new OrderLine("PLANTAIN", "Plantain", SaleUnit.Kilogram, 1.2m, 289)));
+            await context.Publish(new PickListReported(id, "picker-1",
+                [PickListLine.Picked("MILK-1L", 2), PickListLine.PickedShort("BANANA", 0, new OrderLine("PLANTAIN", "Plantain", SaleUnit.Kilogram, 1.2m, 289))]));
         }
     }
 

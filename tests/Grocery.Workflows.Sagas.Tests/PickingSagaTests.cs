@@ -36,8 +36,7 @@ public sealed class PickingSagaTests
         await InProgress(h);
         (await h.Published<PickingStarted>(m => m.OrderId == _orderId)).PickerId.ShouldBe("picker-7");
 
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
-        await h.Publish(new LinePicked(_orderId, "picker-7", "BANANA", 1.15m));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2), PickListLine.Picked("BANANA", 1.15m)]));
 
         await InState(h, m => m.Completed);
         (await h.Published<PickingCompleted>(m => m.OrderId == _orderId)).Lines.ShouldBe(
@@ -59,9 +58,8 @@ public sealed class PickingSagaTests
         await InState(h, m => m.InProgress);
         var greek = new OrderLine("GREEK-YOG", "Greek yoghurt", SaleUnit.Each, 1, 15_000);
 
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
-        await h.Publish(new LineShort(_orderId, "picker-7", "YOGHURT", 1, greek));
-        await h.Publish(new LineShort(_orderId, "picker-7", "BANANA", 0, null));
+        await h.Publish(new PickListReported(_orderId, "picker-7",
+            [PickListLine.Picked("MILK-1L", 2), PickListLine.PickedShort("YOGHURT", 1, greek), PickListLine.PickedShort("BANANA", 0, null)]));
 
         var waiting = await InState(h, m => m.AwaitingSubstitutions);
         var proposal = await h.Published<ProposeSubstitutions>(m => m.OrderId == _orderId);
@@ -94,8 +92,7 @@ public sealed class PickingSagaTests
         await using var h = await SagaTestHarness.Start();
         await InProgress(h);
 
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
-        await h.Publish(new LineShort(_orderId, "picker-7", "BANANA", 0, Plantain));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2), PickListLine.PickedShort("BANANA", 0, Plantain)]));
         var proposal = await h.Published<ProposeSubstitutions>(m => m.OrderId == _orderId);
         await h.Publish(new SubstitutionsDecided(_orderId, proposal.RoundId,
             [new SubstitutionDecision("BANANA", SubstitutionOutcome.Rejected, null, ByDefault: false)], Proposed: 1, Accepted: 0));
@@ -126,16 +123,16 @@ public sealed class PickingSagaTests
     {
         await using var h = await SagaTestHarness.Start(picking: p => p.PickerTimeout = TimeSpan.FromMilliseconds(400));
         await InProgress(h);
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2)]));
 
         await h.Published<PickerTimedOut>(m => m.OrderId == _orderId);
         await InState(h, m => m.Queued);
-        await h.Publish(new LinePicked(_orderId, "picker-7", "BANANA", 1.3m));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("BANANA", 1.3m)]));
         await h.Publish(new PickerAssigned(_orderId, "picker-9"));
         await InState(h, m => m.Assigned);
         await h.Publish(new PickerStarted(_orderId, "picker-9"));
         await InState(h, m => m.InProgress);
-        await h.Publish(new LinePicked(_orderId, "picker-9", "BANANA", 1.1m));
+        await h.Publish(new PickListReported(_orderId, "picker-9", [PickListLine.Picked("BANANA", 1.1m)]));
 
         await InState(h, m => m.Completed);
         (await h.Published<PickingCompleted>(m => m.OrderId == _orderId)).Lines.Select(l => (l.Sku, l.PickedQuantity))
@@ -152,24 +149,24 @@ public sealed class PickingSagaTests
         await h.Publish(new PickerStarted(_orderId, "picker-3"));
         (await InState(h, m => m.InProgress)).PickerId.ShouldBe("picker-3");
         await h.Publish(new PickerAssigned(_orderId, "picker-3"));
-        await h.Publish(new LinePicked(_orderId, "picker-3", "MILK-1L", 2));
+        await h.Publish(new PickListReported(_orderId, "picker-3", [PickListLine.Picked("MILK-1L", 2)]));
 
         await InState(h, m => m.Completed);
         (await h.CountPublished<PickingStarted>()).ShouldBe(1);
     }
 
     [Fact]
-    public async Task A_line_report_that_overtakes_the_start_starts_picking_and_counts_and_the_late_start_is_ignored()
+    public async Task A_part_of_the_pick_list_that_overtakes_the_start_starts_picking_and_counts_and_the_late_start_is_ignored()
     {
         await using var h = await SagaTestHarness.Start();
         await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk, Bananas], SubstitutionPreference.Accept));
         await h.Publish(new PickerAssigned(_orderId, "picker-7"));
         await InState(h, m => m.Assigned);
 
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2)]));
         (await InState(h, m => m.InProgress)).Reports.Select(r => r.Sku).ShouldBe(["MILK-1L"]);
         await h.Publish(new PickerStarted(_orderId, "picker-7"));
-        await h.Publish(new LinePicked(_orderId, "picker-7", "BANANA", 1.15m));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("BANANA", 1.15m)]));
 
         await InState(h, m => m.Completed);
         (await h.PublishedInOrder(typeof(PickingStarted), typeof(PickingCompleted))).Select(m => m.GetType()).ShouldBe(
@@ -177,13 +174,13 @@ public sealed class PickingSagaTests
     }
 
     [Fact]
-    public async Task A_line_report_that_overtakes_the_assignment_starts_picking_with_that_picker()
+    public async Task A_pick_list_that_overtakes_the_assignment_starts_picking_with_that_picker()
     {
         await using var h = await SagaTestHarness.Start();
         await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk], SubstitutionPreference.Accept));
         await InState(h, m => m.Queued);
 
-        await h.Publish(new LineShort(_orderId, "picker-3", "MILK-1L", 1, Yoghurt));
+        await h.Publish(new PickListReported(_orderId, "picker-3", [PickListLine.PickedShort("MILK-1L", 1, Yoghurt)]));
 
         await InState(h, m => m.AwaitingSubstitutions);
         (await h.Published<PickingStarted>(m => m.OrderId == _orderId)).PickerId.ShouldBe("picker-3");
@@ -191,31 +188,72 @@ public sealed class PickingSagaTests
     }
 
     [Fact]
-    public async Task A_line_report_before_the_start_from_a_picker_other_than_the_assigned_one_is_ignored()
+    public async Task A_pick_list_before_the_start_from_a_picker_other_than_the_assigned_one_is_ignored()
     {
         await using var h = await SagaTestHarness.Start();
         await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk], SubstitutionPreference.Accept));
         await h.Publish(new PickerAssigned(_orderId, "picker-7"));
         await InState(h, m => m.Assigned);
 
-        await h.Publish(new LinePicked(_orderId, "picker-stale", "MILK-1L", 2));
+        await h.Publish(new PickListReported(_orderId, "picker-stale", [PickListLine.Picked("MILK-1L", 2)]));
 
         (await StateAfterQuiet(h)).ShouldBe("Assigned");
         (await h.CountPublished<PickingStarted>()).ShouldBe(0);
     }
 
     [Fact]
-    public async Task A_duplicate_line_report_does_not_count_twice()
+    public async Task A_line_reported_twice_does_not_count_twice()
     {
         await using var h = await SagaTestHarness.Start();
         await InProgress(h);
 
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2), PickListLine.Picked("MILK-1L", 2)]));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2)]));
 
         (await StateAfterQuiet(h)).ShouldBe("InProgress");
         (await InState(h, m => m.InProgress)).Reports.Count.ShouldBe(1);
         (await h.CountPublished<PickingCompleted>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_duplicate_pick_list_changes_nothing()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await InProgress(h);
+        var pickList = new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2), PickListLine.PickedShort("BANANA", 0, Plantain)]);
+
+        await h.Publish(pickList);
+        var waiting = await InState(h, m => m.AwaitingSubstitutions);
+        await h.Publish(pickList);
+
+        (await StateAfterQuiet(h)).ShouldBe("AwaitingSubstitutions");
+        (await InState(h, m => m.AwaitingSubstitutions)).SubstitutionRoundId.ShouldBe(waiting.SubstitutionRoundId);
+        (await h.CountPublished<ProposeSubstitutions>()).ShouldBe(1);
+        (await h.CountPublished<PickingStarted>()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_whole_pick_list_that_overtakes_the_start_completes_picking_and_the_late_start_is_ignored()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk, Bananas], SubstitutionPreference.Accept));
+        await h.Publish(new PickerAssigned(_orderId, "picker-7"));
+        await InState(h, m => m.Assigned);
+
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2), PickListLine.Picked("BANANA", 1.15m)]));
+        await InState(h, m => m.Completed);
+        await h.Publish(new PickerStarted(_orderId, "picker-7"));
+
+        (await StateAfterQuiet(h)).ShouldBe("Completed");
+        (await h.PublishedInOrder(typeof(PickingStarted), typeof(PickingCompleted))).Select(m => m.GetType()).ShouldBe(
+            [typeof(PickingStarted), typeof(PickingCompleted)]);
+        (await h.Published<PickingStarted>(m => m.OrderId == _orderId)).PickerId.ShouldBe("picker-7");
+        (await h.Published<PickingCompleted>(m => m.OrderId == _orderId)).Lines.ShouldBe(
+        [
+            new PickedLine("MILK-1L", "Fresh milk 1 L", SaleUnit.Each, 2, 2, 25_000, null),
+            new PickedLine("BANANA", "Bananas", SaleUnit.Kilogram, 1.2m, 1.15m, 30_000, null),
+        ]);
+        (await h.CountPublished<PickingStarted>()).ShouldBe(1);
     }
 
     [Fact]
@@ -238,8 +276,7 @@ public sealed class PickingSagaTests
     {
         await using var h = await SagaTestHarness.Start();
         await InProgress(h);
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
-        await h.Publish(new LineShort(_orderId, "picker-7", "BANANA", 0, Plantain));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("MILK-1L", 2), PickListLine.PickedShort("BANANA", 0, Plantain)]));
         var proposal = await h.Published<ProposeSubstitutions>(m => m.OrderId == _orderId);
         await InState(h, m => m.AwaitingSubstitutions);
 
@@ -264,19 +301,25 @@ public sealed class PickingSagaTests
     }
 
     [Fact]
-    public async Task Reports_from_another_picker_and_decisions_for_another_round_are_ignored()
+    public async Task Reports_from_another_picker_lines_not_ordered_and_decisions_for_another_round_are_ignored()
     {
         await using var h = await SagaTestHarness.Start();
         await InProgress(h);
 
-        await h.Publish(new LinePicked(_orderId, "picker-stale", "MILK-1L", 2));
-        await h.Publish(new LinePicked(_orderId, "picker-7", "NOT-ORDERED", 1));
-        await h.Publish(new LinePicked(_orderId, "picker-7", "MILK-1L", 2));
-        await h.Publish(new LineShort(_orderId, "picker-7", "BANANA", 0, Plantain));
+        await h.Publish(new PickListReported(_orderId, "picker-stale", [PickListLine.Picked("MILK-1L", 2), PickListLine.Picked("BANANA", 1.2m)]));
+        await h.Publish(new PickListReported(_orderId, "picker-7", [PickListLine.Picked("NOT-ORDERED", 1)]));
+        (await StateAfterQuiet(h)).ShouldBe("InProgress");
+        (await InState(h, m => m.InProgress)).Reports.ShouldBeEmpty();
+
+        // A picked line carries no replacement, even if the picker app sent one.
+        await h.Publish(new PickListReported(_orderId, "picker-7",
+            [PickListLine.Picked("NOT-ORDERED", 1), new PickListLine("MILK-1L", 2, IsShort: false, Plantain), PickListLine.PickedShort("BANANA", 0, Plantain)]));
         await InState(h, m => m.AwaitingSubstitutions);
         await h.Publish(new SubstitutionsDecided(_orderId, Guid.NewGuid(), [], 0, 0));
 
         (await StateAfterQuiet(h)).ShouldBe("AwaitingSubstitutions");
-        (await InState(h, m => m.AwaitingSubstitutions)).Reports.Select(r => r.Sku).ShouldBe(["MILK-1L", "BANANA"]);
+        (await InState(h, m => m.AwaitingSubstitutions)).Reports.ShouldBe(
+            [new LineReport("MILK-1L", 2, IsShort: false, ProposedSubstitute: null), new LineReport("BANANA", 0, IsShort: true, Plantain)]);
+        (await h.Published<ProposeSubstitutions>(m => m.OrderId == _orderId)).Lines.ShouldBe([new ShortLine("BANANA", "Bananas", 1.2m, Plantain)]);
     }
 }

@@ -27,20 +27,30 @@ public sealed record PickerAssigned(Guid OrderId, string PickerId);
 /// <param name="PickerId">The picker.</param>
 public sealed record PickerStarted(Guid OrderId, string PickerId);
 
-/// <summary>From the picker app: a line is picked in full (weighed items: the measured weight).</summary>
+/// <summary>
+/// From the picker app: the pick list as the picker found it, in one report. Usually every ordered line; a report
+/// may leave lines out (a replacement picker finishing what a replaced one began), and a later report of a line
+/// replaces the earlier one.
+/// </summary>
 /// <param name="OrderId">The order.</param>
 /// <param name="PickerId">The picker.</param>
-/// <param name="Sku">The ordered SKU.</param>
-/// <param name="Quantity">Pieces, or the measured kilograms.</param>
-public sealed record LinePicked(Guid OrderId, string PickerId, string Sku, decimal Quantity);
+/// <param name="Lines">The reported lines, one per ordered SKU.</param>
+public sealed record PickListReported(Guid OrderId, string PickerId, IReadOnlyList<PickListLine> Lines);
 
-/// <summary>From the picker app: a line could not be picked in full.</summary>
-/// <param name="OrderId">The order.</param>
-/// <param name="PickerId">The picker.</param>
+/// <summary>One ordered line as picked: in full (weighed items: the measured weight), or short.</summary>
 /// <param name="Sku">The ordered SKU.</param>
-/// <param name="PickedQuantity">What could be picked of it (often 0).</param>
-/// <param name="ProposedSubstitute">A replacement for the missing quantity, or none.</param>
-public sealed record LineShort(Guid OrderId, string PickerId, string Sku, decimal PickedQuantity, OrderLine? ProposedSubstitute);
+/// <param name="PickedQuantity">Pieces, or the measured kilograms; for a short line what could be picked of it (often 0).</param>
+/// <param name="IsShort">The line could not be picked in full.</param>
+/// <param name="ProposedSubstitute">For a short line, a replacement for the missing quantity, or none.</param>
+public sealed record PickListLine(string Sku, decimal PickedQuantity, bool IsShort, OrderLine? ProposedSubstitute)
+{
+    /// <summary>A line picked in full.</summary>
+    public static PickListLine Picked(string sku, decimal quantity) => new(sku, quantity, IsShort: false, ProposedSubstitute: null);
+
+    /// <summary>A line that could not be picked in full, with a replacement for the missing quantity or none.</summary>
+    public static PickListLine PickedShort(string sku, decimal pickedQuantity, OrderLine? proposedSubstitute) =>
+        new(sku, pickedQuantity, IsShort: true, proposedSubstitute);
+}
 
 /// <summary>Picking is under way: the order can no longer be cancelled.</summary>
 /// <param name="OrderId">The order.</param>

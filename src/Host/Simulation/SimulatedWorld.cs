@@ -67,40 +67,48 @@ internal sealed class Dice
     }
 }
 
-/// <summary>A picker: takes a queued order, picks each line (weighed items weigh a little more or less), finds some short.</summary>
-public sealed class SimulatedPicker(WorkflowDbContext db, IOptions<SimulationSettings> options) : IConsumer<PickingQueued>, IConsumer<PickingStarted>
+/// <summary>
+/// A picker: takes a queued order and plans the whole pick at once, one step apart: taken, started, then a step per
+/// line (weighed items weigh a little more or less, some lines are short) and the pick list reported when the last
+/// line is done. Planned from the queued order alone, it needs no message from the engine in between.
+/// </summary>
+public sealed class SimulatedPicker(WorkflowDbContext db, IOptions<SimulationSettings> options) : IConsumer<PickingQueued>
 {
     private readonly SimulationSettings _settings = options.Value;
 
     public async Task Consume(ConsumeContext<PickingQueued> context)
     {
-        var picker = $"sim-picker-{Dice.For(context.Message.OrderId, Throw.PickerName, context.Message.Attempt).Next(1, 40):00}";
-        await context.SchedulePublish(_settings.StepDelay, new PickerAssigned(context.Message.OrderId, picker));
-        await context.SchedulePublish(_settings.StepDelay * 2, new PickerStarted(context.Message.OrderId, picker));
+        var orderId = context.Message.OrderId;
+        var picker = $"sim-picker-{Dice.For(orderId, Throw.PickerName, context.Message.Attempt).Next(1, 40):00}";
+        var picking = await db.Set<PickingState>().AsNoTracking().SingleAsync(p => p.CorrelationId == orderId, context.CancellationToken);
+        var pickList = await Pick(orderId, picking, context.CancellationToken);
+
+        await context.SchedulePublish(_settings.StepDelay, new PickerAssigned(orderId, picker));
+        await context.SchedulePublish(_settings.StepDelay * 2, new PickerStarted(orderId, picker));
+        await context.SchedulePublish(_settings.StepDelay * (2 + picking.Lines.Count), new PickListReported(orderId, picker, pickList));
     }
 
-    public async Task Consume(ConsumeContext<PickingStarted> context)
+    /// <summary>Every line picked in full or short; the same dice for every attempt, so a second picker finds the same shelves.</summary>
+    private async Task<List<PickListLine>> Pick(Guid orderId, PickingState picking, CancellationToken cancellationToken)
     {
-        var orderId = context.Message.OrderId;
-        var picking = await db.Set<PickingState>().AsNoTracking().SingleAsync(p => p.CorrelationId == orderId, context.CancellationToken);
-        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.StoreId == picking.StoreId, context.CancellationToken);
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.StoreId == picking.StoreId, cancellationToken);
         var dice = Dice.For(orderId, Throw.Picking);
-        var step = 1;
+        var pickList = new List<PickListLine>(picking.Lines.Count);
         foreach (var line in picking.Lines)
         {
-            var delay = _settings.StepDelay * step++;
             if (dice.NextDouble() < _settings.ShortageRate)
             {
-                var substitute = await Substitute(line, store, context.CancellationToken);
-                await context.SchedulePublish(delay, new LineShort(orderId, context.Message.PickerId, line.Sku, 0, substitute));
+                pickList.Add(PickListLine.PickedShort(line.Sku, 0, await Substitute(line, store, cancellationToken)));
                 continue;
             }
 
             var quantity = line.Unit == SaleUnit.Kilogram
                 ? decimal.Round(line.Quantity * (0.95m + (decimal)dice.NextDouble() / 10m), 3)
                 : line.Quantity;
-            await context.SchedulePublish(delay, new LinePicked(orderId, context.Message.PickerId, line.Sku, quantity));
+            pickList.Add(PickListLine.Picked(line.Sku, quantity));
         }
+
+        return pickList;
     }
 
     /// <summary>
@@ -135,8 +143,12 @@ public sealed class SimulatedCustomer(IOptions<SimulationSettings> options) : IC
     }
 }
 
-/// <summary>A courier company: accepts, picks up and delivers; now and then a courier does not turn up.</summary>
-public sealed class SimulatedCourier(IOptions<SimulationSettings> options) : IConsumer<DispatchCourier>, IConsumer<DeliveryHandedOff>
+/// <summary>
+/// A courier company: accepts, picks up and delivers, planned at once when the courier is booked, one move three steps
+/// after the other; now and then a courier does not turn up. Planned from the booking alone, it needs no message from
+/// the engine in between (a delivery that overtakes its pick-up is taken as handed off, then delivered).
+/// </summary>
+public sealed class SimulatedCourier(IOptions<SimulationSettings> options) : IConsumer<DispatchCourier>
 {
     private readonly SimulationSettings _settings = options.Value;
 
@@ -152,8 +164,6 @@ public sealed class SimulatedCourier(IOptions<SimulationSettings> options) : ICo
         }
 
         await context.SchedulePublish(_settings.StepDelay * 3, new ParcelPickedUp(m.OrderId, courier));
+        await context.SchedulePublish(_settings.StepDelay * 6, new ParcelDelivered(m.OrderId, courier));
     }
-
-    public Task Consume(ConsumeContext<DeliveryHandedOff> context) =>
-        context.SchedulePublish(_settings.StepDelay * 3, new ParcelDelivered(context.Message.OrderId, context.Message.CourierId));
 }

@@ -7,8 +7,9 @@ namespace Grocery.Workflows.Sagas.Picking;
 
 internal static class PickingBehaviors
 {
-    public static bool IsOrdered(this PickingState picking, string sku) =>
-        picking.Lines.Exists(l => l.Sku == sku);
+    /// <summary>Whether a pick list speaks of any line of this order; one about none of them changes nothing.</summary>
+    public static bool ReportsAnOrderedLine(this PickingState picking, PickListReported report) =>
+        report.Lines.Any(reported => picking.Lines.Exists(l => l.Sku == reported.Sku));
 
     /// <summary>A repeated report for a line replaces the earlier one, so a duplicate never counts twice.</summary>
     public static void Record(this PickingState picking, LineReport report)
@@ -24,16 +25,17 @@ internal static class PickingBehaviors
             .Publish(ctx => new PickingStarted(ctx.Saga.CorrelationId, ctx.Saga.PickerId!))
             .TransitionTo(machine.InProgress);
 
-    public static EventActivityBinder<PickingState, LinePicked> RecordPicked(this EventActivityBinder<PickingState, LinePicked> binder,
+    /// <summary>Records each ordered line of the pick list (lines not ordered are ignored), then finishes if none is left.</summary>
+    public static EventActivityBinder<PickingState, PickListReported> RecordPickList(this EventActivityBinder<PickingState, PickListReported> binder,
         PickingStateMachine machine) =>
         binder
-            .Then(ctx => ctx.Saga.Record(new LineReport(ctx.Message.Sku, ctx.Message.Quantity, IsShort: false, ProposedSubstitute: null)))
-            .FinishWhenEveryLineIsReported(machine);
-
-    public static EventActivityBinder<PickingState, LineShort> RecordShort(this EventActivityBinder<PickingState, LineShort> binder,
-        PickingStateMachine machine) =>
-        binder
-            .Then(ctx => ctx.Saga.Record(new LineReport(ctx.Message.Sku, ctx.Message.PickedQuantity, IsShort: true, ctx.Message.ProposedSubstitute)))
+            .Then(ctx =>
+            {
+                foreach (var line in ctx.Message.Lines.Where(l => ctx.Saga.Lines.Exists(ordered => ordered.Sku == l.Sku)))
+                {
+                    ctx.Saga.Record(new LineReport(line.Sku, line.PickedQuantity, line.IsShort, line.IsShort ? line.ProposedSubstitute : null));
+                }
+            })
             .FinishWhenEveryLineIsReported(machine);
 
     /// <summary>

@@ -5,7 +5,7 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Picking;
 
 /// <summary>
-/// Picking of one order: queued for a picker, assigned, lines reported picked or short, short lines decided by
+/// Picking of one order: queued for a picker, assigned, the pick list reported (each line picked or short), short lines decided by
 /// the customer (substitution approval), completed with actual quantities. A silent picker is replaced.
 /// </summary>
 public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
@@ -23,8 +23,7 @@ public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
         Event(() => StartPicking, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => PickerAssigned, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => PickerStarted, x => x.CorrelateById(m => m.Message.OrderId));
-        Event(() => LinePicked, x => x.CorrelateById(m => m.Message.OrderId));
-        Event(() => LineShort, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => PickListReported, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => SubstitutionsDecided, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => CancelPicking, x => x.CorrelateById(m => m.Message.OrderId));
 
@@ -67,30 +66,21 @@ public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
                 .StartInProgress(this));
 
         During(InProgress,
-            When(LinePicked, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
-                .RecordPicked(this),
-            When(LineShort, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
-                .RecordShort(this));
+            When(PickListReported, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.ReportsAnOrderedLine(ctx.Message))
+                .RecordPickList(this));
 
-        // A line report may overtake the start the same way (the consumers of one queue race to the order's partition):
+        // A pick list may overtake the start the same way (the consumers of one queue race to the order's partition):
         // a report from the assigned picker, or from anyone before a picker was ever replaced, means picking has started.
         // A report from a picker replaced after a timeout is still ignored.
         During(Assigned,
-            When(LinePicked, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
+            When(PickListReported, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.ReportsAnOrderedLine(ctx.Message))
                 .StartInProgress(this)
-                .RecordPicked(this),
-            When(LineShort, ctx => ctx.Message.PickerId == ctx.Saga.PickerId && ctx.Saga.IsOrdered(ctx.Message.Sku))
-                .StartInProgress(this)
-                .RecordShort(this));
+                .RecordPickList(this));
         During(Queued,
-            When(LinePicked, ctx => ctx.Saga.Attempt == 1 && ctx.Saga.IsOrdered(ctx.Message.Sku))
+            When(PickListReported, ctx => ctx.Saga.Attempt == 1 && ctx.Saga.ReportsAnOrderedLine(ctx.Message))
                 .Then(ctx => ctx.Saga.PickerId = ctx.Message.PickerId)
                 .StartInProgress(this)
-                .RecordPicked(this),
-            When(LineShort, ctx => ctx.Saga.Attempt == 1 && ctx.Saga.IsOrdered(ctx.Message.Sku))
-                .Then(ctx => ctx.Saga.PickerId = ctx.Message.PickerId)
-                .StartInProgress(this)
-                .RecordShort(this));
+                .RecordPickList(this));
 
         During(Assigned, InProgress,
             When(PickerResponse!.Received)
@@ -135,8 +125,7 @@ public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
     public Event<StartPicking> StartPicking { get; private set; } = null!;
     public Event<PickerAssigned> PickerAssigned { get; private set; } = null!;
     public Event<PickerStarted> PickerStarted { get; private set; } = null!;
-    public Event<LinePicked> LinePicked { get; private set; } = null!;
-    public Event<LineShort> LineShort { get; private set; } = null!;
+    public Event<PickListReported> PickListReported { get; private set; } = null!;
     public Event<SubstitutionsDecided> SubstitutionsDecided { get; private set; } = null!;
     public Event<CancelPicking> CancelPicking { get; private set; } = null!;
 

@@ -41,42 +41,103 @@ public sealed class SimulatedWorldTests : IAsyncLifetime
 
         foreach (var orderId in orders)
         {
-            await harness.Bus.Publish(new PickingStarted(orderId, "picker-1"));
+            await harness.Bus.Publish(new PickingQueued(orderId, Store, 1));
             await harness.Bus.Publish(new SubstitutionsProposed(orderId, Guid.NewGuid(),
                 [.. Lines().Select(l => new ShortLine(l.Sku, l.Name, l.Quantity, l with { Sku = $"{l.Sku}-SUB" }))], DateTimeOffset.UtcNow.AddMinutes(10)));
             await harness.Bus.Publish(new DispatchCourier(orderId, Store, 1));
         }
 
-        await Consumed<PickingStarted>(harness);
+        await Consumed<PickingQueued>(harness);
         await Consumed<SubstitutionsProposed>(harness);
         await Consumed<DispatchCourier>(harness);
 
         // Scheduled (after the simulated step delay), they reach the delayed scheduler as sends.
         const int lines = Orders * LinesPerOrder;
-        var shorts = harness.Sent.Select<LineShort>().Take(lines).Count();
-        (shorts + harness.Sent.Select<LinePicked>().Take(lines).Count()).ShouldBe(lines, "every line is picked or short");
+        var pickLists = harness.Sent.Select<PickListReported>().Take(Orders + 1).Select(m => m.Context.Message).ToList();
+        pickLists.Count.ShouldBe(Orders, "one pick list per queued order");
+        pickLists.ShouldAllBe(p => p.Lines.Select(l => l.Sku).SequenceEqual(Lines().Select(o => o.Sku)), "every line is picked or short, in the order's order");
+        var shorts = pickLists.Sum(p => p.Lines.Count(l => l.IsShort));
         var answers = harness.Sent.Select<AnswerSubstitutions>().Take(Orders).SelectMany(m => m.Context.Message.Answers).ToList();
         answers.Count.ShouldBe(lines, "every proposed line is answered");
 
         var shortage = shorts / (double)lines;
         var approval = answers.Count(a => a.Approve) / (double)lines;
-        var noShow = harness.Sent.Select<CourierNoShow>().Take(Orders).Count() / (double)Orders;
+        var noShows = harness.Sent.Select<CourierNoShow>().Take(Orders).Select(m => m.Context.Message.OrderId).ToHashSet();
+        var noShow = noShows.Count / (double)Orders;
         var rates = $"shortage {shortage:P1}, approval {approval:P1}, no-show {noShow:P1}";
         shortage.ShouldBe(_settings.ShortageRate, Tolerance, rates);
         approval.ShouldBe(_settings.ApprovalRate, Tolerance, rates);
         noShow.ShouldBe(_settings.CourierNoShowRate, Tolerance, rates);
+
+        // The whole pick and the whole delivery are planned from the one message that starts each: the picker who is
+        // assigned starts and reports, and every courier who turns up picks the parcel up and delivers it.
+        var assigned = harness.Sent.Select<PickerAssigned>().Take(Orders + 1).ToDictionary(m => m.Context.Message.OrderId, m => m.Context.Message.PickerId);
+        var started = harness.Sent.Select<PickerStarted>().Take(Orders + 1).ToDictionary(m => m.Context.Message.OrderId, m => m.Context.Message.PickerId);
+        assigned.Count.ShouldBe(Orders);
+        started.OrderBy(p => p.Key).ShouldBe(assigned.OrderBy(p => p.Key));
+        pickLists.ShouldAllBe(p => assigned[p.OrderId] == p.PickerId);
+        var pickedUp = harness.Sent.Select<ParcelPickedUp>().Take(Orders + 1).ToDictionary(m => m.Context.Message.OrderId, m => m.Context.Message.CourierId);
+        var delivered = harness.Sent.Select<ParcelDelivered>().Take(Orders + 1).ToDictionary(m => m.Context.Message.OrderId, m => m.Context.Message.CourierId);
+        delivered.Count.ShouldBe(Orders - noShows.Count);
+        delivered.OrderBy(p => p.Key).ShouldBe(pickedUp.OrderBy(p => p.Key), "each courier who picks a parcel up delivers it");
+        delivered.Keys.ShouldAllBe(o => !noShows.Contains(o));
     }
 
-    /// <summary>Waits (up to a minute) until every order's message of this type has been consumed.</summary>
-    private static async Task Consumed<T>(ITestHarness harness)
+    [Fact]
+    public async Task A_redelivered_message_plans_the_same_pick_and_the_same_delivery()
+    {
+        var orders = Enumerable.Range(0, 20).Select(_ => NewId.NextGuid()).ToList();
+        await Picking(orders);
+        var harness = _provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+
+        for (var delivery = 0; delivery < 2; delivery++)
+        {
+            foreach (var orderId in orders)
+            {
+                await harness.Bus.Publish(new PickingQueued(orderId, Store, 1));
+                await harness.Bus.Publish(new DispatchCourier(orderId, Store, 1));
+            }
+        }
+
+        await Consumed<PickingQueued>(harness, orders.Count * 2);
+        await Consumed<DispatchCourier>(harness, orders.Count * 2);
+
+        var pickLists = harness.Sent.Select<PickListReported>().Take(orders.Count * 2 + 1).Select(m => m.Context.Message).ToList();
+        pickLists.Count.ShouldBe(orders.Count * 2);
+        foreach (var twice in pickLists.GroupBy(p => p.OrderId))
+        {
+            twice.Count().ShouldBe(2);
+            twice.First().PickerId.ShouldBe(twice.Last().PickerId);
+            twice.First().Lines.ShouldBe(twice.Last().Lines);
+        }
+
+        var accepted = harness.Sent.Select<CourierAccepted>().Take(orders.Count * 2 + 1).Select(m => m.Context.Message).ToList();
+        accepted.Count.ShouldBe(orders.Count * 2);
+        accepted.GroupBy(a => a.OrderId).ShouldAllBe(twice => twice.Distinct().Count() == 1);
+    }
+
+    [Fact]
+    public void The_simulated_world_answers_the_engine_without_waiting_for_its_intermediate_steps()
+    {
+        static IEnumerable<Type> Consumes(Type consumer) =>
+            consumer.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)).Select(i => i.GetGenericArguments()[0]);
+
+        Consumes(typeof(SimulatedPicker)).ShouldBe([typeof(PickingQueued)]);
+        Consumes(typeof(SimulatedCustomer)).ShouldBe([typeof(SubstitutionsProposed)]);
+        Consumes(typeof(SimulatedCourier)).ShouldBe([typeof(DispatchCourier)]);
+    }
+
+    /// <summary>Waits (up to a minute) until every order's message of this type (or the given count) has been consumed.</summary>
+    private static async Task Consumed<T>(ITestHarness harness, int count = Orders)
         where T : class
     {
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (harness.Consumed.Select<T>().Take(Orders).Count() < Orders)
+        while (harness.Consumed.Select<T>().Take(count).Count() < count)
         {
             if (DateTime.UtcNow > until)
             {
-                throw new ShouldAssertException($"Fewer than {Orders} {typeof(T).Name} were consumed.");
+                throw new ShouldAssertException($"Fewer than {count} {typeof(T).Name} were consumed.");
             }
 
             await Task.Delay(50);
