@@ -132,6 +132,31 @@ public sealed class RedisSlotStoreTests : IClassFixture<PostgresTestDatabase>, I
     }
 
     [Fact]
+    public async Task A_hold_whose_transaction_rolls_back_gives_its_Redis_unit_back_when_abandoned()
+    {
+        var slotId = await NewSlot(capacity: 1);
+        var reservationId = Guid.NewGuid();
+        {
+            await using var scope = _host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+            var slots = scope.ServiceProvider.GetRequiredService<ISlotCapacity>();
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                (await slots.Hold(Guid.NewGuid(), reservationId, Store, slotId, CancellationToken.None)).Held.ShouldBeTrue();
+                (await Cached(slotId)).ShouldBe(new SlotCounts(1, 1, 0), "Redis counted the hold at once");
+                // Checkout refused the order after its hold (a short line): the transaction rolls back.
+                await transaction.RollbackAsync();
+            }
+
+            await slots.Abandon(reservationId, slotId);
+        }
+
+        (await Recorded(slotId)).ShouldBe(new SlotCounts(1, 0, 0));
+        (await Cached(slotId)).ShouldBe(new SlotCounts(1, 0, 0), "the unit went back without waiting for the repair pass");
+        (await Hold(slotId, Guid.NewGuid())).Held.ShouldBeTrue("the place can be sold again");
+    }
+
+    [Fact]
     public async Task A_slot_Redis_lost_is_loaded_from_the_record_with_its_holds()
     {
         var slotId = await NewSlot(capacity: 3);
