@@ -136,24 +136,27 @@ public sealed class RedisSlotStoreTests : IClassFixture<PostgresTestDatabase>, I
     {
         var slotId = await NewSlot(capacity: 1);
         var reservationId = Guid.NewGuid();
-        {
-            await using var scope = _host.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
-            var slots = scope.ServiceProvider.GetRequiredService<ISlotCapacity>();
-            await using (var transaction = await db.Database.BeginTransactionAsync())
-            {
-                (await slots.Hold(Guid.NewGuid(), reservationId, Store, slotId, CancellationToken.None)).Held.ShouldBeTrue();
-                (await Cached(slotId)).ShouldBe(new SlotCounts(1, 1, 0), "Redis counted the hold at once");
-                // Checkout refused the order after its hold (a short line): the transaction rolls back.
-                await transaction.RollbackAsync();
-            }
-
-            await slots.Abandon(reservationId, slotId);
-        }
+        await HoldThenRollBack(slotId, reservationId);
 
         (await Recorded(slotId)).ShouldBe(new SlotCounts(1, 0, 0));
         (await Cached(slotId)).ShouldBe(new SlotCounts(1, 0, 0), "the unit went back without waiting for the repair pass");
         (await Hold(slotId, Guid.NewGuid())).Held.ShouldBeTrue("the place can be sold again");
+    }
+
+    /// <summary>Checkout refusing an order after its hold (a short line): the transaction rolls back, then the hold is abandoned.</summary>
+    private async Task HoldThenRollBack(Guid slotId, Guid reservationId)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        var slots = scope.ServiceProvider.GetRequiredService<ISlotCapacity>();
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            (await slots.Hold(Guid.NewGuid(), reservationId, Store, slotId, CancellationToken.None)).Held.ShouldBeTrue();
+            (await Cached(slotId)).ShouldBe(new SlotCounts(1, 1, 0), "Redis counted the hold at once");
+            await transaction.RollbackAsync();
+        }
+
+        await slots.Abandon(reservationId, slotId);
     }
 
     [Fact]
