@@ -30,4 +30,10 @@ public sealed class AuthSettings
 
     /// <summary>How far a token's times may be off the engine's clock.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How many validated tokens are remembered until they expire, so that a token sent with every request has its
+    /// signature checked once (a few KB each); 0 checks every request's token afresh.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 4096;
 }
