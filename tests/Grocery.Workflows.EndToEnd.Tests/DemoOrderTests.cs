@@ -150,7 +150,7 @@ public sealed class DemoOrderTests
             Sagas(order).ShouldBe(["DeliveryHandoff", "Order", "Picking", "SlotReservation", "SubstitutionApproval"]);
             var queues = await RabbitMqCtl("list_queues", "-p", vhost, "--quiet", "--no-table-headers", "name", "type");
             queues.ShouldContain("order-state\tquorum");
-            queues.ShouldContain("reserve-stock\tquorum");
+            queues.ShouldContain("commit-picked-stock\tquorum");
         }
         finally
         {
