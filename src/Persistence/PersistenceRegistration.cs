@@ -24,6 +24,8 @@ namespace Grocery.Workflows.Persistence;
 
 public static class PersistenceRegistration
 {
+    private static readonly SqlitePragmas SqliteSettings = new();
+
     /// <summary>
     /// The DbContext for the configured provider with the <see cref="WriteGate"/> it needs, its migrations and seed, the
     /// ledgers and stores, and the timeline observer of the five state machines. Call before <c>AddMassTransit</c>, then
@@ -74,7 +76,8 @@ public static class PersistenceRegistration
             var sqlite = string.IsNullOrWhiteSpace(connectionString)
                 ? new SqliteConnectionStringBuilder { DataSource = settings.SqliteFile, DefaultTimeout = 30 }.ToString()
                 : ValidSqlite(connectionString);
-            services.AddDbContextPool<SqliteWorkflowDbContext>((sp, o) => o.UseSqlite(sqlite).AddInterceptors(sp.GetServices<IInterceptor>()));
+            services.AddDbContextPool<SqliteWorkflowDbContext>((sp, o) =>
+                o.UseSqlite(sqlite).AddInterceptors(sp.GetServices<IInterceptor>().Prepend(SqliteSettings)));
             services.AddScoped<WorkflowDbContext>(sp => sp.GetRequiredService<SqliteWorkflowDbContext>());
             services.TryAddSingleton(new WriteGate(serialize: true));
         }

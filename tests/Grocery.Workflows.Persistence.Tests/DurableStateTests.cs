@@ -123,6 +123,7 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
     public async Task A_redelivered_message_is_applied_once()
     {
         var consumed = new ConcurrentBag<string>();
+        var before = DateTimeOffset.UtcNow;
         await using var host = await WorkflowTestHost.Start(database);
         await Seed(host);
         host.Bus.ConnectReceiveObserver(new ConsumedCounter<ReturnStock>(consumed));
@@ -139,6 +140,9 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         milk.OnHandMilli.ShouldBe(53_000);
         (await host.Query(db => db.StockLedger.CountAsync(l => l.OrderId == _orderId && l.Movement == StockMovement.Received))).ShouldBe(1);
         (await host.Query(db => db.Inbox.CountAsync(i => i.MessageId == messageId))).ShouldBe(1);
+        // Written by hand (INSERT ... ON CONFLICT): the time is stored as the model stores it, so the cleaner's age filter reads it.
+        var after = DateTimeOffset.UtcNow;
+        (await host.Query(db => db.Inbox.CountAsync(i => i.MessageId == messageId && i.ReceivedAt >= before && i.ReceivedAt <= after))).ShouldBe(1);
     }
 
     [Fact]

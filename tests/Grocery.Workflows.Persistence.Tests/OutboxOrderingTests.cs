@@ -10,7 +10,27 @@ namespace Grocery.Workflows.Persistence.Tests;
 /// <summary>A message of one order, numbered in the order it was committed.</summary>
 public sealed record OrderNote(Guid OrderId, int Sequence);
 
-public sealed class SqliteOutboxOrderingTests() : OutboxOrderingTests(new SqliteTestDatabase());
+public sealed class SqliteOutboxOrderingTests() : OutboxOrderingTests(new SqliteTestDatabase())
+{
+    [Fact]
+    public async Task A_row_deleted_while_it_is_sent_is_no_conflict()
+    {
+        // SQLite's dispatcher holds no lock during its sends, so a transition may unschedule (delete) a row that is on its
+        // way; on PostgreSQL the delete waits for the claim.
+        var a = Guid.NewGuid();
+        var (sending, release) = HoldSendsOf(a);
+        await using var host = await Start(new Dictionary<string, string?> { ["Outbox:SendTimeout"] = "00:01:00" });
+        await Commit(host, (a, 1));
+        var batch = Dispatcher(host).DeliverDue(CancellationToken.None);
+        await sending.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await host.InTransaction(async sp => await sp.GetRequiredService<WorkflowDbContext>().Outbox.ExecuteDeleteAsync()).WaitAsync(TimeSpan.FromSeconds(30));
+        release.SetResult();
+
+        (await batch).Delivered.ShouldBe(1);
+        (await host.Query(db => db.Outbox.CountAsync())).ShouldBe(0);
+    }
+}
 
 public sealed class PostgresOutboxOrderingTests() : OutboxOrderingTests(new PostgresTestDatabase())
 {
@@ -49,6 +69,22 @@ public abstract class OutboxOrderingTests(TestDatabase database) : IAsyncLifetim
     protected ConcurrentQueue<OrderNote> Sent { get; } = new();
 
     private Func<OrderNote, Task> _transport = _ => Task.CompletedTask;
+
+    /// <summary>Holds every send of the order's notes until <c>release</c>; <c>sending</c> completes when the first one arrives.</summary>
+    protected (Task Sending, TaskCompletionSource Release) HoldSendsOf(Guid orderId)
+    {
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _transport = async note =>
+        {
+            if (note.OrderId == orderId)
+            {
+                sending.TrySetResult();
+                await release.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+        };
+        return (sending.Task, release);
+    }
 
     public Task InitializeAsync() => database.InitializeAsync();
 
@@ -112,6 +148,26 @@ public abstract class OutboxOrderingTests(TestDatabase database) : IAsyncLifetim
         left.Select(x => x.CorrelationId).ShouldAllBe(id => id == a);
         left.Select(x => x.Attempts).ShouldBe([1, 0, 0]);
         left[0].LastError!.ShouldContain("The broker refused A1");
+    }
+
+    [Fact]
+    public async Task A_commit_during_the_sends_neither_waits_for_them_nor_goes_out_with_their_batch()
+    {
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        var (sending, release) = HoldSendsOf(a);
+        await using var host = await Start(new Dictionary<string, string?> { ["Outbox:SendTimeout"] = "00:01:00" });
+        await Commit(host, (a, 1));
+        var batch = Dispatcher(host).DeliverDue(CancellationToken.None);
+        await sending.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The broker has not confirmed A1 yet; a transaction commits meanwhile (on SQLite it needs the single writer).
+        await Commit(host, (b, 1)).WaitAsync(TimeSpan.FromSeconds(30));
+        release.SetResult();
+
+        (await batch).Delivered.ShouldBe(1);
+        (await host.Query(db => db.Outbox.Select(x => x.CorrelationId).ToListAsync())).ShouldBe([b], "B1 came after the batch was read");
+        (await Dispatcher(host).DeliverDue(CancellationToken.None)).Delivered.ShouldBe(1);
+        Sent.Select(n => n.OrderId).ShouldBe([a, b]);
     }
 
     protected async Task<WorkflowTestHost> Start(IReadOnlyDictionary<string, string?>? settings = null) =>

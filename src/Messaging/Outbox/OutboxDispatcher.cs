@@ -11,9 +11,10 @@ using Microsoft.Extensions.Options;
 namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
-/// Delivers committed outbox rows that are due, oldest first, then deletes them in the same transaction. On
-/// PostgreSQL the claim is <c>FOR UPDATE SKIP LOCKED</c>, so every instance can run a dispatcher. A crash after a
-/// send and before the commit sends that row again later (at least once); consumers' inboxes drop the duplicate.
+/// Delivers committed outbox rows that are due, oldest first, then deletes them. On PostgreSQL the claim is
+/// <c>FOR UPDATE SKIP LOCKED</c> in a transaction held across the sends, so every instance can run a dispatcher; on
+/// SQLite the rows are read without a lock and deleted under the write gate once sent. A crash after a send and
+/// before the delete sends that row again later (at least once); consumers' inboxes drop the duplicate.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     IServiceScopeFactory scopes,
@@ -30,6 +31,8 @@ public sealed partial class OutboxDispatcher(
     /// out (failed, stalled, or claimed by another instance).
     /// </summary>
     private static readonly TimeoutException NotSent = new("Not sent; left for the next batch");
+
+    private static readonly TimeSpan HeldElsewhereRetry = TimeSpan.FromMilliseconds(10);
 
     private readonly OutboxSettings _settings = options.Value;
 
@@ -109,96 +112,153 @@ public sealed partial class OutboxDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
         var now = time.GetUtcNow();
-
-        using (await gate.Enter(cancellationToken))
+        List<OutboxMessage> rows;
+        Exception?[] outcomes;
+        var held = false;
+        if (db.SupportsSkipLocked)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var rows = db.SupportsSkipLocked
-                ? await db.Outbox.FromSqlInterpolated(
-                        $"SELECT * FROM outbox_messages WHERE due_at <= {now} ORDER BY id LIMIT {_settings.BatchSize} FOR UPDATE SKIP LOCKED")
-                    .ToListAsync(cancellationToken)
-                : await db.Outbox.Where(x => x.DueAt <= now).OrderBy(x => x.Id).Take(_settings.BatchSize).ToListAsync(cancellationToken);
-
-            // Orders go out concurrently, each send waiting for the broker's confirm (one at a time would cap the whole
-            // engine at one confirm round trip per message). The rows of one order go one after another, in commit
-            // order, each after the previous one's confirm: sent side by side, a later event of an order overtook an
-            // earlier one on the way to its saga (PickingCompleted before PickingStarted).
+            // PostgreSQL: the claim holds its rows across the sends, so that other instances' dispatchers skip them; the
+            // write gate is no lock here.
+            await using var claim = await db.Database.BeginTransactionAsync(cancellationToken);
+            rows = await db.Outbox.FromSqlInterpolated(
+                    $"SELECT * FROM outbox_messages WHERE due_at <= {now} ORDER BY id LIMIT {_settings.BatchSize} FOR UPDATE SKIP LOCKED")
+                .AsNoTracking()
+                .ToListAsync(cancellationToken);
             var lanes = Lanes(rows, await HeldElsewhere(db, rows, now, cancellationToken));
-            var outcomes = new Exception?[rows.Count];
-            Array.Fill(outcomes, NotSent);
-            var stalled = 0;
-            await Parallel.ForEachAsync(lanes,
-                new ParallelOptions { MaxDegreeOfParallelism = _settings.SendConcurrency, CancellationToken = cancellationToken },
-                async (lane, token) =>
-                {
-                    foreach (var i in lane)
-                    {
-                        if (Volatile.Read(ref stalled) == 1)
-                        {
-                            return;
-                        }
-
-                        try
-                        {
-                            using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
-                            patience.CancelAfter(_settings.SendTimeout);
-                            // WaitAsync as well: a send that ignores its token is abandoned (and, if it lands after all, is a duplicate the inbox drops).
-                            await Deliver(rows[i], patience.Token).WaitAsync(_settings.SendTimeout, time, token);
-                            outcomes[i] = null;
-                        }
-                        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && !token.IsCancellationRequested)
-                        {
-                            // The transport is down or stuck, not the row: keep what was delivered and try the rest later.
-                            Volatile.Write(ref stalled, 1);
-                            LogSendTimedOut(rows[i].Id, _settings.SendTimeout);
-                            return;
-                        }
-                        catch (Exception exception) when (exception is not OperationCanceledException)
-                        {
-                            // The order's later rows stay for the next batch rather than overtake this one.
-                            outcomes[i] = exception;
-                            return;
-                        }
-                    }
-                });
-
-            var delivered = 0;
-            var lags = new List<double>();
-            for (var i = 0; i < rows.Count; i++)
+            held = lanes.Sum(lane => lane.Count) < rows.Count;
+            outcomes = await Send(rows, lanes, cancellationToken);
+            await Settle(db, rows, outcomes, now, cancellationToken);
+            await claim.CommitAsync(cancellationToken);
+        }
+        else
+        {
+            // SQLite: the read needs no lock (WAL readers never wait for the writer) and the sends hold none, so that the
+            // consumers of what is sent, and every other writer, do not wait for the broker's confirms; the single writer is
+            // taken only to delete what went out. One dispatcher runs per process; a row read again by another process
+            // sharing the file before its delete is a duplicate, which the inboxes drop.
+            rows = await db.Outbox.AsNoTracking().Where(x => x.DueAt <= now).OrderBy(x => x.Id).Take(_settings.BatchSize).ToListAsync(cancellationToken);
+            outcomes = await Send(rows, Lanes(rows, []), cancellationToken);
+            if (rows.Count > 0)
             {
-                var (row, failure) = (rows[i], outcomes[i]);
-                if (failure is null)
+                using (await gate.Enter(cancellationToken))
                 {
-                    db.Outbox.Remove(row);
-                    delivered++;
-                    if (row.DueAt > row.CreatedAt && row.Attempts == 0)
-                    {
-                        // A deadline (a row that failed before was put off by its back-off, not scheduled): how late it
-                        // went out, the number a saga's timeouts are only as good as.
-                        lags.Add(Math.Max(0, (now - row.DueAt).TotalSeconds));
-                    }
-                }
-                else if (!ReferenceEquals(failure, NotSent))
-                {
-                    // One row that cannot be delivered (an unknown type after a deploy, a broken body) must not hold up
-                    // the others: it waits longer each time and keeps its error for ops.
-                    row.Attempts++;
-                    MessagingMetrics.OutboxFailed.Inc();
-                    row.LastError = $"{failure.GetType().Name}: {failure.Message}";
-                    row.DueAt = now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(row.Attempts, 8))));
-                    LogRowFailed(failure, row.Id, row.MessageType, row.Attempts);
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await Settle(db, rows, outcomes, now, cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
                 }
             }
+        }
 
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            MessagingMetrics.OutboxDelivered.Inc(delivered);
-            lags.ForEach(MessagingMetrics.DeadlineLag.Observe);
+        var delivered = outcomes.Count(outcome => outcome is null);
+        MessagingMetrics.OutboxDelivered.Inc(delivered);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (outcomes[i] is null && rows[i].DueAt > rows[i].CreatedAt && rows[i].Attempts == 0)
+            {
+                // A deadline (a row that failed before was put off by its back-off, not scheduled): how late it went out,
+                // the number a saga's timeouts are only as good as.
+                MessagingMetrics.DeadlineLag.Observe(Math.Max(0, (now - rows[i].DueAt).TotalSeconds));
+            }
+        }
 
-            var nextDue = rows.Count == _settings.BatchSize
-                ? now
-                : await db.Outbox.Where(x => x.DueAt > now).OrderBy(x => x.DueAt).Select(x => (DateTimeOffset?)x.DueAt).FirstOrDefaultAsync(cancellationToken);
-            return (delivered, nextDue);
+        if (rows.Count == _settings.BatchSize)
+        {
+            return (delivered, now);
+        }
+
+        if (held)
+        {
+            // Rows of this batch wait behind an earlier row of their order in another instance's batch, which is sent and
+            // deleted within a broker round trip or two: look again then, not a poll interval later.
+            return (delivered, time.GetUtcNow() + HeldElsewhereRetry);
+        }
+
+        var nextDue = await db.Outbox.Where(x => x.DueAt > now).OrderBy(x => x.DueAt).Select(x => (DateTimeOffset?)x.DueAt).FirstOrDefaultAsync(cancellationToken);
+        return (delivered, nextDue);
+    }
+
+    /// <summary>
+    /// Sends the lanes side by side, each lane's rows one after another. Returns each row's outcome: <c>null</c> when sent,
+    /// <see cref="NotSent"/> when left for the next batch, or the exception that failed it.
+    /// </summary>
+    private async Task<Exception?[]> Send(List<OutboxMessage> rows, List<List<int>> lanes, CancellationToken cancellationToken)
+    {
+        // Orders go out concurrently, each send waiting for the broker's confirm (one at a time would cap the whole
+        // engine at one confirm round trip per message). The rows of one order go one after another, in commit order,
+        // each after the previous one's confirm: sent side by side, a later event of an order overtook an earlier one on
+        // the way to its saga (PickingCompleted before PickingStarted).
+        var outcomes = new Exception?[rows.Count];
+        Array.Fill(outcomes, NotSent);
+        var stalled = 0;
+        await Parallel.ForEachAsync(lanes,
+            new ParallelOptions { MaxDegreeOfParallelism = _settings.SendConcurrency, CancellationToken = cancellationToken },
+            async (lane, token) =>
+            {
+                foreach (var i in lane)
+                {
+                    if (Volatile.Read(ref stalled) == 1)
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
+                        patience.CancelAfter(_settings.SendTimeout);
+                        // WaitAsync as well: a send that ignores its token is abandoned (and, if it lands after all, is a duplicate the inbox drops).
+                        await Deliver(rows[i], patience.Token).WaitAsync(_settings.SendTimeout, time, token);
+                        outcomes[i] = null;
+                    }
+                    catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && !token.IsCancellationRequested)
+                    {
+                        // The transport is down or stuck, not the row: keep what was delivered and try the rest later.
+                        Volatile.Write(ref stalled, 1);
+                        LogSendTimedOut(rows[i].Id, _settings.SendTimeout);
+                        return;
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        // The order's later rows stay for the next batch rather than overtake this one.
+                        outcomes[i] = exception;
+                        return;
+                    }
+                }
+            });
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Deletes the rows that went out, and puts off each row that failed, in the caller's transaction. By id, not by
+    /// tracked entity: on SQLite a deadline unscheduled while it was being sent is gone already, which is no conflict.
+    /// </summary>
+    private async Task Settle(MessagingDbContext db, List<OutboxMessage> rows, Exception?[] outcomes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var sent = new List<long>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (row, failure) = (rows[i], outcomes[i]);
+            if (failure is null)
+            {
+                sent.Add(row.Id);
+            }
+            else if (!ReferenceEquals(failure, NotSent))
+            {
+                // One row that cannot be delivered (an unknown type after a deploy, a broken body) must not hold up the
+                // others: it waits longer each time and keeps its error for ops.
+                var attempts = row.Attempts + 1;
+                var error = $"{failure.GetType().Name}: {failure.Message}";
+                var due = now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(attempts, 8))));
+                await db.Outbox.Where(x => x.Id == row.Id).ExecuteUpdateAsync(
+                    set => set.SetProperty(x => x.Attempts, attempts).SetProperty(x => x.LastError, error).SetProperty(x => x.DueAt, due),
+                    cancellationToken);
+                MessagingMetrics.OutboxFailed.Inc();
+                LogRowFailed(failure, row.Id, row.MessageType, attempts);
+            }
+        }
+
+        if (sent.Count > 0)
+        {
+            await db.Outbox.Where(x => sent.Contains(x.Id)).ExecuteDeleteAsync(cancellationToken);
         }
     }
 
@@ -237,7 +297,7 @@ public sealed partial class OutboxDispatcher(
     /// <summary>
     /// For each order of the batch, its first due row that this batch did not claim although it comes earlier: with
     /// <c>SKIP LOCKED</c> that is a row in another instance's batch, not yet sent or not yet deleted. The rows after it
-    /// wait for the next batch. (Without <c>SKIP LOCKED</c> one dispatcher runs at a time and claims the lowest ids.)
+    /// wait for the next batch. (Without <c>SKIP LOCKED</c> one dispatcher runs per process and reads the lowest ids.)
     /// </summary>
     private static async Task<Dictionary<Guid, long>> HeldElsewhere(MessagingDbContext db, List<OutboxMessage> rows, DateTimeOffset now,
         CancellationToken cancellationToken)

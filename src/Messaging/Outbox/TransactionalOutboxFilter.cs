@@ -4,7 +4,6 @@ using Grocery.Workflows.Messaging.Telemetry;
 using MassTransit;
 using MassTransit.DependencyInjection;
 using MassTransit.Middleware;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -37,14 +36,12 @@ public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider sc
         using var gate = await scope.GetService<WriteGate>().Enter(context.CancellationToken);
 
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
-        if (await db.Inbox.AnyAsync(x => x.MessageId == messageId && x.Consumer == consumer, context.CancellationToken))
+        if (!await InboxRecord.TryAdd(db, messageId, consumer, time.GetUtcNow(), context.CancellationToken))
         {
             // Already applied in an earlier, committed delivery: acknowledge as consumed and do nothing.
             await context.NotifyConsumed(context, TimeSpan.Zero, consumer);
             return;
         }
-
-        db.Inbox.Add(new InboxMessage { MessageId = messageId, Consumer = consumer, ReceivedAt = time.GetUtcNow() });
 
         var outbox = new OutboxCaptureContext<TMessage>(scope.Context, _options, scope.GetService<IServiceProvider>(), db, time);
         await next.Send(outbox);
