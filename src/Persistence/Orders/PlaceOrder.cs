@@ -96,7 +96,6 @@ public sealed class PlaceOrderHandler(
             throw;
         }
 
-        WorkflowMetrics.SlotBookingAttempts.WithLabels(resolved.Store.StoreId).Inc();
         if (written.Refusal is not null)
         {
             // The transaction rolled back; what the slot store took outside it goes back too.
@@ -104,7 +103,6 @@ public sealed class PlaceOrderHandler(
             return new PlaceOrderResult(PlaceOrderOutcome.Refused, Guid.Empty, written.Refusal);
         }
 
-        WorkflowMetrics.SlotBookingSuccesses.WithLabels(resolved.Store.StoreId).Inc();
         return new PlaceOrderResult(PlaceOrderOutcome.Accepted, written.Order!.OrderId, SlotHeldUntil: written.Order.Slot.ExpiresAt);
     }
 
@@ -118,12 +116,14 @@ public sealed class PlaceOrderHandler(
         var orderId = MassTransit.NewId.NextGuid();
         var (store, slot) = (order.Store, order.Slot);
         var held = await slots.Hold(orderId, attempt.ReservationId, store.StoreId, slot.SlotId, cancellationToken);
+        WorkflowMetrics.SlotBookingAttempts.WithLabels(store.StoreId).Inc();
         if (!held.Held)
         {
             return new Written(null, Refusal.Unprocessable("Slot full", $"Slot {slot.SlotId} cannot be held: {held.Reason}. Choose another one."));
         }
 
         attempt.Taken = true;
+        WorkflowMetrics.SlotBookingSuccesses.WithLabels(store.StoreId).Inc();
         var shortSkus = await stock.Reserve(orderId, store.StoreId, [.. order.Lines.Select(l => new StockLine(l.Sku, l.Quantity))], cancellationToken);
         if (shortSkus.Count > 0)
         {

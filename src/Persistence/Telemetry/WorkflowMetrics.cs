@@ -27,7 +27,7 @@ public static class WorkflowMetrics
         "slot_booking_attempts_total", "Slot holds asked for at checkout that the slot store answered (held or full), by store.", "store");
 
     public static readonly Counter SlotBookingSuccesses = Metrics.CreateCounter(
-        "slot_booking_successes_total", "Slot holds taken at checkout and committed with their order, by store.", "store");
+        "slot_booking_successes_total", "Slot holds the slot store granted at checkout, by store.", "store");
 
     public static readonly Counter SubstitutionProposals = Metrics.CreateCounter(
         "substitution_proposals_total", "Replacements proposed for short lines, counted when their round is decided.");
