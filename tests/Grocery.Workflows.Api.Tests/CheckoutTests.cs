@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Persistence.Telemetry;
@@ -119,27 +121,31 @@ public sealed class CheckoutTests(GroceryApiFactory factory) : IClassFixture<Gro
     {
         using var client = await factory.Client();
         var slotId = await NewSlot(capacity: 5);
-        // One piece of DAI-00002 left to sell.
-        await factory.Query(db => db.StockBalances.Where(b => b.StoreId == GroceryApiFactory.Store && b.Sku == "DAI-00002")
-            .ExecuteUpdateAsync(s => s.SetProperty(b => b.OnHandMilli, b => b.ReservedMilli + 1_000)));
-        var reservedBefore = await factory.Query(db => db.StockBalances.AsNoTracking()
-            .Where(b => b.StoreId == GroceryApiFactory.Store && b.Sku == "DAI-00002").Select(b => b.ReservedMilli).SingleAsync());
+        // One piece left of a product of its own, in a category of its own: no other order reserves it, and no
+        // picker offers it as a substitute (which would take stock this test counts on).
+        const string sku = "TST-LAST-1";
+        await factory.Query(async db =>
+        {
+            db.Products.Add(new Product { Sku = sku, Name = "Last piece on the shelf", Category = "Checkout test only", Unit = SaleUnit.Each, BasePriceUsCents = 100 });
+            db.StockBalances.Add(new StockBalance { StoreId = GroceryApiFactory.Store, Sku = sku, OnHandMilli = 1_000, UpdatedAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync();
+        });
 
-        var response = await Post(client, Body(slotId, sku: "DAI-00002", quantity: 2));
+        var response = await Post(client, Body(slotId, sku: sku, quantity: 2));
 
         response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         problem.GetProperty("title").GetString().ShouldBe("Out of stock");
-        problem.GetProperty("detail").GetString()!.ShouldContain("DAI-00002");
+        problem.GetProperty("detail").GetString()!.ShouldContain(sku);
         var slot = await Slot(slotId);
         (slot.Held, slot.Confirmed).ShouldBe((0, 0));
         (await factory.Query(db => db.SlotHolds.CountAsync(h => h.SlotId == slotId))).ShouldBe(0);
         (await factory.Query(db => db.OrderRequests.CountAsync(r => r.SlotId == slotId))).ShouldBe(0);
         (await factory.Query(db => db.StockBalances.AsNoTracking()
-            .Where(b => b.StoreId == GroceryApiFactory.Store && b.Sku == "DAI-00002").Select(b => b.ReservedMilli).SingleAsync())).ShouldBe(reservedBefore);
+            .Where(b => b.StoreId == GroceryApiFactory.Store && b.Sku == sku).Select(b => b.ReservedMilli).SingleAsync())).ShouldBe(0);
 
-        var one = await Post(client, Body(slotId, sku: "DAI-00002", quantity: 1));
+        var one = await Post(client, Body(slotId, sku: sku, quantity: 1));
 
         one.StatusCode.ShouldBe(HttpStatusCode.Accepted, "the last piece can still be sold");
     }
