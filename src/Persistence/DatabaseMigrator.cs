@@ -36,8 +36,8 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, Startu
 
         if (db.Database.IsSqlite())
         {
-            // Readers never wait for the writer; the write gate orders writers. WAL is what makes SqlitePragmas' synchronous=NORMAL
-            // safe: a crash of the process loses nothing committed.
+            // Readers never wait for the writer; the write gate orders writers. WAL is also what makes the
+            // synchronous=NORMAL of SqlitePragmas safe: a crash of the process loses nothing committed.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
     }

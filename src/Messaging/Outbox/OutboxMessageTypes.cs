@@ -18,15 +18,15 @@ internal static class OutboxMessageTypes
         "MT-Activity-Id", "MT-Host-Info",
     };
 
+    private static readonly ConcurrentDictionary<Type, string> Names = new();
+
+    /// <summary>Built once per type: every captured message asks (the assembly's name is built anew on each call).</summary>
     public static string NameOf(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        if (!type.IsClass || type.IsAbstract)
-        {
-            throw new NotSupportedException($"The outbox stores concrete message classes only; {type} is not one.");
-        }
-
-        return $"{type.FullName}, {type.Assembly.GetName().Name}";
+        return Names.GetOrAdd(type, static t => !t.IsClass || t.IsAbstract
+            ? throw new NotSupportedException($"The outbox stores concrete message classes only; {t} is not one.")
+            : $"{t.FullName}, {t.Assembly.GetName().Name}");
     }
 
     /// <summary>
