@@ -230,7 +230,7 @@ static async Task EmbeddedDefault(string repository, Dictionary<string, string> 
 
     // Warm-up, as on the production stack: the figure is the warm engine's, not its first minute in the JIT.
     Progress("embedded default: warm-up");
-    await Load.ClosedLoop(quick ? 60 : 300, 32, i => storefront.Place(900_000 + i));
+    await Load.ClosedLoop(300, 32, i => storefront.Place(900_000 + i));
     await WaitForEnd(engine, TimeSpan.FromSeconds(300));
 
     var count = quick ? 100 : 300;
