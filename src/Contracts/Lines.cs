@@ -51,4 +51,8 @@ public sealed record PickedLine(
 /// <summary>A quantity of one SKU, as the stock ledger sees it.</summary>
 /// <param name="Sku">Stock keeping unit.</param>
 /// <param name="Quantity">Pieces, or kilograms for weighed items.</param>
-public sealed record StockLine(string Sku, decimal Quantity);
+public sealed record StockLine(string Sku, decimal Quantity)
+{
+    /// <summary>The stock an order's lines ask for, a line each.</summary>
+    public static IReadOnlyList<StockLine> Of(IEnumerable<OrderLine> lines) => [.. lines.Select(l => new StockLine(l.Sku, l.Quantity))];
+}

@@ -124,7 +124,7 @@ public sealed class PlaceOrderHandler(
 
         attempt.Taken = true;
         WorkflowMetrics.SlotBookingSuccesses.WithLabels(store.StoreId).Inc();
-        var shortSkus = await stock.Reserve(orderId, store.StoreId, [.. order.Lines.Select(l => new StockLine(l.Sku, l.Quantity))], cancellationToken);
+        var shortSkus = await stock.Reserve(orderId, store.StoreId, StockLine.Of(order.Lines), cancellationToken);
         if (shortSkus.Count > 0)
         {
             return new Written(null, Refusal.Unprocessable("Out of stock",

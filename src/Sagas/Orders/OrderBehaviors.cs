@@ -109,9 +109,6 @@ internal static class OrderBehaviors
             .Then(ctx => ctx.Saga.EndReason = reason.ToString())
             .Publish(ctx => new OrderRejected(ctx.Saga.CorrelationId, reason, detail(ctx)));
 
-    public static IReadOnlyList<StockLine> ToStockLines(this IEnumerable<OrderLine> lines) =>
-        [.. lines.Select(l => new StockLine(l.Sku, l.Quantity))];
-
     public static IReadOnlyList<StockLine> ToStockLines(this IEnumerable<PickedLine> lines) =>
         [.. lines.Where(l => l.PickedQuantity > 0).Select(l => new StockLine(l.Sku, l.PickedQuantity))];
 
