@@ -167,6 +167,56 @@ public sealed class SlotReservationSagaTests
     }
 
     [Fact]
+    public async Task A_confirmation_that_overtakes_the_hold_books_it_when_the_hold_arrives()
+    {
+        await using var h = await SagaTestHarness.Start();
+        var entered = h.Transitions<SlotReservationStateMachine, SlotReservationState>(_reservationId);
+        await h.Publish(new ConfirmSlot(_orderId, _reservationId));
+        (await InState(h, _reservationId, m => m.AwaitingHold)).OrderId.ShouldBe(_orderId);
+        (await h.CountPublished<SlotConfirmed>()).ShouldBe(0, "nothing to confirm before the hold is known");
+
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h), "hcm-01", SlotId));
+
+        var confirmed = await InState(h, _reservationId, m => m.Confirmed);
+        (confirmed.SlotId, confirmed.StoreId).ShouldBe((SlotId, "hcm-01"));
+        confirmed.HoldExpirationToken.ShouldBeNull("a confirmed hold has no expiry to wait for");
+        (await h.Published<ConfirmSlotCapacity>(m => m.ReservationId == _reservationId)).SlotId.ShouldBe(SlotId);
+        (await h.Published<SlotConfirmed>(m => m.ReservationId == _reservationId)).WindowStart.ShouldBe(confirmed.WindowStart!.Value);
+        entered.Select(t => t.State).ShouldBe(["Initial", "AwaitingHold", "Confirmed"]);
+    }
+
+    [Fact]
+    public async Task A_confirmation_that_overtakes_a_hold_past_its_cut_off_gives_the_capacity_back()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new ConfirmSlot(_orderId, _reservationId));
+        await InState(h, _reservationId, m => m.AwaitingHold);
+
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h, cutOff: DateTimeOffset.UtcNow.AddMinutes(-1)), "hcm-01", SlotId));
+
+        await InState(h, _reservationId, m => m.Released);
+        await h.Published<ReleaseSlotCapacity>(m => m.ReservationId == _reservationId);
+        await h.Published<SlotCutOffPassed>(m => m.ReservationId == _reservationId && m.OrderId == _orderId);
+        (await h.CountPublished<SlotConfirmed>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_release_while_the_hold_is_awaited_gives_the_capacity_back_when_it_arrives()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new ConfirmSlot(_orderId, _reservationId));
+        await InState(h, _reservationId, m => m.AwaitingHold);
+        await h.Publish(new ReleaseSlot(_orderId, _reservationId));
+        await InState(h, _reservationId, m => m.Released);
+
+        await h.Publish(new SlotHoldTaken(_orderId, Taken(h), "hcm-01", SlotId));
+
+        (await h.Published<ReleaseSlotCapacity>(m => m.ReservationId == _reservationId)).SlotId.ShouldBe(SlotId);
+        (await h.StateAfterQuiet<SlotReservationStateMachine, SlotReservationState>(_reservationId)).ShouldBe("Released");
+        (await h.CountPublished<SlotConfirmed>()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_duplicate_hold_changes_nothing()
     {
         await using var h = await SagaTestHarness.Start();

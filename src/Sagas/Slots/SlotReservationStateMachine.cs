@@ -37,17 +37,7 @@ public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotRe
 
         Initially(
             When(SlotHoldTaken)
-                .Then(ctx =>
-                {
-                    var hold = ctx.Message.Hold;
-                    ctx.Saga.OrderId = ctx.Message.OrderId;
-                    ctx.Saga.StoreId = ctx.Message.StoreId;
-                    ctx.Saga.SlotId = ctx.Message.SlotId;
-                    ctx.Saga.WindowStart = hold.WindowStart;
-                    ctx.Saga.WindowEnd = hold.WindowEnd;
-                    ctx.Saga.CutOffAt = hold.CutOffAt;
-                    ctx.Saga.HoldExpiresAt = hold.ExpiresAt;
-                })
+                .Then(ctx => ctx.Saga.Take(ctx.Message))
                 .Schedule(HoldExpiration, ctx => new SlotHoldTimeout(ctx.Saga.OrderId, ctx.Saga.CorrelationId),
                     ctx => Remaining(ctx.Saga.HoldExpiresAt!.Value, time))
                 .TransitionTo(Held),
@@ -55,6 +45,19 @@ public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotRe
             // it comes, finds a released reservation and gives its capacity back.
             When(ReleaseSlot)
                 .Then(ctx => ctx.Saga.OrderId = ctx.Message.OrderId)
+                .TransitionTo(Released),
+            // The confirmation overtook the hold: checkout commits both the hold and the order, and their events travel
+            // to different queues, so the order can be paid for before this saga has heard of its hold (an instance
+            // killed with SlotHoldTaken in hand, say). The hold, when it comes, is confirmed at once.
+            When(ConfirmSlot)
+                .Then(ctx => ctx.Saga.OrderId = ctx.Message.OrderId)
+                .TransitionTo(AwaitingHold));
+
+        During(AwaitingHold,
+            When(SlotHoldTaken)
+                .Then(ctx => ctx.Saga.Take(ctx.Message))
+                .Confirm(this, time),
+            When(ReleaseSlot)
                 .TransitionTo(Released));
 
         During(Held,
@@ -80,16 +83,7 @@ public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotRe
                 .Publish(ctx => new SlotHoldExtensionRefused(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Message.Reason)),
             When(ConfirmSlot)
                 .Unschedule(HoldExpiration)
-                .IfElse(ctx => time.GetUtcNow() <= ctx.Saga.CutOffAt,
-                    inTime => inTime
-                        .Publish(ctx => new ConfirmSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
-                        .Publish(ctx => new SlotConfirmed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId,
-                            ctx.Saga.WindowStart!.Value, ctx.Saga.WindowEnd!.Value))
-                        .TransitionTo(Confirmed),
-                    tooLate => tooLate
-                        .GiveCapacityBack()
-                        .Publish(ctx => new SlotCutOffPassed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId, ctx.Saga.CutOffAt!.Value))
-                        .TransitionTo(Released)),
+                .Confirm(this, time),
             When(HoldExpiration!.Received)
                 .GiveCapacityBack()
                 .Publish(ctx => new SlotHoldExpired(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
@@ -115,6 +109,7 @@ public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotRe
         OnUnhandledEvent(ctx => ctx.Ignore());
     }
 
+    public State AwaitingHold { get; private set; } = null!;
     public State Held { get; private set; } = null!;
     public State Confirmed { get; private set; } = null!;
     public State Expired { get; private set; } = null!;
@@ -138,6 +133,34 @@ public sealed class SlotReservationStateMachine : MassTransitStateMachine<SlotRe
 
 internal static class SlotReservationBehaviors
 {
+    /// <summary>The hold as checkout took it.</summary>
+    public static void Take(this SlotReservationState saga, SlotHoldTaken taken)
+    {
+        var hold = taken.Hold;
+        saga.OrderId = taken.OrderId;
+        saga.StoreId = taken.StoreId;
+        saga.SlotId = taken.SlotId;
+        saga.WindowStart = hold.WindowStart;
+        saga.WindowEnd = hold.WindowEnd;
+        saga.CutOffAt = hold.CutOffAt;
+        saga.HoldExpiresAt = hold.ExpiresAt;
+    }
+
+    /// <summary>Books the held capacity for good while the window's cut-off has not passed; after it, gives it back.</summary>
+    public static EventActivityBinder<SlotReservationState, T> Confirm<T>(this EventActivityBinder<SlotReservationState, T> binder,
+        SlotReservationStateMachine machine, TimeProvider time)
+        where T : class =>
+        binder.IfElse(ctx => time.GetUtcNow() <= ctx.Saga.CutOffAt,
+            inTime => inTime
+                .Publish(ctx => new ConfirmSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId))
+                .Publish(ctx => new SlotConfirmed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId,
+                    ctx.Saga.WindowStart!.Value, ctx.Saga.WindowEnd!.Value))
+                .TransitionTo(machine.Confirmed),
+            tooLate => tooLate
+                .GiveCapacityBack()
+                .Publish(ctx => new SlotCutOffPassed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId, ctx.Saga.CutOffAt!.Value))
+                .TransitionTo(machine.Released));
+
     public static EventActivityBinder<SlotReservationState, T> GiveCapacityBack<T>(this EventActivityBinder<SlotReservationState, T> binder)
         where T : class =>
         binder.Publish(ctx => new ReleaseSlotCapacity(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.SlotId));
