@@ -14,6 +14,10 @@ using Grocery.Workflows.Api.Stock;
 using Grocery.Workflows.Api.Stores;
 using Grocery.Workflows.Consumers;
 using Grocery.Workflows.Consumers.Payments.Sandbox;
+using Grocery.Workflows.Consumers.Slots;
+using Grocery.Workflows.Consumers.Stock;
+using Grocery.Workflows.Contracts.Slots;
+using Grocery.Workflows.Contracts.Stock;
 using Grocery.Workflows.Host.Scheduling;
 using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Host.Simulation;
@@ -106,6 +110,9 @@ public static partial class HostingExtensions
             {
                 x.AddGrocerySagas();
                 x.AddStockAndSlotConsumers();
+                // Short steps: applied in the transaction of the transition that asks for them.
+                x.ApplyInline<ConfirmSlotCapacityConsumer, ConfirmSlotCapacity>();
+                x.ApplyInline<CommitPickedStockConsumer, CommitPickedStock>();
                 x.AddPaymentConsumers();
             }
 

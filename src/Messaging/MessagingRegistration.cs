@@ -30,6 +30,7 @@ public static class MessagingRegistration
         services.TryAddSingleton<Predicate<Exception>>(TransientFailures.IsTransient);
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IConsumeScopeProvider>(sp => new ConsumeScopeProvider(sp.GetRequiredService<IBusRegistrationContext>()));
+        services.TryAddSingleton<InlineSteps>();
         services.AddSingleton<InboxCleaner>();
         services.AddHostedService(sp => sp.GetRequiredService<InboxCleaner>());
         return services;
@@ -40,6 +41,20 @@ public static class MessagingRegistration
     /// dispatcher stops before the bus and never hands a message to a bus that is shutting down.
     /// </summary>
     public static IServiceCollection AddOutboxDispatcher(this IServiceCollection services) => services.AddHostedService<OutboxDispatcher>();
+
+    /// <summary>
+    /// <typeparamref name="TMessage"/>, sent from a consumer or saga of this bus, is applied by <typeparamref name="TConsumer"/>
+    /// inside the sender's transaction instead of travelling (<see cref="InlineSteps"/>). Only for a command with this one
+    /// consumer, registered on the same bus, that writes nothing but this database.
+    /// </summary>
+    public static IBusRegistrationConfigurator ApplyInline<TConsumer, TMessage>(this IBusRegistrationConfigurator bus)
+        where TConsumer : class, IConsumer<TMessage>
+        where TMessage : class
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddSingleton<InlineStep>(new InlineStep<TConsumer, TMessage>());
+        return bus;
+    }
 
     /// <summary>Every saga registered after this call keeps its instances in the database.</summary>
     public static IBusRegistrationConfigurator UseDurableSagas(this IBusRegistrationConfigurator bus)

@@ -79,6 +79,13 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         // What is left are deadlines that have not fallen due (hold expiry and the like); nothing due is undelivered.
         var now = DateTimeOffset.UtcNow;
         (await host.Eventually(db => db.Outbox.CountAsync(o => o.DueAt <= now), n => n == 0, "no due outbox rows")).ShouldBe(0);
+
+        // The capacity was confirmed and the picked stock taken (above) in the transitions that asked for them: the
+        // short steps never travelled, so their consumers never received a message.
+        var consumers = await host.Query(db => db.Inbox.AsNoTracking().Select(i => i.Consumer).Distinct().ToListAsync());
+        consumers.ShouldContain(nameof(OrderState));
+        consumers.ShouldNotContain(nameof(ConfirmSlotCapacityConsumer));
+        consumers.ShouldNotContain(nameof(CommitPickedStockConsumer));
     }
 
     [Fact]

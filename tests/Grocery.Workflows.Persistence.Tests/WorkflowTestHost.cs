@@ -5,6 +5,7 @@ using Grocery.Workflows.Consumers.Stock;
 using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Contracts.Slots;
+using Grocery.Workflows.Contracts.Stock;
 using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Persistence.Slots;
@@ -77,6 +78,9 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             x.UseDurableSagas();
             x.AddGrocerySagas();
             x.AddStockAndSlotConsumers();
+            // Short steps: applied in the transaction of the transition that asks for them.
+            x.ApplyInline<ConfirmSlotCapacityConsumer, ConfirmSlotCapacity>();
+            x.ApplyInline<CommitPickedStockConsumer, CommitPickedStock>();
             world?.Invoke(x);
             x.UsingInMemory((context, cfg) =>
             {

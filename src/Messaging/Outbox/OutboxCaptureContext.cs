@@ -10,14 +10,16 @@ namespace Grocery.Workflows.Messaging.Outbox;
 /// <summary>
 /// The consume context a transition sees inside <see cref="TransactionalOutboxFilter{TMessage}"/>: every publish,
 /// send and schedule is turned into an <see cref="OutboxMessage"/> row in the message's DbContext instead of going
-/// to the transport. Delivery is the dispatcher's job, after the transaction commits.
+/// to the transport. Delivery is the dispatcher's job, after the transaction commits. A command of
+/// <see cref="InlineSteps"/> is not sent at all: its consumer runs here, in this transaction.
 /// </summary>
 internal sealed class OutboxCaptureContext<TMessage>(
     ConsumeContext<TMessage> context,
     OutboxConsumeOptions options,
     IServiceProvider provider,
     MessagingDbContext db,
-    TimeProvider time) :
+    TimeProvider time,
+    InlineSteps.Scoped inline) :
     OutboxConsumeContextProxy<TMessage>(context, options, provider), IOutboxScheduleCapture
     where TMessage : class
 {
@@ -43,6 +45,12 @@ internal sealed class OutboxCaptureContext<TMessage>(
         ArgumentNullException.ThrowIfNull(context);
         var now = time.GetUtcNow();
         var due = context.Delay is { } delay && delay > TimeSpan.Zero ? now + delay : now;
+        if (due == now && inline.TryApply(this, context.Message) is { } applied)
+        {
+            // A short step of this engine's own: applied here, in this transaction; nothing travels.
+            return applied;
+        }
+
         db.Outbox.Add(new OutboxMessage
         {
             MessageId = context.MessageId ?? NewId.NextGuid(),

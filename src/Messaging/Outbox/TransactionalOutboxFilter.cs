@@ -11,7 +11,8 @@ namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
 /// One database transaction per consumed message: record the message id in the inbox (a redelivery stops here),
-/// run the consumer or saga with publishes captured as outbox rows, save, commit, wake the dispatcher. A failure
+/// run the consumer or saga with publishes captured as outbox rows (or applied at once, for <see cref="InlineSteps"/>),
+/// save, commit, wake the dispatcher. A failure
 /// anywhere rolls everything back: no state change, no outbox row, no timeline row, no inbox row, so the retry or
 /// the redelivery starts clean.
 /// </summary>
@@ -43,7 +44,8 @@ public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider sc
             return;
         }
 
-        var outbox = new OutboxCaptureContext<TMessage>(scope.Context, _options, scope.GetService<IServiceProvider>(), db, time);
+        var services = scope.GetService<IServiceProvider>();
+        var outbox = new OutboxCaptureContext<TMessage>(scope.Context, _options, services, db, time, scope.GetService<InlineSteps>().In(services));
         await next.Send(outbox);
         await outbox.ConsumeCompleted;
 
