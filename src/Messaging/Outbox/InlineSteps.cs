@@ -27,20 +27,18 @@ public sealed class InlineSteps(IEnumerable<InlineStep> steps)
     }
 }
 
-/// <summary>One command applied inline, and the consumer that applies it.</summary>
+/// <summary>One command applied inline by its consumer.</summary>
 public abstract class InlineStep
 {
-    protected InlineStep(Type messageType, Type consumerType) => (MessageType, ConsumerType) = (messageType, consumerType);
+    protected InlineStep(Type messageType) => MessageType = messageType;
 
     public Type MessageType { get; }
-
-    public Type ConsumerType { get; }
 
     /// <summary>Runs the consumer with the message, in the scope of the message being consumed (<paramref name="sender"/>).</summary>
     internal abstract Task Apply(IServiceProvider scope, ConsumeContext sender, object message);
 }
 
-internal sealed class InlineStep<TConsumer, TMessage>() : InlineStep(typeof(TMessage), typeof(TConsumer))
+internal sealed class InlineStep<TConsumer, TMessage>() : InlineStep(typeof(TMessage))
     where TConsumer : class, IConsumer<TMessage>
     where TMessage : class
 {

@@ -12,9 +12,8 @@ namespace Grocery.Workflows.Messaging.Outbox;
 /// <summary>
 /// One database transaction per consumed message: record the message id in the inbox (a redelivery stops here),
 /// run the consumer or saga with publishes captured as outbox rows (or applied at once, for <see cref="InlineSteps"/>),
-/// save, commit, wake the dispatcher. A failure
-/// anywhere rolls everything back: no state change, no outbox row, no timeline row, no inbox row, so the retry or
-/// the redelivery starts clean.
+/// save, commit, wake the dispatcher. A failure anywhere rolls everything back: no state change, no outbox row, no
+/// timeline row, no inbox row, so the retry or the redelivery starts clean.
 /// </summary>
 public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider scopes, string consumer) : IFilter<ConsumeContext<TMessage>>
     where TMessage : class
