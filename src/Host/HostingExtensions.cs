@@ -25,6 +25,7 @@ using Grocery.Workflows.Host.Telemetry;
 using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Messaging.Failures;
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Persistence.Slots.Redis;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Orders;
@@ -111,8 +112,7 @@ public static partial class HostingExtensions
                 x.AddGrocerySagas();
                 x.AddStockAndSlotConsumers();
                 // Short steps: applied in the transaction of the transition that asks for them.
-                x.ApplyInline<ConfirmSlotCapacityConsumer, ConfirmSlotCapacity>();
-                x.ApplyInline<CommitPickedStockConsumer, CommitPickedStock>();
+                x.ApplyShortSteps();
                 x.AddPaymentConsumers();
             }
 

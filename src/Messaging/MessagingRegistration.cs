@@ -3,6 +3,7 @@ using Grocery.Workflows.Messaging.Inbox;
 using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Messaging.Sagas;
 using MassTransit;
+using MassTransit.Configuration;
 using MassTransit.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,6 +57,20 @@ public static class MessagingRegistration
         return bus;
     }
 
+    /// <summary>
+    /// <typeparamref name="TMessage"/>, sent from a consumer or saga of this bus, is applied to <typeparamref name="TSaga"/>
+    /// inside the sender's transaction, once the sender's transition has finished, instead of travelling
+    /// (<see cref="InlineSteps"/>). Only for a message whose one consumer is that saga, registered on the same bus.
+    /// </summary>
+    public static IBusRegistrationConfigurator ApplyInlineSaga<TSaga, TMessage>(this IBusRegistrationConfigurator bus)
+        where TSaga : class, SagaStateMachineInstance
+        where TMessage : class
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddSingleton<InlineStep>(new InlineSagaStep<TSaga, TMessage>());
+        return bus;
+    }
+
     /// <summary>Every saga registered after this call keeps its instances in the database.</summary>
     public static IBusRegistrationConfigurator UseDurableSagas(this IBusRegistrationConfigurator bus)
     {
@@ -79,6 +94,7 @@ public static class MessagingRegistration
     {
         ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(context);
+        context.GetRequiredService<InlineSteps>().RefuseSharedMessages(context.GetServices<IConsumerRegistration>().Select(r => r.Type));
         var observer = new TransactionalOutboxObserver(context.GetRequiredService<IConsumeScopeProvider>());
         bus.ConnectConsumerConfigurationObserver(observer);
         bus.ConnectSagaConfigurationObserver(observer);

@@ -86,6 +86,20 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         consumers.ShouldContain(nameof(OrderState));
         consumers.ShouldNotContain(nameof(ConfirmSlotCapacityConsumer));
         consumers.ShouldNotContain(nameof(CommitPickedStockConsumer));
+
+        // The sagas' messages to each other were applied in the transactions that sent them as well: what was consumed
+        // is what came from outside (the payment provider, the picker, the courier) and what goes to it, 14 messages.
+        var consumed = await host.Query(db => db.Inbox.AsNoTracking().GroupBy(i => i.Consumer).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
+        consumed.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Count}").ShouldBe(
+        [
+            "Courier=1", // DispatchCourier
+            "DeliveryState=3", // CourierAccepted, ParcelPickedUp, ParcelDelivered (not ArrangeDelivery)
+            "OrderState=3", // OrderSubmitted, PaymentAuthorized, PaymentCaptured (not SlotConfirmed, PickingStarted, PickingCompleted, DeliveryHandedOff, DeliveryCompleted)
+            "Payments=2", // AuthorizePayment, CapturePayment
+            "Picker=1", // PickingQueued
+            "PickingState=3", // PickerAssigned, PickerStarted, PickListReported (not StartPicking)
+            "SlotReservationState=1", // SlotHoldTaken (not ConfirmSlot)
+        ]);
     }
 
     [Fact]

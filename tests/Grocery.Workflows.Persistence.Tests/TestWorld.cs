@@ -1,7 +1,9 @@
 using Grocery.Workflows.Contracts.Delivery;
 using Grocery.Workflows.Contracts.Payments;
 using Grocery.Workflows.Contracts.Picking;
+using Grocery.Workflows.Sagas.Picking;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Persistence.Tests;
 
@@ -25,52 +27,26 @@ public static class TestWorld
             context.Publish(new PaymentCaptured(context.Message.OrderId, context.Message.AuthorizationId, "cap-" + context.Message.OrderId.ToString("N"), context.Message.Amount));
     }
 
-    public sealed class Picker : IConsumer<StartPicking>, IConsumer<PickingQueued>, IConsumer<PickingStarted>
+    /// <summary>Reacts only to what leaves the engine (<see cref="PickingQueued"/>): the sagas' messages to each other may never travel.</summary>
+    public sealed class Picker(WorkflowDbContext db) : IConsumer<PickingQueued>
     {
-        private static readonly Dictionary<Guid, StartPicking> Orders = [];
-
-        public Task Consume(ConsumeContext<StartPicking> context)
-        {
-            lock (Orders)
-            {
-                Orders[context.Message.OrderId] = context.Message;
-            }
-
-            return Task.CompletedTask;
-        }
-
         public async Task Consume(ConsumeContext<PickingQueued> context)
         {
-            await context.Publish(new PickerAssigned(context.Message.OrderId, "picker-1"));
-            await context.Publish(new PickerStarted(context.Message.OrderId, "picker-1"));
-        }
-
-        public async Task Consume(ConsumeContext<PickingStarted> context)
-        {
-            StartPicking? order;
-            lock (Orders)
-            {
-                Orders.TryGetValue(context.Message.OrderId, out order);
-            }
-
-            if (order is null)
-            {
-                throw new InvalidOperationException("PickingStarted before StartPicking was seen; retried");
-            }
-
-            await context.Publish(new PickListReported(order.OrderId, context.Message.PickerId, [.. order.Lines.Select(l => PickListLine.Picked(l.Sku, l.Quantity))]));
+            var orderId = context.Message.OrderId;
+            var picking = await db.Set<PickingState>().AsNoTracking().SingleAsync(p => p.CorrelationId == orderId, context.CancellationToken);
+            await context.Publish(new PickerAssigned(orderId, "picker-1"));
+            await context.Publish(new PickerStarted(orderId, "picker-1"));
+            await context.Publish(new PickListReported(orderId, "picker-1", [.. picking.Lines.Select(l => PickListLine.Picked(l.Sku, l.Quantity))]));
         }
     }
 
-    public sealed class Courier : IConsumer<DispatchCourier>, IConsumer<DeliveryHandedOff>
+    public sealed class Courier : IConsumer<DispatchCourier>
     {
         public async Task Consume(ConsumeContext<DispatchCourier> context)
         {
             await context.Publish(new CourierAccepted(context.Message.OrderId, "courier-1", context.Message.Attempt));
             await context.Publish(new ParcelPickedUp(context.Message.OrderId, "courier-1"));
+            await context.Publish(new ParcelDelivered(context.Message.OrderId, "courier-1"));
         }
-
-        public Task Consume(ConsumeContext<DeliveryHandedOff> context) =>
-            context.Publish(new ParcelDelivered(context.Message.OrderId, context.Message.CourierId));
     }
 }

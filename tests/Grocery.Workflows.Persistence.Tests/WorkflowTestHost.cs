@@ -8,6 +8,7 @@ using Grocery.Workflows.Contracts.Slots;
 using Grocery.Workflows.Contracts.Stock;
 using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Messaging.Outbox;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas;
@@ -79,8 +80,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             x.AddGrocerySagas();
             x.AddStockAndSlotConsumers();
             // Short steps: applied in the transaction of the transition that asks for them.
-            x.ApplyInline<ConfirmSlotCapacityConsumer, ConfirmSlotCapacity>();
-            x.ApplyInline<CommitPickedStockConsumer, CommitPickedStock>();
+            x.ApplyShortSteps();
             world?.Invoke(x);
             x.UsingInMemory((context, cfg) =>
             {

@@ -11,7 +11,10 @@ namespace Grocery.Workflows.Messaging.Outbox;
 /// The consume context a transition sees inside <see cref="TransactionalOutboxFilter{TMessage}"/>: every publish,
 /// send and schedule is turned into an <see cref="OutboxMessage"/> row in the message's DbContext instead of going
 /// to the transport. Delivery is the dispatcher's job, after the transaction commits. A command of
-/// <see cref="InlineSteps"/> is not sent at all: its consumer runs here, in this transaction.
+/// <see cref="InlineSteps"/> is not sent at all: a consumer step runs at once, a saga step once the transition that
+/// sent it has finished (<see cref="ApplySagaSteps"/>), both in this transaction. Saga steps run only on a message's
+/// first attempt: a retry (a conflict, a deadlock, a step that failed) sends them the normal way, so a step that fails
+/// fails on its own endpoint and never holds up the transition that sent it.
 /// </summary>
 internal sealed class OutboxCaptureContext<TMessage>(
     ConsumeContext<TMessage> context,
@@ -19,10 +22,14 @@ internal sealed class OutboxCaptureContext<TMessage>(
     IServiceProvider provider,
     MessagingDbContext db,
     TimeProvider time,
-    InlineSteps.Scoped inline) :
+    InlineSteps.Scoped inline,
+    bool sagaStepsAllowed) :
     OutboxConsumeContextProxy<TMessage>(context, options, provider), IOutboxScheduleCapture
     where TMessage : class
 {
+    private Queue<(InlineStep Step, object Message)>? _sagaSteps;
+    private int _sagaStepsTaken;
+
     public int Captured { get; private set; }
 
     public DateTimeOffset? EarliestDue { get; private set; }
@@ -45,10 +52,21 @@ internal sealed class OutboxCaptureContext<TMessage>(
         ArgumentNullException.ThrowIfNull(context);
         var now = time.GetUtcNow();
         var due = context.Delay is { } delay && delay > TimeSpan.Zero ? now + delay : now;
-        if (due == now && inline.TryApply(this, context.Message) is { } applied)
+        if (due == now && inline.Find(context.Message) is { } step)
         {
-            // A short step of this engine's own: applied here, in this transaction; nothing travels.
-            return applied;
+            // A short step of this engine's own: applied in this transaction; nothing travels.
+            if (!step.IsSaga)
+            {
+                return inline.Apply(step, this, context.Message);
+            }
+
+            if (sagaStepsAllowed && _sagaStepsTaken < InlineSteps.MaxSagaStepsPerMessage)
+            {
+                _sagaStepsTaken++;
+                _sagaSteps ??= new Queue<(InlineStep Step, object Message)>();
+                _sagaSteps.Enqueue((step, context.Message));
+                return Task.CompletedTask;
+            }
         }
 
         db.Outbox.Add(new OutboxMessage
@@ -73,6 +91,19 @@ internal sealed class OutboxCaptureContext<TMessage>(
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Applies the saga steps the transition asked for, one after another, and those that they ask for in turn (up to
+    /// <see cref="InlineSteps.MaxSagaStepsPerMessage"/>); each sees every change before it, saved in this transaction.
+    /// </summary>
+    public async Task ApplySagaSteps()
+    {
+        while (_sagaSteps is { Count: > 0 })
+        {
+            var (step, message) = _sagaSteps.Dequeue();
+            await inline.Apply(step, this, message);
+        }
     }
 
     public async Task Unschedule(Guid tokenId, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace Grocery.Workflows.Messaging.Outbox;
 
 /// <summary>
 /// One database transaction per consumed message: record the message id in the inbox (a redelivery stops here),
-/// run the consumer or saga with publishes captured as outbox rows (or applied at once, for <see cref="InlineSteps"/>),
+/// run the consumer or saga with publishes captured as outbox rows (or applied here, for <see cref="InlineSteps"/>),
 /// save, commit, wake the dispatcher. A failure anywhere rolls everything back: no state change, no outbox row, no
 /// timeline row, no inbox row, so the retry or the redelivery starts clean.
 /// </summary>
@@ -44,8 +44,11 @@ public sealed class TransactionalOutboxFilter<TMessage>(IConsumeScopeProvider sc
         }
 
         var services = scope.GetService<IServiceProvider>();
-        var outbox = new OutboxCaptureContext<TMessage>(scope.Context, _options, services, db, time, scope.GetService<InlineSteps>().In(services));
+        var firstAttempt = context.GetRetryAttempt() == 0 && context.GetRedeliveryCount() == 0 && !context.ReceiveContext.Redelivered;
+        var outbox = new OutboxCaptureContext<TMessage>(scope.Context, _options, services, db, time, scope.GetService<InlineSteps>().In(services), firstAttempt);
         await next.Send(outbox);
+        await outbox.ConsumeCompleted;
+        await outbox.ApplySagaSteps();
         await outbox.ConsumeCompleted;
 
         await db.SaveChangesAsync(context.CancellationToken);
