@@ -10,14 +10,20 @@ internal static class JsonColumns
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Stores a list of records as one JSON text column, compared by content.</summary>
-    public static PropertyBuilder<List<T>> HasJsonConversion<T>(this PropertyBuilder<List<T>> property) =>
+    /// <summary>
+    /// Stores a list of immutable records as one JSON text column, compared by content: the records' own value equality,
+    /// element by element, and a shallow copy as the change tracker's snapshot (the records never change in place). JSON
+    /// is written and read only on the way to and from the database; comparing by serializing both sides cost two
+    /// serializations per list on every change detection, and the snapshot a third and a parse on every load.
+    /// </summary>
+    public static PropertyBuilder<List<T>> HasJsonConversion<T>(this PropertyBuilder<List<T>> property)
+        where T : IEquatable<T> =>
         property.HasConversion(
             new ValueConverter<List<T>, string>(
                 v => JsonSerializer.Serialize(v, Options),
                 v => JsonSerializer.Deserialize<List<T>>(v, Options) ?? new List<T>()),
             new ValueComparer<List<T>>(
-                (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
-                v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
-                v => JsonSerializer.Deserialize<List<T>>(JsonSerializer.Serialize(v, Options), Options)!));
+                (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b),
+                v => v.Aggregate(0, (hash, item) => HashCode.Combine(hash, item)),
+                v => v.ToList()));
 }
