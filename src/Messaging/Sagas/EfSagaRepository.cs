@@ -31,17 +31,17 @@ public sealed class EfSagaRepositoryContextFactory<TSaga>(IConsumeScopeProvider 
     {
         await using var scope = await scopes.GetScope(context);
         var db = scope.GetService<MessagingDbContext>();
-        var repository = new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time);
-
-        // Inside the transactional outbox the transaction is already open; a bare endpoint gets its own.
+        // Inside the transactional outbox the transaction is already open, and the outbox saves before it commits; a bare
+        // endpoint gets its own transaction, saved and committed here.
         if (db.Database.CurrentTransaction is not null)
         {
-            await next.Send(repository);
+            await next.Send(new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time, savedByOwner: true));
             return;
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
-        await next.Send(repository);
+        await next.Send(new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time, savedByOwner: false));
+        await db.SaveChangesAsync(context.CancellationToken);
         await transaction.CommitAsync(context.CancellationToken);
     }
 
@@ -51,7 +51,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga>(IConsumeScopeProvider 
         await using var scope = await scopes.GetScope(context);
         var db = scope.GetService<MessagingDbContext>();
         var instances = await db.Set<TSaga>().Where(query.FilterExpression).ToListAsync(context.CancellationToken);
-        var repository = new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time);
+        var repository = new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time, savedByOwner: false);
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repository, instances));
     }
 
@@ -76,7 +76,8 @@ internal sealed class EfSagaRepositoryContext<TSaga, TMessage>(
     MessagingDbContext db,
     ConsumeContext<TMessage> context,
     ISagaConsumeContextFactory<MessagingDbContext, TSaga> sagaContexts,
-    TimeProvider time) :
+    TimeProvider time,
+    bool savedByOwner) :
     ConsumeContextScope<TMessage>(context, db.SagaPipePayload),
     SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, IGrocerySagaState
@@ -124,11 +125,19 @@ internal sealed class EfSagaRepositoryContext<TSaga, TMessage>(
         await db.SaveChangesAsync(CancellationToken);
     }
 
+    /// <summary>
+    /// Inside the transactional outbox the update is left to the outbox's one save before its commit: a message that
+    /// applies saga steps (InlineSteps) changes several instances, each written once, in one batch. An instance loaded
+    /// again in the same transaction is the tracked one, with its changes.
+    /// </summary>
     public async Task Update(SagaConsumeContext<TSaga> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Stamp(context.Saga, isNew: false);
-        await db.SaveChangesAsync(CancellationToken);
+        if (!savedByOwner)
+        {
+            await db.SaveChangesAsync(CancellationToken);
+        }
     }
 
     public async Task Delete(SagaConsumeContext<TSaga> context)
@@ -163,12 +172,15 @@ internal sealed class EfSagaRepositoryContext<TSaga, TMessage>(
             return;
         }
 
-        // The version read is the original value of the concurrency token: UPDATE ... WHERE version = @read.
+        // The version read is the original value of the concurrency token: UPDATE ... WHERE version = @read (one update
+        // for all the transitions of this transaction, however many).
         saga.Version++;
         var state = entry.Property(x => x.CurrentState);
-        if (!string.Equals(state.OriginalValue, state.CurrentValue, StringComparison.Ordinal))
+        var entered = entry.Property(MessagingDbContext.StateEnteredAt);
+        // A new state since the row was read; or back in the state it was read in, after another one in between.
+        if (!string.Equals(state.OriginalValue, state.CurrentValue, StringComparison.Ordinal) || entered.IsModified)
         {
-            entry.Property(MessagingDbContext.StateEnteredAt).CurrentValue = now;
+            entered.CurrentValue = now;
         }
     }
 }
