@@ -12,6 +12,7 @@ using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Persistence.Payments;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Sagas.Orders;
+using Grocery.Workflows.Sagas.Picking;
 using Grocery.Workflows.Sagas.Slots;
 using Grocery.Workflows.Sagas.Substitutions;
 using MassTransit;
@@ -138,6 +139,31 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
         await host.SagaInState<SlotReservationState>(placed.Slot.ReservationId, "Held");
         await host.SagaInState<OrderState>(_orderId, "AwaitingPayment");
         stuck.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_sends_its_saga_steps_instead_of_applying_them()
+    {
+        // No payment provider in this world: the order waits in AwaitingPayment for the test's PaymentAuthorized.
+        await using var host = await WorkflowTestHost.Start(database);
+        await Seed(host);
+        var placed = await host.Checkout(Order());
+        await host.SagaInState<OrderState>(_orderId, "AwaitingPayment");
+        await host.SagaInState<SlotReservationState>(placed.Slot.ReservationId, "Held");
+
+        // Marked as a redelivery: ConfirmSlot travels to the slot saga's endpoint instead of being applied inline. That
+        // endpoint consumes it on its first attempt and applies its own steps (SlotConfirmed, then StartPicking).
+        await host.Bus.Publish(new PaymentAuthorized(_orderId, "auth-1", new Money(110_000, "VND")),
+            ctx => ctx.Headers.Set(MessageHeaders.RedeliveryCount, 1));
+
+        await host.SagaInState<OrderState>(_orderId, "Confirmed");
+        await host.SagaInState<PickingState>(_orderId, "Queued");
+        var consumed = await host.Query(db => db.Inbox.AsNoTracking().GroupBy(i => i.Consumer).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
+        consumed.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Count}").ShouldBe(
+        [
+            "OrderState=2", // OrderSubmitted, PaymentAuthorized
+            "SlotReservationState=2", // SlotHoldTaken, ConfirmSlot (sent, not applied)
+        ]);
     }
 
     [Fact]
