@@ -31,16 +31,17 @@ public sealed class EfSagaRepositoryContextFactory<TSaga>(IConsumeScopeProvider 
     {
         await using var scope = await scopes.GetScope(context);
         var db = scope.GetService<MessagingDbContext>();
-        // Inside the transactional outbox the transaction is already open, and the outbox saves before it commits; a bare
-        // endpoint gets its own transaction, saved and committed here.
+        // Whoever owns the transaction saves before it commits: inside the transactional outbox the outbox, which has it
+        // open already; at a bare endpoint this method, with a transaction of its own.
+        var repository = new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time, savedByOwner: true);
         if (db.Database.CurrentTransaction is not null)
         {
-            await next.Send(new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time, savedByOwner: true));
+            await next.Send(repository);
             return;
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
-        await next.Send(new EfSagaRepositoryContext<TSaga, T>(db, scope.Context, _sagaContexts, time, savedByOwner: false));
+        await next.Send(repository);
         await db.SaveChangesAsync(context.CancellationToken);
         await transaction.CommitAsync(context.CancellationToken);
     }
@@ -126,9 +127,10 @@ internal sealed class EfSagaRepositoryContext<TSaga, TMessage>(
     }
 
     /// <summary>
-    /// Inside the transactional outbox the update is left to the outbox's one save before its commit: a message that
-    /// applies saga steps (InlineSteps) changes several instances, each written once, in one batch. An instance loaded
-    /// again in the same transaction is the tracked one, with its changes.
+    /// Where the transaction's owner saves before commit (the transactional outbox, or <c>Send</c>'s own transaction),
+    /// the update is left to that one save: a message that applies saga steps (InlineSteps) changes several instances,
+    /// each written once, in one batch. An instance loaded again in the same transaction is the tracked one, with its
+    /// changes.
     /// </summary>
     public async Task Update(SagaConsumeContext<TSaga> context)
     {

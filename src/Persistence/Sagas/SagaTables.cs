@@ -9,8 +9,8 @@ namespace Grocery.Workflows.Persistence.Sagas;
 /// One table per saga of <see cref="SagaCatalog"/>, mapped by convention so that a new saga needs no mapping code: the
 /// table named by its descriptor, keyed by correlation id, its version as the concurrency token, when the row last
 /// changed and since when it is in its state (shadow columns, indexed with the state for the stuck-saga queries),
-/// string lengths from the state's <c>[MaxLength]</c>, every list property (of immutable records) as a JSON column, and an index on
-/// <c>OrderId</c> where that is a column of its own (the sagas keyed by something else than the order).
+/// string lengths from the state's <c>[MaxLength]</c>, every list property (of immutable records) as a JSON column,
+/// and an index on <c>OrderId</c> where that is a column of its own (the sagas keyed by something else than the order).
 /// </summary>
 internal static class SagaTables
 {
