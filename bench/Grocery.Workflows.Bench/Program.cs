@@ -7,11 +7,13 @@ using Npgsql;
 
 // The whole engine under load: real host processes on loopback, on the production stack (PostgreSQL, RabbitMQ,
 // Redis) and on the embedded default. Prints a table, then one JSON line.
-// Usage: bench [--quick] [--throughput-only] [--reconciliation-only] [--embedded-only]   (the last three run one scenario: for profiling)
+// Usage: bench [--quick] [--throughput-only] [--reconciliation-only] [--embedded-only] [--idle-only] [--intake-only]   (the last five run one scenario: for profiling)
 var quick = args.Contains("--quick");
 var throughputOnly = args.Contains("--throughput-only");
 var reconciliationOnly = args.Contains("--reconciliation-only");
 var embeddedOnly = args.Contains("--embedded-only");
+var idleOnly = args.Contains("--idle-only");
+var intakeOnly = args.Contains("--intake-only");
 var repository = Repository();
 var report = new Report(quick ? "quick" : "full");
 var scale = quick ? 1 : 3;
@@ -27,7 +29,7 @@ var simulator = new Dictionary<string, string>
 };
 
 // The nightly stock reconciliation: a count of every SKU at 20 stores (1,000,000 rows) on PostgreSQL.
-if (!embeddedOnly)
+if (!embeddedOnly && !idleOnly && !intakeOnly)
 {
     await using var backends = await Backends.Create("recon");
     Progress("reconciliation: 1,000,000 counted rows");
@@ -62,6 +64,27 @@ if (!embeddedOnly)
     Progress("warm-up");
     await Load.ClosedLoop(quick ? 60 : 300, 64, i => storefront.Place(900_000 + i));
     await WaitForEnd(engine, TimeSpan.FromSeconds(300));
+    if (intakeOnly)
+    {
+        Progress("POST /api/orders at 200/s, with what PostgreSQL's sessions wait on");
+        using var waits = new WaitSampler(backends.ConnectionString);
+        var (intake, intakeFailures) = await Load.AtRate(200, TimeSpan.FromSeconds(2), i => storefront.Place(200_000 + i));
+        report.Add("post_orders_p99_ms", intake.P99, "<= 25", intake.P99 <= 25 && intakeFailures == 0, $"POST /api/orders at 200/s (202); p50 {intake.P50:F2}, failures {intakeFailures}");
+        await waits.Print();
+        report.Print();
+        return 0;
+    }
+
+    if (idleOnly)
+    {
+        Progress("one order at a time: 20 orders, hop by hop");
+        storefront.Sent.Clear();
+        var idleOrders = await OneAtATime.Run(storefront, new PostgresTimeline(backends.ConnectionString), 20, 300_000, () => WaitForEnd(engine, TimeSpan.FromSeconds(120)));
+        report.Add("idle_confirm_p50_ms", idleOrders.Confirm.P50, "<= 50", idleOrders.Confirm.P50 <= 50, $"POST to Confirmed, one order at a time; p99 {idleOrders.Confirm.P99:F1}");
+        await Hops.Print(backends.ConnectionString, storefront);
+        report.Print();
+        return 0;
+    }
 
     // Throughput: a backlog of orders posted by 64 clients at once, until every one has ended.
     var throughputOrders = quick ? 300 : 1000;
