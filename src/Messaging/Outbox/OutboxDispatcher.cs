@@ -1,8 +1,10 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using Grocery.Workflows.Messaging.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -120,11 +122,9 @@ public sealed partial class OutboxDispatcher(
             // PostgreSQL: the claim holds its rows across the sends, so that other instances' dispatchers skip them; the
             // write gate is no lock here.
             await using var claim = await db.Database.BeginTransactionAsync(cancellationToken);
-            rows = await db.Outbox.FromSqlInterpolated(
-                    $"SELECT * FROM outbox_messages WHERE due_at <= {now} ORDER BY id LIMIT {_settings.BatchSize} FOR UPDATE SKIP LOCKED")
-                .AsNoTracking()
-                .ToListAsync(cancellationToken);
-            var lanes = Lanes(rows, await HeldElsewhere(db, rows, now, cancellationToken));
+            Dictionary<Guid, long> heldElsewhere;
+            (rows, heldElsewhere) = await Claim(db, now, cancellationToken);
+            var lanes = Lanes(rows, heldElsewhere);
             held = lanes.Sum(lane => lane.Count) < rows.Count;
             outcomes = await Send(rows, lanes, cancellationToken);
             await Settle(db, rows, outcomes, now, cancellationToken);
@@ -295,27 +295,84 @@ public sealed partial class OutboxDispatcher(
     }
 
     /// <summary>
-    /// For each order of the batch, its first due row that this batch did not claim although it comes earlier: with
-    /// <c>SKIP LOCKED</c> that is a row in another instance's batch, not yet sent or not yet deleted. The rows after it
-    /// wait for the next batch. (Without <c>SKIP LOCKED</c> one dispatcher runs per process and reads the lowest ids.)
+    /// PostgreSQL: claims a batch of due rows (<c>FOR UPDATE SKIP LOCKED</c>) and, in the same statement, finds for each
+    /// order of the batch its first due row that the batch did not claim although it comes earlier: with <c>SKIP LOCKED</c>
+    /// that is a row in another instance's batch, not yet sent or not yet deleted. The order's rows after it wait for the
+    /// next batch. One round trip: the claim and the look-up used to be two, on every hop of every order.
     /// </summary>
-    private static async Task<Dictionary<Guid, long>> HeldElsewhere(MessagingDbContext db, List<OutboxMessage> rows, DateTimeOffset now,
+    private async Task<(List<OutboxMessage> Rows, Dictionary<Guid, long> HeldElsewhere)> Claim(MessagingDbContext db, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        if (!db.SupportsSkipLocked || rows.Count == 0)
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = ClaimStatement;
+        AddParameter(command, "now", now);
+        AddParameter(command, "batch", _settings.BatchSize);
+        var rows = new List<OutboxMessage>();
+        var heldElsewhere = new Dictionary<Guid, long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            return [];
+            var row = new OutboxMessage
+            {
+                Id = reader.GetInt64(0),
+                MessageId = reader.GetGuid(1),
+                MessageType = reader.GetString(2),
+                DestinationAddress = reader.GetString(3),
+                Body = reader.GetString(4),
+                Headers = await Text(reader, 5, cancellationToken),
+                ConversationId = await Value<Guid>(reader, 6, cancellationToken),
+                CorrelationId = await Value<Guid>(reader, 7, cancellationToken),
+                InitiatorId = await Value<Guid>(reader, 8, cancellationToken),
+                SourceAddress = await Text(reader, 9, cancellationToken),
+                ScheduleTokenId = await Value<Guid>(reader, 10, cancellationToken),
+                CreatedAt = await reader.GetFieldValueAsync<DateTimeOffset>(11, cancellationToken),
+                DueAt = await reader.GetFieldValueAsync<DateTimeOffset>(12, cancellationToken),
+                Attempts = reader.GetInt32(13),
+                LastError = await Text(reader, 14, cancellationToken),
+            };
+            rows.Add(row);
+            if (row.CorrelationId is { } orderId && await Value<long>(reader, 15, cancellationToken) is { } earlier)
+            {
+                heldElsewhere[orderId] = earlier;
+            }
         }
 
-        var orders = rows.Where(r => r.CorrelationId is not null).Select(r => r.CorrelationId).Distinct().ToList();
-        var claimed = rows.Select(r => r.Id).ToList();
-        var last = rows[^1].Id;
-        return await db.Outbox
-            .Where(x => x.DueAt <= now && x.Id < last && orders.Contains(x.CorrelationId) && !claimed.Contains(x.Id))
-            .GroupBy(x => x.CorrelationId!.Value)
-            .Select(g => new { OrderId = g.Key, First = g.Min(x => x.Id) })
-            .ToDictionaryAsync(x => x.OrderId, x => x.First, cancellationToken);
+        return (rows, heldElsewhere);
     }
+
+    // Rows locked by another instance are skipped by the claim but seen by the plain read in "held", in the same snapshot.
+    private const string ClaimStatement = """
+        WITH claimed AS (
+            SELECT * FROM outbox_messages WHERE due_at <= @now ORDER BY id LIMIT @batch FOR UPDATE SKIP LOCKED),
+        held AS (
+            SELECT o.correlation_id, min(o.id) AS first_id FROM outbox_messages o
+            WHERE o.due_at <= @now
+              AND o.id < (SELECT max(id) FROM claimed)
+              AND o.correlation_id IN (SELECT correlation_id FROM claimed)
+              AND o.id NOT IN (SELECT id FROM claimed)
+            GROUP BY o.correlation_id)
+        SELECT c.id, c.message_id, c.message_type, c.destination_address, c.body, c.headers, c.conversation_id, c.correlation_id,
+               c.initiator_id, c.source_address, c.schedule_token_id, c.created_at, c.due_at, c.attempts, c.last_error, h.first_id
+        FROM claimed c LEFT JOIN held h ON h.correlation_id = c.correlation_id
+        ORDER BY c.id
+        """;
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static async Task<T?> Value<T>(DbDataReader reader, int ordinal, CancellationToken cancellationToken)
+        where T : struct =>
+        await reader.IsDBNullAsync(ordinal, cancellationToken) ? null : await reader.GetFieldValueAsync<T>(ordinal, cancellationToken);
+
+    private static async Task<string?> Text(DbDataReader reader, int ordinal, CancellationToken cancellationToken) =>
+        await reader.IsDBNullAsync(ordinal, cancellationToken) ? null : reader.GetString(ordinal);
 
     private async Task Deliver(OutboxMessage row, CancellationToken cancellationToken)
     {
