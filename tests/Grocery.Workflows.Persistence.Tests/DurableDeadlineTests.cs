@@ -33,8 +33,10 @@ public abstract class DurableDeadlineTests(TestDatabase database) : IAsyncLifeti
 
         await host.HoldSlot(_orderId, _reservationId, Store, SlotId);
 
-        await host.SagaInState<SlotReservationState>(_reservationId, "Held");
+        // Held lasts 600 ms: waiting to see it as the current state would race the deadline; the timeline keeps it.
         await host.SagaInState<SlotReservationState>(_reservationId, "Expired");
+        (await host.Query(db => db.Timeline.Where(t => t.CorrelationId == _reservationId).OrderBy(t => t.Id).Select(t => t.FromState + ">" + t.ToState).ToListAsync()))
+            .ShouldBe(["Initial>Held", "Held>Expired"]);
         await host.Eventually(db => db.DeliverySlots.AsNoTracking().Where(s => s.SlotId == SlotId).Select(s => s.Held).SingleAsync(),
             held => held == 0, "the expired hold's place given back");
     }
@@ -58,7 +60,8 @@ public abstract class DurableDeadlineTests(TestDatabase database) : IAsyncLifeti
     [Fact]
     public async Task A_deadline_that_fires_after_its_state_moved_on_changes_nothing()
     {
-        await using var host = await Start();
+        // The default hold (minutes), so that the real deadline cannot fire before ConfirmSlot on a slow machine.
+        await using var host = await WorkflowTestHost.Start(database);
         await host.AddSlot(SlotId, Store, capacity: 5, DateTimeOffset.UtcNow.AddHours(6));
         await host.HoldSlot(_orderId, _reservationId, Store, SlotId);
         await host.SagaInState<SlotReservationState>(_reservationId, "Held");
