@@ -5,7 +5,8 @@ namespace Grocery.Workflows.Bench;
 
 /// <summary>
 /// Samples what the engine's PostgreSQL sessions are doing every 20 ms (<c>--intake-only</c>): active and waiting
-/// sessions by wait event, and idle sessions inside a transaction, so that a lock or a pool queue shows up by name.
+/// sessions by wait event, and idle sessions inside a transaction, so that a lock wait shows up by name and a session
+/// waiting for the engine's next statement shows as idle in transaction (a queue inside the engine is not seen here).
 /// </summary>
 internal sealed class WaitSampler : IDisposable
 {
