@@ -230,7 +230,7 @@ public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
     private static JobRun Reconciliation(DateTimeOffset finishedAt, string summary) => new()
     {
         RunId = Guid.NewGuid(),
-        JobName = ClusterGauges.ReconciliationJob,
+        JobName = Grocery.Workflows.Persistence.Stock.InventoryAccuracy.ReconciliationJob,
         Trigger = JobRunTrigger.Manual,
         Status = JobRunStatus.Succeeded,
         RequestedAt = finishedAt.AddMinutes(-5),

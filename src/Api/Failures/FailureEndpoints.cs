@@ -74,8 +74,9 @@ public static class FailureEndpoints
     }
 
     /// <summary>An operator limited to some stores sees the failures of those stores' orders only.</summary>
-    private static IQueryable<FailedMessage> Visible(IQueryable<FailedMessage> failures, Caller caller, WorkflowDbContext db)
+    public static IQueryable<FailedMessage> Visible(IQueryable<FailedMessage> failures, Caller caller, WorkflowDbContext db)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         if (caller.Stores is not { } stores)
         {
             return failures;
@@ -88,6 +89,19 @@ public static class FailureEndpoints
     private static async Task<Results<Accepted<FailureSummary>, ProblemHttpResult>> Replay(
         long id, bool? force, HttpContext context, WorkflowDbContext db, ReplayFailureHandler replay, AuditTrail audit, CancellationToken cancellationToken)
     {
+        var (replayed, refused) = await ReplayFor(context, id, force ?? false, db, replay, audit, cancellationToken);
+        return replayed is not null ? TypedResults.Accepted($"/api/failures/{id}", replayed) : refused!;
+    }
+
+    /// <summary>
+    /// Sends a failed message back for the caller of <paramref name="context"/>, as the API and the ops console both do:
+    /// audited, refusals too. Either the replayed failure or the refusal.
+    /// </summary>
+    public static async Task<(FailureSummary? Replayed, ProblemHttpResult? Refused)> ReplayFor(
+        HttpContext context, long id, bool force, WorkflowDbContext db, ReplayFailureHandler replay, AuditTrail audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(replay);
         var caller = Caller.Of(context);
         // The store of the failure's order: a store-limited operator sees the replays of their stores in the trail.
         var failure = await db.FailedMessages.AsNoTracking().Where(f => f.Id == id)
@@ -95,30 +109,30 @@ public static class FailureEndpoints
             .SingleOrDefaultAsync(cancellationToken);
         var storeId = failure?.StoreId;
         var audited = Audited.Action(context, AuditActions.FailureReplay, id.ToString(CultureInfo.InvariantCulture), storeId,
-            new JsonObject { ["force"] = force ?? false });
+            new JsonObject { ["force"] = force });
         // A failure that does not exist is answered 404 by the replay, as for any caller.
         if (failure is not null && !caller.MayActAt(storeId))
         {
-            return await audit.Refused(audited, Refusals.Store(), cancellationToken);
+            return (null, await audit.Refused(audited, Refusals.Store(), cancellationToken));
         }
 
-        var result = await replay.Handle(new ReplayFailureCommand(id, force ?? false, audited), cancellationToken);
+        var result = await replay.Handle(new ReplayFailureCommand(id, force, audited), cancellationToken);
         return result.Replayed is { } replayed
-            ? TypedResults.Accepted($"/api/failures/{id}", Summary(replayed))
-            : await audit.Refused(audited, result.Refused!.ToProblem(), cancellationToken);
+            ? (Summary(replayed), null)
+            : (null, await audit.Refused(audited, result.Refused!.ToProblem(), cancellationToken));
     }
 
     /// <summary>
     /// The failure as ops see it: its payment tokens out of the body and out of what was written about it (rows recorded
     /// before that was scrubbed at the source), no machine or process names, no source paths.
     /// </summary>
-    private static FailureDetail Detail(FailedMessage failure)
+    public static FailureDetail Detail(FailedMessage failure)
     {
         var body = FailureRedaction.Body(failure.Body);
         var summary = Summary(failure) with { ExceptionMessage = FailureRedaction.Scrub(failure.ExceptionMessage, body.Secrets) };
         return new FailureDetail(summary, body.Json, FailureRedaction.Headers(failure.Headers), FailureRedaction.StackTrace(failure.StackTrace, body.Secrets));
     }
 
-    private static FailureSummary Summary(FailedMessage f) =>
+    public static FailureSummary Summary(FailedMessage f) =>
         new(f.Id, f.MessageId, f.MessageType, f.InputAddress, f.OrderId, f.ExceptionType, f.ExceptionMessage, f.FailedAt, f.ReplayedAt, f.ReplayCount);
 }

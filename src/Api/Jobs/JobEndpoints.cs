@@ -42,8 +42,14 @@ public static class JobEndpoints
         return app;
     }
 
-    private static async Task<Ok<JobDetails[]>> List(IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<JobDetails[]>> List(IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await Details(control, db, cancellationToken));
+
+    /// <summary>Every job with its schedules and its last run, as the API and the ops console show them.</summary>
+    public static async Task<JobDetails[]> Details(IJobControl control, WorkflowDbContext db, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(control);
+        ArgumentNullException.ThrowIfNull(db);
         var jobs = await control.List(cancellationToken);
         var details = new List<JobDetails>();
         foreach (var job in jobs)
@@ -53,7 +59,7 @@ public static class JobEndpoints
             details.Add(new JobDetails(job, last is null ? null : View(last)));
         }
 
-        return TypedResults.Ok(details.ToArray());
+        return [.. details];
     }
 
     private static async Task<IResult> Run(string name, HttpRequest request, IJobControl control, AuditTrail audit, CancellationToken cancellationToken)
@@ -83,21 +89,30 @@ public static class JobEndpoints
             }
         }
 
-        var caller = Caller.Of(request.HttpContext);
-        var audited = Audited.Action(request.HttpContext, AuditActions.JobRun, name, storeId, new JsonObject { ["storeId"] = storeId });
+        var (runId, refused) = await RequestRun(request.HttpContext, name, storeId, control, audit, cancellationToken);
+        return runId is { } queued ? TypedResults.Accepted($"/api/jobs/{name}/runs/{queued}", new RunAccepted(queued)) : refused!;
+    }
+
+    /// <summary>Queues a run for the caller of <paramref name="context"/>, as the API and the ops console both do: audited, refusals too.</summary>
+    public static async Task<(Guid? RunId, ProblemHttpResult? Refused)> RequestRun(
+        HttpContext context, string name, string? storeId, IJobControl control, AuditTrail audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(control);
+        var caller = Caller.Of(context);
+        var audited = Audited.Action(context, AuditActions.JobRun, name, storeId, new JsonObject { ["storeId"] = storeId });
         if (!caller.MayActAt(storeId))
         {
-            return await audit.Refused(audited, storeId is null ? Refusals.EveryStore("A run without storeId") : Refusals.Store(), cancellationToken);
+            return (null, await audit.Refused(audited, storeId is null ? Refusals.EveryStore("A run without storeId") : Refusals.Store(), cancellationToken));
         }
 
         // A queued run's audit row is written with its record in job_runs; a refusal's by itself.
         var result = await control.RequestRun(name, storeId, audited, cancellationToken);
         if (result.Outcome == RunRequestOutcome.Queued)
         {
-            return TypedResults.Accepted($"/api/jobs/{name}/runs/{result.RunId}", new RunAccepted(result.RunId!.Value));
+            return (result.RunId!.Value, null);
         }
 
-        return await audit.Refused(audited, result.Outcome switch
+        return (null, await audit.Refused(audited, result.Outcome switch
         {
             RunRequestOutcome.UnknownJob => UnknownJob(name, control),
             RunRequestOutcome.UnknownStore => Problems.NotFound("Store", $"There is no store '{storeId}'."),
@@ -106,7 +121,7 @@ public static class JobEndpoints
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The job is already running",
                 detail: $"Run {result.ActiveRunId} of {name} is queued or running; a job never runs twice at once. Follow it at /api/jobs/{name}/runs/{result.ActiveRunId}.",
                 extensions: new Dictionary<string, object?> { ["activeRunId"] = result.ActiveRunId }),
-        }, cancellationToken);
+        }, cancellationToken));
     }
 
     private static async Task<Results<Ok<JobRunView[]>, ProblemHttpResult>> Runs(
@@ -152,13 +167,27 @@ public static class JobEndpoints
         return caller.MayActAt(run.StoreId) ? TypedResults.Ok(View(run)) : Refusals.Store();
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> Pause(
+    private static async Task<Results<NoContent, ProblemHttpResult>> Pause(
         string name, HttpContext context, IJobControl control, AuditTrail audit, CancellationToken cancellationToken) =>
-        PauseOrResume(name, context, AuditActions.JobPause, "Pausing a job", control.Pause, control, audit, cancellationToken);
+        await PauseFor(context, name, control, audit, cancellationToken) is { } refused ? refused : TypedResults.NoContent();
 
-    private static Task<Results<NoContent, ProblemHttpResult>> Resume(
+    private static async Task<Results<NoContent, ProblemHttpResult>> Resume(
         string name, HttpContext context, IJobControl control, AuditTrail audit, CancellationToken cancellationToken) =>
-        PauseOrResume(name, context, AuditActions.JobResume, "Resuming a job", control.Resume, control, audit, cancellationToken);
+        await ResumeFor(context, name, control, audit, cancellationToken) is { } refused ? refused : TypedResults.NoContent();
+
+    /// <summary>Pauses the job's schedule for the caller of <paramref name="context"/> (the API and the ops console); null when done.</summary>
+    public static Task<ProblemHttpResult?> PauseFor(HttpContext context, string name, IJobControl control, AuditTrail audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(control);
+        return PauseOrResume(name, context, AuditActions.JobPause, "Pausing a job", control.Pause, control, audit, cancellationToken);
+    }
+
+    /// <summary>Resumes the job's schedule for the caller of <paramref name="context"/> (the API and the ops console); null when done.</summary>
+    public static Task<ProblemHttpResult?> ResumeFor(HttpContext context, string name, IJobControl control, AuditTrail audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(control);
+        return PauseOrResume(name, context, AuditActions.JobResume, "Resuming a job", control.Resume, control, audit, cancellationToken);
+    }
 
     /// <summary>
     /// Not atomic with its audit row, and cannot be: Quartz keeps a pause in its own job store (on PostgreSQL its qrtz_
@@ -168,7 +197,7 @@ public static class JobEndpoints
     /// left: an instance that dies between Quartz's commit and the row's insert leaves a pause or resume without its row
     /// (GET /api/jobs still shows the job's state). A refusal (unknown job, a store-limited token) changes nothing.
     /// </summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> PauseOrResume(
+    private static async Task<ProblemHttpResult?> PauseOrResume(
         string name, HttpContext context, string action, string what, Func<string, CancellationToken, Task<bool>> change, IJobControl control,
         AuditTrail audit, CancellationToken cancellationToken)
     {
@@ -195,7 +224,7 @@ public static class JobEndpoints
         }
 
         await audit.RecordAlone(audited, AuditOutcomes.Accepted, CancellationToken.None);
-        return TypedResults.NoContent();
+        return null;
     }
 
     private static ProblemHttpResult UnknownJob(string name, IJobControl control) =>

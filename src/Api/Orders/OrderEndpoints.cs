@@ -29,6 +29,10 @@ public sealed record OrderSummary(Guid OrderId, string State, string StoreId, st
 
 public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, string? NextCursor);
 
+/// <summary>Which orders to list: each given part narrows it; <c>Stores</c> is a caller's store limit; <c>From</c>/<c>To</c> bound the acceptance time.</summary>
+public sealed record OrderQuery(string? State = null, string? CustomerId = null, string? StoreId = null, IReadOnlyList<string>? Stores = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, long? BeforeTicks = null);
+
 public sealed record Totals(string Currency, long Estimated, long Authorized, long? Picked, long Captured, long Refunded);
 
 /// <summary>One line of the order's payment ledger.</summary>
@@ -150,33 +154,59 @@ public static class OrderEndpoints
             return Problems.Invalid("cursor", "cursor must be the nextCursor of an earlier page.");
         }
 
+        // A customer's token sees that customer's orders; a store-limited one those of its stores.
+        var caller = Caller.Of(context);
+        return TypedResults.Ok(await Search(db, new OrderQuery(State: state, CustomerId: caller.Customer, Stores: caller.Stores?.ToList(),
+            BeforeTicks: cursor is null ? null : afterTicks), take, cancellationToken));
+    }
+
+    /// <summary>
+    /// Orders matching the query, newest first, <paramref name="take"/> a page; the next page's cursor is the last
+    /// one's acceptance time in ticks. The API's list and the ops console's search both read here.
+    /// </summary>
+    public static async Task<OrderPage> Search(WorkflowDbContext db, OrderQuery query, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(query);
         // Every order has its request row from the 202 on; the saga's state once it has taken over.
         var orders = from r in db.OrderRequests.AsNoTracking()
                      join o in db.Set<OrderState>().AsNoTracking() on r.OrderId equals o.CorrelationId into sagas
                      from o in sagas.DefaultIfEmpty()
                      select new { Request = r, State = o == null ? SubmittedState : o.CurrentState };
-        if (!string.IsNullOrWhiteSpace(state))
+        if (!string.IsNullOrWhiteSpace(query.State))
         {
-            orders = orders.Where(o => o.State == state);
+            orders = orders.Where(o => o.State == query.State);
         }
 
-        // A customer's token sees that customer's orders; a store-limited one those of its stores.
-        var caller = Caller.Of(context);
-        if (caller.Customer is { } customer)
+        if (query.CustomerId is { } customer)
         {
             orders = orders.Where(o => o.Request.CustomerId == customer);
         }
 
-        if (caller.Stores is { } stores)
+        if (query.StoreId is { } store)
         {
-            var storeIds = stores.ToList();
-            orders = orders.Where(o => storeIds.Contains(o.Request.StoreId));
+            orders = orders.Where(o => o.Request.StoreId == store);
         }
 
-        if (cursor is not null)
+        if (query.Stores is { } stores)
         {
-            var after = new DateTimeOffset(afterTicks, TimeSpan.Zero);
-            orders = orders.Where(o => o.Request.CreatedAt < after);
+            orders = orders.Where(o => stores.Contains(o.Request.StoreId));
+        }
+
+        if (query.From is { } from)
+        {
+            orders = orders.Where(o => o.Request.CreatedAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            orders = orders.Where(o => o.Request.CreatedAt < to);
+        }
+
+        if (query.BeforeTicks is { } ticks)
+        {
+            var before = new DateTimeOffset(ticks, TimeSpan.Zero);
+            orders = orders.Where(o => o.Request.CreatedAt < before);
         }
 
         var page = await orders.OrderByDescending(o => o.Request.CreatedAt).Take(take + 1)
@@ -184,8 +214,7 @@ public static class OrderEndpoints
                 o.Request.Currency, o.Request.CreatedAt))
             .ToListAsync(cancellationToken);
         var items = page.Take(take).ToList();
-        return TypedResults.Ok(new OrderPage(items,
-            page.Count > take ? items[^1].SubmittedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+        return new OrderPage(items, page.Count > take ? items[^1].SubmittedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
     }
 
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(
@@ -196,25 +225,32 @@ public static class OrderEndpoints
             return refused;
         }
 
+        return await Load(orderId, db, cancellationToken) is { } view ? TypedResults.Ok(view) : Problems.NotFound("Order", $"There is no order {orderId}.");
+    }
+
+    /// <summary>The order as the API and the ops console show it; null when there is no such order.</summary>
+    public static async Task<OrderView?> Load(Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         var order = await db.Set<OrderState>().AsNoTracking().SingleOrDefaultAsync(o => o.CorrelationId == orderId, cancellationToken);
         var timeline = await db.Timeline.AsNoTracking().Where(t => t.OrderId == orderId).OrderBy(t => t.Id)
             .Select(t => new TimelineEntry(t.SagaType, t.FromState, t.ToState, t.Event, t.At)).ToListAsync(cancellationToken);
         if (order is null)
         {
             var request = await db.OrderRequests.AsNoTracking().SingleOrDefaultAsync(r => r.OrderId == orderId, cancellationToken);
-            return request is null ? Problems.NotFound("Order", $"There is no order {orderId}.") : TypedResults.Ok(await Submitted(request, timeline, db, cancellationToken));
+            return request is null ? null : await Submitted(request, timeline, db, cancellationToken);
         }
 
         var ledger = await db.PaymentLedger.AsNoTracking().Where(r => r.OrderId == orderId).OrderBy(r => r.Id).ToListAsync(cancellationToken);
         var payment = new PaymentPosition([.. ledger.Select(EfPaymentLedger.ToEntry)]);
         var authorization = order.AuthorizationId is { } authorizationId ? payment.Authorization(authorizationId) : null;
-        return TypedResults.Ok(new OrderView(order.CorrelationId, order.CurrentState, order.EndReason, order.StoreId, order.CustomerId, order.SlotId,
+        return new OrderView(order.CorrelationId, order.CurrentState, order.EndReason, order.StoreId, order.CustomerId, order.SlotId,
             order.WindowStart, order.WindowEnd, order.SubstitutionPreference.ToString(), order.Lines, order.PickedLines,
             new Totals(order.Currency, order.EstimatedTotal, order.AuthorizedAmount, order.PickedTotal, order.CapturedAmount, order.RefundedAmount),
             new PaymentView(order.PaymentProvider, order.AuthorizationId, authorization?.Amount.Amount ?? 0, payment.Held, order.CaptureId, payment.Captured,
                 payment.Refunded, payment.PendingApprovalUrl, [.. ledger.Select(r => new PaymentLedgerLine(r.Kind.ToString(), r.ProviderId, r.ParentId, r.Amount, r.Currency, r.At,
                     r.HoldExpiresAt, r.Note))]),
-            timeline));
+            timeline);
     }
 
     /// <summary>An accepted order that its saga has not taken over yet, as it was accepted.</summary>
@@ -252,11 +288,27 @@ public static class OrderEndpoints
             reason = given ?? reason;
         }
 
+        var refusal = await CancelFor(request.HttpContext, orderId, reason, db, cancel, audit, cancellationToken);
+        return refusal is null
+            ? TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, requested = "cancel", note = "Honoured until picking starts; follow the order's state." })
+            : refusal;
+    }
+
+    /// <summary>
+    /// Asks to cancel the order for the caller of <paramref name="context"/>, as the API and the ops console both do:
+    /// an operator's cancel is audited, with its refusals; null when the cancel was asked for.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> CancelFor(HttpContext context, Guid orderId, string reason, WorkflowDbContext db, CancelOrderHandler cancel,
+        AuditTrail audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(cancel);
         // An operator's cancel is audited; a customer's cancel of their own order (a token with a customer claim, or
         // the storefront acting for one) is not an operator's action.
-        var caller = Caller.Of(request.HttpContext);
+        var caller = Caller.Of(context);
         var audited = caller.Is(GroceryRoles.Ops) && caller.Customer is null
-            ? Audited.Action(request.HttpContext, AuditActions.OrderCancel, orderId.ToString(), parameters: new JsonObject { ["reason"] = reason })
+            ? Audited.Action(context, AuditActions.OrderCancel, orderId.ToString(), parameters: new JsonObject { ["reason"] = reason })
             : null;
         var storeId = await db.OrderRequests.Where(r => r.OrderId == orderId).Select(r => r.StoreId).SingleOrDefaultAsync(cancellationToken);
         if (storeId is null)
@@ -271,12 +323,7 @@ public static class OrderEndpoints
         }
 
         var cancelled = await cancel.Handle(new CancelOrderCommand(orderId, reason, audited), cancellationToken);
-        if (cancelled.Refused is not null)
-        {
-            return await Refused(cancelled.Refused.ToProblem());
-        }
-
-        return TypedResults.Accepted($"/api/orders/{orderId}", new { orderId, requested = "cancel", note = "Honoured until picking starts; follow the order's state." });
+        return cancelled.Refused is not null ? await Refused(cancelled.Refused.ToProblem()) : null;
 
         async Task<ProblemHttpResult> Refused(ProblemHttpResult problem) =>
             audited is null ? problem : await audit.Refused(audited, problem, cancellationToken);
@@ -313,7 +360,7 @@ public static class OrderEndpoints
     /// customer's token gets the same 404 for another customer's order as for none, so ids cannot be probed; an
     /// operator limited to some stores gets 403 for an order of another store.
     /// </summary>
-    private static async Task<ProblemHttpResult?> Refuse(Caller caller, Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken)
+    public static async Task<ProblemHttpResult?> Refuse(Caller caller, Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken)
     {
         if (caller.Customer is null && caller.Stores is null)
         {

@@ -18,7 +18,7 @@ public sealed class StockReconciliationJob(
     TimeProvider time,
     ILogger<StockReconciliationJob> logger) : GroceryJob(runs, metrics, db, settings, time, logger)
 {
-    public const string JobName = ClusterGauges.ReconciliationJob;
+    public const string JobName = InventoryAccuracy.ReconciliationJob;
 
     protected override string Name => JobName;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Grocery.Workflows.Messaging.Telemetry;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
@@ -17,11 +16,6 @@ namespace Grocery.Workflows.Host.Telemetry;
 /// </summary>
 public sealed class ClusterGauges(IServiceScopeFactory scopes, TimeProvider time)
 {
-    /// <summary>The stock reconciliation job's name (its runs' summaries hold the accuracy per store).</summary>
-    public const string ReconciliationJob = "stock-reconciliation";
-
-    private static readonly JsonSerializerOptions SummaryJson = new(JsonSerializerDefaults.Web);
-
     public static readonly Gauge SagaInstances = Metrics.CreateGauge(
         "saga_instances", "Saga instances per state (whole cluster, from the database).", "saga", "state");
 
@@ -58,30 +52,8 @@ public sealed class ClusterGauges(IServiceScopeFactory scopes, TimeProvider time
 
         await OutboxGauges.Refresh(db, now, cancellationToken);
 
-        Replace(InventoryAccuracy, await AccuracyByStore(db, cancellationToken));
-    }
-
-    /// <summary>Per store, the accuracy its most recent successful reconciliation found (one run may cover some stores only).</summary>
-    private static async Task<Dictionary<string[], double>> AccuracyByStore(WorkflowDbContext db, CancellationToken cancellationToken)
-    {
-        var summaries = await db.JobRuns.AsNoTracking()
-            .Where(r => r.JobName == ReconciliationJob && r.Status == JobRunStatus.Succeeded && r.Summary != null)
-            .OrderByDescending(r => r.FinishedAt).Take(50).Select(r => r.Summary!)
-            .ToListAsync(cancellationToken);
-        var accuracy = new Dictionary<string[], double>(LabelComparer.Instance);
-        foreach (var summary in summaries)
-        {
-            var result = JsonSerializer.Deserialize<ReconciliationResult>(summary, SummaryJson);
-            foreach (var store in result?.Stores ?? [])
-            {
-                if (store.AccuracyPercent is { } percent)
-                {
-                    accuracy.TryAdd([store.StoreId], (double)percent / 100);
-                }
-            }
-        }
-
-        return accuracy;
+        Replace(InventoryAccuracy, (await Persistence.Stock.InventoryAccuracy.ByStore(db, cancellationToken))
+            .ToDictionary(a => new[] { a.Key }, a => a.Value, LabelComparer.Instance));
     }
 
     /// <summary>Sets the gauge to exactly these series: a state no instance is in any more disappears instead of keeping its last value.</summary>

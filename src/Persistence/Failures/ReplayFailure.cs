@@ -11,6 +11,9 @@ public sealed record ReplayFailureCommand(long Id, bool Force, AuditedAction Aud
 /// <summary>The failure as it is once its replay is committed, or why it was not replayed.</summary>
 public sealed record ReplayFailureResult(FailedMessage? Replayed, Refusal? Refused);
 
+/// <summary>A replay's dry run for one failure: the queue its message would go back to, or why it would not (null: it would).</summary>
+public sealed record ReplayPreview(long Id, string MessageType, string Destination, Guid? OrderId, string? WouldRefuse);
+
 /// <summary>
 /// Sends a failed message back to the queue it failed on: the replay's outbox row, the failure's replay count and the
 /// audit row in one transaction, so two replays of one failure never both leave.
@@ -30,6 +33,24 @@ public sealed class ReplayFailureHandler(WorkflowDbContext db, UnitOfWork unitOf
             return new ReplayFailureResult(null,
                 Refusal.Conflict("Not replayed", $"Failed message {command.Id} is being replayed by another request at this moment."));
         }
+    }
+
+    /// <summary>
+    /// What <see cref="Handle"/> would do with each failure now, without doing it: where its message would be sent, or
+    /// why it would not be replayed.
+    /// </summary>
+    public async Task<IReadOnlyList<ReplayPreview>> DryRun(IReadOnlyCollection<long> ids, bool force, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var failures = await db.FailedMessages.AsNoTracking().Where(f => ids.Contains(f.Id)).OrderBy(f => f.Id).ToListAsync(cancellationToken);
+        var previews = new List<ReplayPreview>();
+        foreach (var failure in failures)
+        {
+            var why = await FailedMessages.WhyNotReplay(db, failure, force, time.GetUtcNow(), cancellationToken);
+            previews.Add(new ReplayPreview(failure.Id, failure.MessageType, failure.InputAddress, failure.OrderId, why));
+        }
+
+        return previews;
     }
 
     private async Task<ReplayFailureResult> Replay(ReplayFailureCommand command, CancellationToken cancellationToken)

@@ -21,17 +21,10 @@ public sealed class CancelOrderHandler(WorkflowDbContext db, UnitOfWork unitOfWo
     {
         ArgumentNullException.ThrowIfNull(command);
         var orderId = command.OrderId;
-        var state = await db.Set<OrderState>().AsNoTracking().Where(o => o.CorrelationId == orderId).Select(o => o.CurrentState)
-            .SingleOrDefaultAsync(cancellationToken) ?? PlaceOrderHandler.SubmittedState;
-        if (SagaCatalog.Order.RestingStates.Contains(state))
+        var (state, refused) = await Check(orderId, cancellationToken);
+        if (refused is not null)
         {
-            return new CancelOrderResult(Refusal.Conflict("The order has ended", $"Order {orderId} is {state}; there is nothing left to cancel."));
-        }
-
-        if (state != PlaceOrderHandler.SubmittedState && !OrderStateMachine.CancellableStates.Contains(state))
-        {
-            return new CancelOrderResult(Refusal.Conflict("Too late to cancel",
-                $"Order {orderId} is {state}: a picker has started on it, and an order can be cancelled only until then."));
+            return new CancelOrderResult(refused);
         }
 
         if (command.Audited is { } audited)
@@ -45,4 +38,32 @@ public sealed class CancelOrderHandler(WorkflowDbContext db, UnitOfWork unitOfWo
         await unitOfWork.CommitAsync(cancellationToken);
         return new CancelOrderResult(null);
     }
+
+    /// <summary>What <see cref="Handle"/> would do now, without doing it: the order's state, and the refusal if it would refuse.</summary>
+    public async Task<CancelOrderPreview> DryRun(Guid orderId, CancellationToken cancellationToken)
+    {
+        var (state, refused) = await Check(orderId, cancellationToken);
+        return new CancelOrderPreview(state, refused);
+    }
+
+    private async Task<(string State, Refusal? Refused)> Check(Guid orderId, CancellationToken cancellationToken)
+    {
+        var state = await db.Set<OrderState>().AsNoTracking().Where(o => o.CorrelationId == orderId).Select(o => o.CurrentState)
+            .SingleOrDefaultAsync(cancellationToken) ?? PlaceOrderHandler.SubmittedState;
+        if (SagaCatalog.Order.RestingStates.Contains(state))
+        {
+            return (state, Refusal.Conflict("The order has ended", $"Order {orderId} is {state}; there is nothing left to cancel."));
+        }
+
+        if (state != PlaceOrderHandler.SubmittedState && !OrderStateMachine.CancellableStates.Contains(state))
+        {
+            return (state, Refusal.Conflict("Too late to cancel",
+                $"Order {orderId} is {state}: a picker has started on it, and an order can be cancelled only until then."));
+        }
+
+        return (state, null);
+    }
 }
+
+/// <summary>A cancel's dry run: the order's state now, and the refusal a cancel would meet (null: it would be asked for).</summary>
+public sealed record CancelOrderPreview(string State, Refusal? Refused);
