@@ -25,6 +25,7 @@ COPY src/Messaging/Grocery.Workflows.Messaging.csproj src/Messaging/
 COPY src/Sagas/Grocery.Workflows.Sagas.csproj src/Sagas/
 COPY src/Consumers/Grocery.Workflows.Consumers.csproj src/Consumers/
 COPY src/Api/Grocery.Workflows.Api.csproj src/Api/
+COPY src/OpsConsole/Grocery.Workflows.OpsConsole.csproj src/OpsConsole/
 COPY src/Host/Grocery.Workflows.Host.csproj src/Host/
 RUN dotnet restore src/Host/Grocery.Workflows.Host.csproj
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes the test command's checkers available: promtool (Debian package prometheus), yamllint, shellcheck, and jq
-# (scripts/demo.sh needs it, and a test runs the demo).
+# Makes the test command's checkers available: promtool (Debian package prometheus), yamllint, shellcheck, jq
+# (scripts/demo.sh needs it, and a test runs the demo), and Debian's chromium for the ops console's browser tests
+# (Playwright drives it from /usr/bin/chromium; no browser is downloaded).
 # Installs from Debian's packages whatever is missing; never starts a service (the prometheus package would start a
 # Prometheus server: a policy-rc.d answering 101 keeps it down for the install). Running it again is cheap.
 #
@@ -15,8 +16,9 @@ command -v promtool >/dev/null || packages+=(prometheus)
 command -v yamllint >/dev/null || packages+=(yamllint)
 command -v shellcheck >/dev/null || packages+=(shellcheck)
 command -v jq >/dev/null || packages+=(jq)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ ${#packages[@]} -eq 0 ]; then
-  log "already installed: promtool, yamllint, shellcheck, jq"
+  log "already installed: promtool, yamllint, shellcheck, jq, chromium"
   exit 0
 fi
 
@@ -48,5 +50,5 @@ if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
   log "error: apt-get install ${packages[*]} failed"
   exit 1
 fi
-command -v promtool >/dev/null && command -v yamllint >/dev/null && command -v shellcheck >/dev/null
+command -v promtool >/dev/null && command -v yamllint >/dev/null && command -v shellcheck >/dev/null && [ -x /usr/bin/chromium ]
 log "installed ${packages[*]}"

@@ -24,6 +24,7 @@ using Grocery.Workflows.Host.Simulation;
 using Grocery.Workflows.Host.Telemetry;
 using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Messaging.Failures;
+using Grocery.Workflows.OpsConsole;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Persistence.Slots.Redis;
@@ -69,6 +70,8 @@ public static partial class HostingExtensions
             throw new InvalidOperationException("Host:Role Api consumes no message: it needs Transport:Kind RabbitMq and Persistence:Provider PostgreSql, shared with instances of Host:Role All.");
         }
 
+        // Before the authentication: its registration takes routing's content-type check out, which Razor Pages would add.
+        services.AddOpsConsole(builder.Configuration);
         builder.AddGroceryAuthentication();
         services.AddGroceryRateLimits();
         builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis && role == HostRole.All);
@@ -248,6 +251,7 @@ public static partial class HostingExtensions
         app.MapWebhookEndpoints();
         app.MapFeatureEndpoints();
         app.MapAuditEndpoints();
+        app.MapOpsConsole();
         return app;
     }
 

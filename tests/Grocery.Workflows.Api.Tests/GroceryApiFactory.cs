@@ -8,7 +8,9 @@ using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Grocery.Workflows.Api.Tests;
 
@@ -58,6 +60,30 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        if (SeedAtStart)
+        {
+            // Right after the migrations and before the scheduler stores its triggers (one per store time zone).
+            builder.ConfigureTestServices(services =>
+            {
+                var migrator = services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(DatabaseMigrator));
+                services.Insert(services.IndexOf(migrator) + 1, ServiceDescriptor.Singleton<IHostedService>(provider => new SeedOnStart(this, provider)));
+            });
+        }
+    }
+
+    /// <summary>Seeds the small catalogue as the host starts, so that what reads the stores at start (the jobs' triggers) sees them.</summary>
+    public bool SeedAtStart { get; init; }
+
+    private sealed class SeedOnStart(GroceryApiFactory factory, IServiceProvider services) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await Seed(services);
+            factory._seeded = true;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>Settings over the defaults above; set before the first client.</summary>
@@ -103,9 +129,11 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         return await query(scope.ServiceProvider.GetRequiredService<WorkflowDbContext>());
     }
 
-    private async Task Seed()
+    private Task Seed() => Seed(Services);
+
+    private static async Task Seed(IServiceProvider services)
     {
-        await using var scope = Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
         var ledger = scope.ServiceProvider.GetRequiredService<EfStockLedger>();
         await using var transaction = await db.Database.BeginTransactionAsync();

@@ -21,7 +21,8 @@ public sealed partial class DependencyTests
         ["Messaging"] = ["Sagas", "Contracts"],
         ["Persistence"] = ["Messaging", "Consumers", "Sagas", "Contracts"],
         ["Api"] = ["Persistence", "Messaging", "Consumers", "Sagas", "Contracts"],
-        ["Host"] = ["Api", "Persistence", "Messaging", "Consumers", "Sagas", "Contracts"],
+        ["OpsConsole"] = ["Api", "Persistence", "Sagas"],
+        ["Host"] = ["OpsConsole", "Api", "Persistence", "Messaging", "Consumers", "Sagas", "Contracts"],
     };
 
     [Fact]

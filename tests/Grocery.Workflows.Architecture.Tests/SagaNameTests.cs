@@ -19,7 +19,8 @@ public sealed partial class SagaNameTests
         var machines = SagaCatalog.All.Select(s => $"{s.MachineType.Name}.cs").ToHashSet(StringComparer.Ordinal);
 
         var found = new List<string>();
-        foreach (var file in Repository.SourceFiles().Where(f => !machines.Contains(Path.GetFileName(f))))
+        // The ops console's translation table is keyed by English wording: "Order" there is a heading, not the saga.
+        foreach (var file in Repository.SourceFiles().Where(f => !machines.Contains(Path.GetFileName(f)) && Repository.Relative(f) != "src/OpsConsole/Text/Vietnamese.cs"))
         {
             var lines = File.ReadAllLines(file);
             for (var i = 0; i < lines.Length; i++)

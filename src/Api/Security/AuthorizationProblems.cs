@@ -8,7 +8,8 @@ namespace Grocery.Workflows.Api.Security;
 
 /// <summary>
 /// 401 and 403 as problem details that name the role the route needs and say nothing about the resource: whether
-/// it exists, whose it is. The authentication handler still writes its WWW-Authenticate challenge.
+/// it exists, whose it is. The authentication handler still writes its WWW-Authenticate challenge. Under the ops console
+/// (<see cref="OpsConsolePath"/>) the console's cookie scheme answers instead: to its sign-in page, or its refusal page.
 /// </summary>
 public sealed class AuthorizationProblems(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
 {
@@ -21,6 +22,12 @@ public sealed class AuthorizationProblems(IProblemDetailsService problems) : IAu
         if (authorizeResult.Succeeded)
         {
             await next(context);
+            return;
+        }
+
+        if (OpsConsolePath.Is(context.Request.Path))
+        {
+            await (authorizeResult.Challenged ? context.ChallengeAsync() : context.ForbidAsync());
             return;
         }
 

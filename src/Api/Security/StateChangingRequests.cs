@@ -11,7 +11,8 @@ namespace Grocery.Workflows.Api.Security;
 /// body of a type the route declares (<c>Accepts</c>), JSON when it declares none. A page elsewhere can make a browser
 /// send a form (urlencoded, multipart) or text/plain without asking, but neither an Authorization header nor any other
 /// type without a CORS preflight, and the engine answers no preflight: so no such page changes anything here, even
-/// through a route that would ignore the body. Webhooks are outside the rule: the providers' signatures authenticate them.
+/// through a route that would ignore the body. Webhooks are outside the rule: the providers' signatures authenticate them;
+/// so is the ops console (<see cref="OpsConsolePath"/>), whose forms carry antiforgery tokens and whose cookie is SameSite=Strict.
 /// </summary>
 public static class StateChangingRequests
 {
@@ -27,7 +28,8 @@ public static class StateChangingRequests
         {
             var request = context.Request;
             var endpoint = context.GetEndpoint();
-            if (endpoint is null || !ChangesState(request.Method) || request.Path.StartsWithSegments(WebhookPrefix, StringComparison.OrdinalIgnoreCase))
+            if (endpoint is null || !ChangesState(request.Method) || request.Path.StartsWithSegments(WebhookPrefix, StringComparison.OrdinalIgnoreCase)
+                || OpsConsolePath.Is(request.Path))
             {
                 await next(context);
                 return;

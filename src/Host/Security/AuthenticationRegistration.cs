@@ -1,4 +1,5 @@
 using Grocery.Workflows.Api.Security;
+using Grocery.Workflows.OpsConsole.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing.Matching;
@@ -8,6 +9,8 @@ namespace Grocery.Workflows.Host.Security;
 
 public static class AuthenticationRegistration
 {
+    private const string SelectingScheme = "grocery";
+
     /// <summary>
     /// Bearer tokens from the configured OpenID Connect provider, or in Development from the engine's own key; the
     /// roles' policies; 401 and 403 as problem details.
@@ -39,7 +42,12 @@ public static class AuthenticationRegistration
             throw new InvalidOperationException($"Auth:ValidatedTokenCacheSize is {settings.ValidatedTokenCacheSize}: set it to 0 (no cache) or more.");
         }
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        // Bearer tokens everywhere but under the ops console, whose pages know their operator by the console's cookie.
+        builder.Services.AddAuthentication(SelectingScheme)
+            .AddPolicyScheme(SelectingScheme, "Bearer token, or the ops console's cookie under its path", options =>
+                options.ForwardDefaultSelector = context => OpsConsolePath.Is(context.Request.Path) ? ConsoleAuthentication.Scheme : JwtBearerDefaults.AuthenticationScheme)
+            .AddOpsConsoleCookie()
+            .AddJwtBearer(options =>
         {
             // Claims keep their names from the token (sub, role, customer, stores), not the WS-* URIs.
             options.MapInboundClaims = false;

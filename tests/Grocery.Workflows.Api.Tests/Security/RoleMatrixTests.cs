@@ -172,12 +172,57 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
     /// <summary>The trace id differs per request; everything else of the answer must not.</summary>
     private static string Scrub(string body) => System.Text.RegularExpressions.Regex.Replace(body, "\"traceId\":\"[^\"]*\"", "");
 
-    private Dictionary<string, RouteEndpoint> Routes()
+    /// <summary>The ops console's routes that anyone may open: its sign-in, sign-out, language switch and assets.</summary>
+    private static readonly string[] OpenConsoleRoutes = ["GET /ops/sign-in", "GET /ops/sign-out", "GET /ops/language", "GET /ops/assets/{name}"];
+
+    [Fact]
+    public async Task Every_console_route_needs_the_consoles_cookie_with_the_ops_role_and_no_bearer_token_opens_one()
+    {
+        var routes = Routes(console: true);
+        routes.Keys.ShouldContain("GET /ops");
+        routes.Keys.ShouldContain("GET /ops/orders/{orderId:guid}/live");
+        var callers = new Dictionary<string, HttpClient> { ["no token"] = await factory.ClientWith(null) };
+        foreach (var role in GroceryRoles.All)
+        {
+            callers[role] = await factory.Client(role);
+        }
+
+        var failures = new List<string>();
+        foreach (var (route, endpoint) in routes)
+        {
+            if (OpenConsoleRoutes.Contains(route))
+            {
+                endpoint.Metadata.GetMetadata<IAllowAnonymous>().ShouldNotBeNull($"{route} is open on purpose and says so");
+                continue;
+            }
+
+            endpoint.Metadata.GetMetadata<IAllowAnonymous>().ShouldBeNull(route);
+            endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).Distinct().ShouldBe([OpsConsole.Security.ConsoleAuthentication.Policy], route);
+            foreach (var (caller, client) in callers)
+            {
+                // The console sends a caller without its cookie to its sign-in page (the test client follows the redirect).
+                using var response = await client.GetAsync(new Uri(Concrete(route[4..]), UriKind.Relative));
+                if (response.RequestMessage?.RequestUri?.AbsolutePath != "/ops/sign-in")
+                {
+                    failures.Add($"{route} as {caller} with a bearer token: {(int)response.StatusCode} at {response.RequestMessage?.RequestUri}");
+                }
+            }
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    private Dictionary<string, RouteEndpoint> Routes(bool console = false)
     {
         var routes = new Dictionary<string, RouteEndpoint>();
         foreach (var endpoint in factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
         {
             var template = "/" + (endpoint.RoutePattern.RawText ?? "").Trim('/');
+            if (OpsConsolePath.Is(template) != console)
+            {
+                continue;
+            }
+
             foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
             {
                 routes[$"{method} {template}"] = endpoint;

@@ -1,0 +1,104 @@
+using Grocery.Workflows.Api.Orders;
+using Grocery.Workflows.Api.Security;
+using Grocery.Workflows.OpsConsole.Views;
+using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Audit;
+using Grocery.Workflows.Persistence.Orders;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Grocery.Workflows.OpsConsole.Pages;
+
+/// <summary>
+/// One order: its five sagas on one time axis, deadlines, payment, picked lines and substitutions, failures and audit,
+/// updated live. Actions take two steps: a dry run that says what would happen, then the action with a reason, audited.
+/// </summary>
+public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, AuditTrail audit, TimeProvider time) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public Guid OrderId { get; set; }
+
+    /// <summary><c>live</c>: only the part the live updates replace.</summary>
+    [BindProperty(SupportsGet = true)] public string? Part { get; set; }
+
+    public OrderDetailView View { get; private set; } = null!;
+
+    public CancelOrderPreview? CancelPreview { get; private set; }
+
+    /// <summary>The outcome of an action just taken (a text key), and whether it was refused.</summary>
+    public string? Outcome { get; private set; }
+
+    public string? OutcomeDetail { get; private set; }
+
+    public bool Refused { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync() =>
+        await Load() ?? (Part == "live" ? Partial("_OrderLive", this) : Page());
+
+    /// <summary>The cancel's dry run: what a cancel would do to the order as it is now.</summary>
+    public async Task<IActionResult> OnPostCancelPreviewAsync()
+    {
+        if (await Load() is { } missing)
+        {
+            return missing;
+        }
+
+        CancelPreview = await cancel.DryRun(OrderId, HttpContext.RequestAborted);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCancelAsync([FromForm] string? reason)
+    {
+        if (await Load() is { } missing)
+        {
+            return missing;
+        }
+
+        reason = reason?.Trim();
+        if (reason is not { Length: > 0 and <= 200 } || Api.Problems.IsNotPlainText(reason))
+        {
+            CancelPreview = await cancel.DryRun(OrderId, HttpContext.RequestAborted);
+            (Outcome, Refused) = ("A reason is required: 1 to 200 characters of plain text.", true);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        var refused = await OrderEndpoints.CancelFor(HttpContext, OrderId, reason, db, cancel, audit, HttpContext.RequestAborted);
+        (Outcome, OutcomeDetail, Refused) = refused is null
+            ? ("Cancel asked for. The order saga cancels it unless picking started first; watch its timeline.", null, false)
+            : ("The cancel was refused.", refused.ProblemDetails.Detail, true);
+        if (refused is not null)
+        {
+            Response.StatusCode = refused.StatusCode;
+        }
+
+        return await Load() ?? Page();
+    }
+
+    /// <summary>Null when the order is shown; otherwise the answer (404 for no such order, 403 for a store the operator may not see).</summary>
+    private async Task<IActionResult?> Load()
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        if (await OrderEndpoints.Refuse(Caller.Of(HttpContext), OrderId, db, cancellationToken) is { } refused)
+        {
+            return StatusCode(refused.StatusCode);
+        }
+
+        var view = await OrderDetailQuery.Load(db, OrderId, time.GetUtcNow(), cancellationToken);
+        if (view is null)
+        {
+            return NotFound();
+        }
+
+        View = view;
+        return null;
+    }
+
+    /// <summary>Where on the time axis (0 to 100) a moment falls.</summary>
+    public double Position(DateTimeOffset at)
+    {
+        var (from, to) = View.Axis;
+        var span = (to - from).TotalMilliseconds;
+        return span <= 0 ? 0 : Math.Clamp(100 * (at - from).TotalMilliseconds / span, 0, 100);
+    }
+}

@@ -1,0 +1,241 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Deque.AxeCore.Playwright;
+using Grocery.Workflows.Api.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Grocery.Workflows.Api.Tests.Console;
+
+/// <summary>The ops console as an operator uses it, in a real headless Chromium.</summary>
+public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFixture<OpsConsoleFixture>
+{
+    private static readonly string[] Pages = ["/ops", "/ops/orders", "/ops/stuck", "/ops/failures", "/ops/jobs", "/ops/audit"];
+
+    [Fact]
+    public async Task A_storefront_token_is_refused_at_the_sign_in_and_opens_no_page()
+    {
+        var context = await console.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = console.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+
+        var first = await page.GotoAsync("/ops/orders");
+        page.Url.ShouldContain("/ops/sign-in");
+        first!.Status.ShouldBe(200);
+        await OpsConsoleFixture.SignIn(page, console.Token(GroceryRoles.Storefront));
+
+        (await page.GetByRole(AriaRole.Alert).InnerTextAsync()).ShouldContain("does not carry the ops role");
+        var again = await page.GotoAsync("/ops/orders");
+        page.Url.ShouldContain("/ops/sign-in");
+        again!.Status.ShouldBe(200);
+        (await context.CookiesAsync()).ShouldNotContain(c => c.Name == "grocery-ops");
+
+        await OpsConsoleFixture.SignIn(page, "not-a-token");
+        (await page.GetByRole(AriaRole.Alert).InnerTextAsync()).ShouldContain("was not accepted");
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_operator_finds_an_order_and_watches_its_timeline_fill_live_to_Completed()
+    {
+        var page = await console.SignedIn();
+        var orderId = await PlaceOrder("tok_success");
+        // Picking starts at its time before the delivery window (two days ahead): the order rests in Confirmed until then.
+        await WaitForOrderState(orderId, "Confirmed");
+
+        await page.GotoAsync("/ops/orders");
+        await page.GetByLabel("Order id").FillAsync(orderId.ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await page.WaitForURLAsync($"**/ops/orders/{orderId}");
+        (await page.Locator("[data-order-state]").InnerTextAsync()).ShouldBe("Confirmed");
+        (await page.Locator("#deadlines + table").InnerTextAsync()).ShouldContain("PickingDue");
+        var navigations = 0;
+        page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
+
+        // The test moves the clock to picking time: the order's pending deadlines fall due now. The simulated picker,
+        // customer and courier then take the order to the end, and the open page follows without a reload.
+        var moved = await console.Engine.Query(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var due = await db.Outbox.Where(o => o.CorrelationId == orderId && o.DueAt > now).ToListAsync();
+            due.ForEach(o => o.DueAt = now);
+            await db.SaveChangesAsync();
+            return due.Count;
+        });
+        moved.ShouldBeGreaterThan(0);
+        await page.Locator("[data-order-state]", new() { HasTextString = "Completed" }).WaitForAsync(new() { Timeout = 90_000 });
+
+        navigations.ShouldBe(0);
+        var lanes = await page.Locator(".lane .saga").AllInnerTextsAsync();
+        lanes.ShouldBe(["Order", "SlotReservation", "Picking", "SubstitutionApproval", "DeliveryHandoff"]);
+        (await page.Locator(".lane").First.Locator(".steps").InnerTextAsync()).ShouldContain("Completed");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_order_is_cancelled_after_its_dry_run_with_a_reason_and_the_cancel_is_audited()
+    {
+        var page = await console.SignedIn();
+        var orderId = await PlaceOrder("tok_success");
+        await WaitForOrderState(orderId, "Confirmed");
+        await page.GotoAsync($"/ops/orders/{orderId}");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel…" }).ClickAsync();
+        var dryRun = page.Locator(".dry-run");
+        (await dryRun.InnerTextAsync()).ShouldContain("The order is Confirmed.");
+        (await dryRun.InnerTextAsync()).ShouldContain("voids the payment authorization");
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("   ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel the order" }).ClickAsync();
+        (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldContain("A reason is required");
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("Customer called: wrong address");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel the order" }).ClickAsync();
+
+        (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldContain("Cancel asked for");
+        await page.Locator("[data-order-state]", new() { HasTextString = "Cancelled" }).WaitForAsync(new() { Timeout = 60_000 });
+        var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == orderId.ToString()).ToListAsync());
+        audit.ShouldHaveSingleItem();
+        audit[0].Action.ShouldBe("order.cancel");
+        audit[0].Name.ShouldBe("Lan Nguyen");
+        audit[0].Parameters!.ShouldContain("Customer called: wrong address");
+        (await page.Locator("#audit + ul").InnerTextAsync()).ShouldContain("order.cancel");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_stuck_list_opens_and_says_what_it_lists()
+    {
+        var page = await console.SignedIn();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Stuck" }).ClickAsync();
+
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Stuck");
+        (await page.Locator("main").InnerTextAsync()).ShouldContain("longer than its bound");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_failure_group_is_replayed_after_its_dry_run_and_the_replay_is_audited()
+    {
+        var page = await console.SignedIn();
+        var orderId = await PlaceOrder("tok_provider_error");
+        await console.Engine.Query(async db =>
+        {
+            // The provider's error fails AuthorizePayment after its retries; wait until it is recorded and the order rejected.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!await db.FailedMessages.AnyAsync(f => f.OrderId == orderId) || !await db.Timeline.AnyAsync(t => t.OrderId == orderId && t.ToState == "Rejected"))
+            {
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "the failure was not recorded");
+                await Task.Delay(200);
+            }
+
+            return true;
+        });
+
+        await page.GotoAsync("/ops/failures?message=" + Uri.EscapeDataString("urn:message:Grocery.Workflows.Contracts.Payments:AuthorizePayment"));
+        var group = page.Locator("table.groups tbody tr").First;
+        await group.GetByLabel("also for ended orders").CheckAsync();
+        await group.GetByRole(AriaRole.Button, new() { Name = "Dry run" }).ClickAsync();
+
+        var dryRun = page.Locator(".dry-run");
+        (await dryRun.InnerTextAsync()).ShouldContain("authorize-payment");
+        var replayButton = dryRun.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Replay [1-9]") });
+        await replayButton.ClickAsync();
+
+        (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldMatch(@"[1-9]\d* replayed");
+        var audit = await console.Engine.Query(db => Task.FromResult(db.AuditLog.Where(a => a.Action == "failure.replay").Select(a => a.Name).ToList()));
+        audit.ShouldContain("Lan Nguyen");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_job_is_paused_and_resumed()
+    {
+        var page = await console.SignedIn();
+        await page.GotoAsync("/ops/jobs");
+        var job = page.Locator("section.job#stock-reconciliation");
+
+        await job.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await page.WaitForLoadStateAsync();
+        var outcome = await page.GetByRole(AriaRole.Status).InnerTextAsync();
+        outcome.ShouldBe("stock-reconciliation paused.");
+        (await page.Locator("section.job#stock-reconciliation h2").InnerTextAsync()).ShouldContain("paused");
+        await page.Locator("section.job#stock-reconciliation").GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+
+        (await page.Locator("section.job#stock-reconciliation h2").InnerTextAsync()).ShouldNotContain("paused");
+        var actions = await console.Engine.Query(db => Task.FromResult(db.AuditLog.Where(a => a.Target == "stock-reconciliation").Select(a => a.Action).ToList()));
+        actions.ShouldContain("job.pause");
+        actions.ShouldContain("job.resume");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Vietnamese_is_chosen_and_remembered()
+    {
+        var page = await console.SignedIn();
+
+        await page.GetByLabel("Language").SelectOptionAsync("vi");
+        await page.Locator("html[lang='vi']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.ReloadAsync();
+
+        (await page.Locator("html").GetAttributeAsync("lang")).ShouldBe("vi");
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Hiện tại");
+        (await page.GetByRole(AriaRole.Link, new() { Name = "Đơn hàng", Exact = true }).CountAsync()).ShouldBe(1);
+        await page.GetByLabel("Ngôn ngữ").SelectOptionAsync("en");
+        await page.Locator("html[lang='en']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Now");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Every_page_passes_the_accessibility_check_with_no_serious_or_critical_violation()
+    {
+        var page = await console.SignedIn();
+        var orderId = await PlaceOrder("tok_success");
+        var shots = Environment.GetEnvironmentVariable("GROCERY_UPDATE_DOCS") == "1" ? ConsoleTextTests.Source("docs/images") : null;
+        foreach (var path in Pages.Append($"/ops/orders/{orderId}").Prepend("/ops/sign-in"))
+        {
+            await page.GotoAsync(path);
+            var result = await page.RunAxe();
+            var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{path}: {v.Id} ({v.Impact}) {v.Help}").ToList();
+            serious.ShouldBeEmpty();
+            if (shots is not null)
+            {
+                var name = path.Split('/')[^1] switch
+                {
+                    "ops" => "now",
+                    { Length: 36 } => "order",
+                    var last => last,
+                };
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"ops-{name}.png"), FullPage = true });
+            }
+        }
+
+        await page.Context.CloseAsync();
+    }
+
+    private Task<bool> WaitForOrderState(Guid orderId, string state) => console.Engine.Query(async db =>
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await db.Timeline.AnyAsync(t => t.OrderId == orderId && t.SagaType == "Order" && t.ToState == state))
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"order {orderId} did not reach {state}");
+            await Task.Delay(100);
+        }
+
+        return true;
+    });
+
+    private async Task<Guid> PlaceOrder(string paymentToken)
+    {
+        using var client = await console.Engine.Client();
+        var body = $$$"""
+            {"customerId": "cust-ops", "storeId": "{{{GroceryApiFactory.Store}}}", "slotId": "{{{GroceryApiFactory.OpenSlot}}}",
+             "lines": [{"sku": "DAI-00001", "quantity": 2}, {"sku": "PRO-00001", "quantity": 1.25}], "payment": {"provider": "sandbox", "token": "{{{paymentToken}}}"}}
+            """;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await client.SendAsync(request);
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+    }
+}
