@@ -8,6 +8,7 @@ public static class ConsoleNavigation
     public const string Stuck = "Stuck";
     public const string Failures = "Failures";
     public const string Jobs = "Jobs";
+    public const string Slots = "Slots";
     public const string Audit = "Audit";
 
     public static IReadOnlyList<(string Href, string Name)> Sections { get; } =
@@ -17,6 +18,7 @@ public static class ConsoleNavigation
         ("/ops/stuck", Stuck),
         ("/ops/failures", Failures),
         ("/ops/jobs", Jobs),
+        ("/ops/slots", Slots),
         ("/ops/audit", Audit),
     ];
 }

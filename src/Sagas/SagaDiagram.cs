@@ -46,6 +46,32 @@ public static class SagaDiagram
         return (string)method.Invoke(null, [machine])!;
     }
 
+    /// <summary>
+    /// The same graph as transitions: each state that handles an event, the event, and each state the event moves it
+    /// to (an event handled in several states lists each pairing the graph has). Ordered as the machine defines them.
+    /// </summary>
+    public static IReadOnlyList<SagaTransition> Transitions<TSaga>(StateMachine<TSaga> machine)
+        where TSaga : class, SagaStateMachineInstance
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        var graph = machine.GetGraph();
+        var edges = graph.Edges.Select(e => (From: e.From, To: e.To)).Distinct().ToList();
+        return [.. from handled in edges.Where(e => IsState(e.From) && !IsState(e.To))
+                   from moved in edges.Where(e => e.From.Equals(handled.To) && IsState(e.To))
+                   select new SagaTransition(handled.From.Title, handled.To.Title, moved.To.Title)];
+    }
+
+    /// <summary>The transitions of a saga from <see cref="SagaCatalog"/>, from a machine instance.</summary>
+    public static IReadOnlyList<SagaTransition> Transitions(object machine)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        var stateType = machine.GetType().BaseType!.GetGenericArguments()[0];
+        var method = typeof(SagaDiagram).GetMethods()
+            .Single(m => m is { Name: nameof(Transitions), IsGenericMethodDefinition: true })
+            .MakeGenericMethod(stateType);
+        return (IReadOnlyList<SagaTransition>)method.Invoke(null, [machine])!;
+    }
+
     private static bool IsState(Vertex vertex) => typeof(State).IsAssignableFrom(vertex.VertexType);
 
     private static string Id(Vertex vertex)
@@ -54,3 +80,6 @@ public static class SagaDiagram
         return (IsState(vertex) ? "s_" : "e_") + name;
     }
 }
+
+/// <summary>A state that handles an event, the event, and the state it moves the instance to.</summary>
+public sealed record SagaTransition(string From, string Event, string To);

@@ -7,6 +7,8 @@ using Grocery.Workflows.Persistence.Orders;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.DependencyInjection;
+using Grocery.Workflows.Sagas;
 
 namespace Grocery.Workflows.OpsConsole.Pages;
 
@@ -14,7 +16,7 @@ namespace Grocery.Workflows.OpsConsole.Pages;
 /// One order: its five sagas on one time axis, deadlines, payment, picked lines and substitutions, failures and audit,
 /// updated live. Actions take two steps: a dry run that says what would happen, then the action with a reason, audited.
 /// </summary>
-public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, AuditTrail audit, TimeProvider time) : PageModel
+public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, AuditTrail audit, TimeProvider time, IServiceProvider services) : PageModel
 {
     [BindProperty(SupportsGet = true)] public Guid OrderId { get; set; }
 
@@ -93,6 +95,10 @@ public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, 
         View = view;
         return null;
     }
+
+    /// <summary>The saga's transitions, from its state machine (the same graph as its diagram in docs/sagas.md).</summary>
+    public IReadOnlyList<SagaTransition> TransitionsOf(string sagaName) =>
+        SagaCatalog.Find(sagaName) is { } saga ? SagaDiagram.Transitions(services.GetRequiredService(saga.MachineType)) : [];
 
     /// <summary>Where on the time axis (0 to 100) a moment falls.</summary>
     public double Position(DateTimeOffset at)

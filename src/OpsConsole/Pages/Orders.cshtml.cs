@@ -47,7 +47,7 @@ public sealed class OrdersModel(WorkflowDbContext db) : PageModel
             return Page();
         }
 
-        DateTimeOffset? from = null;
+        DateTimeOffset? from = null, to = null;
         if (!string.IsNullOrWhiteSpace(Date))
         {
             if (!DateOnly.TryParseExact(Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
@@ -57,9 +57,9 @@ public sealed class OrdersModel(WorkflowDbContext db) : PageModel
             }
 
             // The store's local day when one store is chosen, else the UTC day.
-            var zone = Stores.FirstOrDefault(s => s.StoreId == Store)?.TimeZone;
-            var offset = zone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var tz) ? tz.GetUtcOffset(day.ToDateTime(TimeOnly.MinValue)) : TimeSpan.Zero;
-            from = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), offset);
+            (from, to) = Stores.FirstOrDefault(s => s.StoreId == Store) is { } store
+                ? CatalogSeed.LocalDayInUtc(store, day)
+                : (new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
         }
 
         long? before = null;
@@ -75,7 +75,7 @@ public sealed class OrdersModel(WorkflowDbContext db) : PageModel
         }
 
         var page = await OrderEndpoints.Search(db, new OrderQuery(
-            State: Blank(State), CustomerId: Blank(Customer), StoreId: Blank(Store), Stores: visible, From: from, To: from?.AddDays(1), BeforeTicks: before),
+            State: Blank(State), CustomerId: Blank(Customer), StoreId: Blank(Store), Stores: visible, From: from, To: to, BeforeTicks: before),
             PageSize, cancellationToken);
         Items = page.Items;
         NextCursor = page.NextCursor;

@@ -11,7 +11,7 @@ namespace Grocery.Workflows.Api.Tests.Console;
 /// <summary>The ops console as an operator uses it, in a real headless Chromium.</summary>
 public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFixture<OpsConsoleFixture>
 {
-    private static readonly string[] Pages = ["/ops", "/ops/orders", "/ops/stuck", "/ops/failures", "/ops/jobs", "/ops/audit"];
+    private static readonly string[] Pages = ["/ops", "/ops/orders", "/ops/stuck", "/ops/failures", "/ops/jobs", "/ops/slots", "/ops/audit"];
 
     [Fact]
     public async Task A_storefront_token_is_refused_at_the_sign_in_and_opens_no_page()
@@ -49,6 +49,10 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         await page.WaitForURLAsync($"**/ops/orders/{orderId}");
         (await page.Locator("[data-order-state]").InnerTextAsync()).ShouldBe("Confirmed");
         (await page.Locator("#deadlines + table").InnerTextAsync()).ShouldContain("PickingDue");
+        // The order saga's machine, its current state marked: from Confirmed, PickingStarted moves it to Picking.
+        await page.Locator(".lane").First.Locator("details.machine summary").ClickAsync();
+        (await page.Locator(".lane").First.Locator("details.machine tr[aria-current='true']").AllInnerTextsAsync())
+            .ShouldContain(t => t.StartsWith("Confirmed\tPickingStarted\tPicking", StringComparison.Ordinal));
         var navigations = 0;
         page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
 
@@ -98,6 +102,24 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         audit[0].Name.ShouldBe("Lan Nguyen");
         audit[0].Parameters!.ShouldContain("Customer called: wrong address");
         (await page.Locator("#audit + ul").InnerTextAsync()).ShouldContain("order.cancel");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_slots_heat_map_shows_a_stores_places_and_bookings_by_window_and_day()
+    {
+        var page = await console.SignedIn();
+        var placed = await PlaceOrder("tok_success");
+        await WaitForOrderState(placed, "Confirmed");
+        var window = GroceryApiFactory.OpenWindow;
+        var localDay = System.TimeZoneInfo.ConvertTime(window, System.TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh"));
+
+        await page.GotoAsync($"/ops/slots?store={GroceryApiFactory.Store}&from={localDay:yyyy-MM-dd}");
+
+        var row = page.Locator("table.heat tbody tr", new() { Has = page.Locator($"th:text-is('{localDay:HH:mm}')") });
+        // Other scenarios' orders book the same slot: the count is at least this order's place, of the seed's 500.
+        (await row.Locator("td").First.InnerTextAsync()).ShouldMatch(@"^[1-9]\d* / 500$");
+        (await row.Locator("td").First.GetAttributeAsync("class"))!.ShouldContain("h0");
         await page.Context.CloseAsync();
     }
 

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Grocery.Workflows.Api.Security;
+using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Catalog;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grocery.Workflows.OpsConsole.Pages;
+
+/// <summary>One store's delivery slots for a week as a heat map (days across, windows down: booked of capacity), and its closures.</summary>
+public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time) : PageModel
+{
+    public const int Days = 7;
+
+    [BindProperty(SupportsGet = true)] public string? Store { get; set; }
+    [BindProperty(SupportsGet = true)] public string? From { get; set; }
+
+    public IReadOnlyList<Store> Stores { get; private set; } = [];
+    public Store? Chosen { get; private set; }
+    public DateOnly FirstDay { get; private set; }
+    public IReadOnlyList<DateOnly> Dates { get; private set; } = [];
+
+    /// <summary>Local window start (time of day) to the slots of that window by local date.</summary>
+    public IReadOnlyList<(TimeOnly Window, IReadOnlyDictionary<DateOnly, SlotCell> Cells)> Rows { get; private set; } = [];
+    public IReadOnlyList<StoreClosure> Closures { get; private set; } = [];
+    public string? Problem { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        var visible = Caller.Of(HttpContext).Stores?.ToList();
+        Stores = await db.Stores.AsNoTracking().Where(s => visible == null || visible.Contains(s.StoreId)).OrderBy(s => s.StoreId).ToListAsync(cancellationToken);
+        Chosen = Stores.FirstOrDefault(s => s.StoreId == Store) ?? (Stores.Count > 0 ? Stores[0] : null);
+        if (Chosen is null)
+        {
+            return;
+        }
+
+        var today = CatalogSeed.LocalToday(Chosen, time.GetUtcNow());
+        FirstDay = today;
+        if (!string.IsNullOrWhiteSpace(From))
+        {
+            if (DateOnly.TryParseExact(From, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
+            {
+                FirstDay = from;
+            }
+            else
+            {
+                Problem = "The date is a day written YYYY-MM-DD.";
+            }
+        }
+
+        Dates = [.. Enumerable.Range(0, Days).Select(FirstDay.AddDays)];
+        var (start, _) = CatalogSeed.LocalDayInUtc(Chosen, FirstDay);
+        var (_, end) = CatalogSeed.LocalDayInUtc(Chosen, FirstDay.AddDays(Days - 1));
+        var storeId = Chosen.StoreId;
+        var slots = await db.DeliverySlots.AsNoTracking().Where(s => s.StoreId == storeId && s.WindowStart >= start && s.WindowStart < end)
+            .Select(s => new { s.WindowStart, s.WindowEnd, s.Capacity, s.Held, s.Confirmed }).ToListAsync(cancellationToken);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(Chosen.TimeZone);
+        Rows = [.. slots
+            .Select(s => (Local: TimeZoneInfo.ConvertTime(s.WindowStart, zone), Cell: new SlotCell(s.Capacity, s.Held, s.Confirmed, TimeZoneInfo.ConvertTime(s.WindowEnd, zone).TimeOfDay)))
+            .GroupBy(s => TimeOnly.FromTimeSpan(s.Local.TimeOfDay))
+            .OrderBy(g => g.Key)
+            .Select(g => (g.Key, (IReadOnlyDictionary<DateOnly, SlotCell>)g.GroupBy(s => DateOnly.FromDateTime(s.Local.DateTime)).ToDictionary(d => d.Key, d => d.First().Cell)))];
+        var last = FirstDay.AddDays(Days - 1);
+        Closures = await db.StoreClosures.AsNoTracking().Where(c => c.StoreId == storeId && c.Date >= today).OrderBy(c => c.Date).ToListAsync(cancellationToken);
+        ClosedDays = Closures.Where(c => c.Date >= FirstDay && c.Date <= last).Select(c => c.Date).ToHashSet();
+    }
+
+    public IReadOnlySet<DateOnly> ClosedDays { get; private set; } = new HashSet<DateOnly>();
+
+    public string Link(DateOnly from) => $"/ops/slots?store={Uri.EscapeDataString(Chosen?.StoreId ?? "")}&from={from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>One slot: places, holds and confirmed bookings, and where its window ends (local time of day).</summary>
+public sealed record SlotCell(int Capacity, int Held, int Confirmed, TimeSpan Ends)
+{
+    public int Booked => Held + Confirmed;
+
+    /// <summary>Heat classes: 0 to 4 as the slot fills, "full" when no place is left, "none" without capacity.</summary>
+    public string Heat
+    {
+        get
+        {
+            if (Capacity <= 0)
+            {
+                return "none";
+            }
+
+            return Booked >= Capacity ? "full" : $"h{Math.Min(4, 5 * Booked / Capacity)}";
+        }
+    }
+}
