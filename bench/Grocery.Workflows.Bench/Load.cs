@@ -13,6 +13,8 @@ internal sealed class Latencies(IReadOnlyCollection<double> milliseconds)
 
     public double P50 => Percentile(0.50);
 
+    public double P95 => Percentile(0.95);
+
     public double P99 => Percentile(0.99);
 
     public double Max => _sorted.Length == 0 ? double.NaN : _sorted[^1];

@@ -271,6 +271,11 @@ static async Task EmbeddedDefault(string repository, Dictionary<string, string> 
         $"POST to Confirmed, one order at a time, {idle.Confirm.Count} orders; p99 {idle.Confirm.P99:F1}");
     report.Add("inmemory_idle_complete_p50_ms", idle.Complete.P50, "report", null, $"POST to Completed, same orders; p99 {idle.Complete.P99:F1}", json: false);
 
+    Progress("embedded default: the ops console's pages, 20 rounds");
+    var (pages, pageFailures) = await ConsolePages.Run(engine, 20);
+    report.Add("console_page_p95_ms", pages.P95, "<= 300", pages.P95 <= 300 && pageFailures == 0,
+        $"GET of each ops console page (now, orders, an order, stuck, failures, jobs, slots, audit), {pages.Count} loads after the runs above; p50 {pages.P50:F1}, max {pages.Max:F1}, failures {pageFailures}; the platform's budget is 2 s");
+
     // A stock-take uploaded while orders come in: the engine's single SQLite writer must not wait for the file.
     Progress("order intake during a 1,000,000-line count upload");
     var upload = await UploadStall.Run(engine, storefront, offset: 10_000);
