@@ -6,6 +6,7 @@ using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Jobs;
 using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Sagas;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -84,13 +85,15 @@ public sealed class DatabaseSnapshot : IEquatable<DatabaseSnapshot>
 
     /// <summary>
     /// Waits until the engine has nothing left to do on its own: every saga at rest, every order request taken over by
-    /// its saga, no job run queued or running, no outbox message due, and two snapshots a moment apart alike.
+    /// its saga, no job run queued or running, no outbox message due, no message being received (a consumer at work, or
+    /// waiting to retry), and the tables alike for 300 ms.
     /// </summary>
     public static async Task<DatabaseSnapshot> Quiet(GroceryApiFactory factory, TimeSpan within)
     {
         ArgumentNullException.ThrowIfNull(factory);
         var until = DateTime.UtcNow + within;
         DatabaseSnapshot? previous = null;
+        var stableSince = DateTime.UtcNow;
         while (DateTime.UtcNow < until)
         {
             if (await Busy(factory) is not null)
@@ -100,13 +103,18 @@ public sealed class DatabaseSnapshot : IEquatable<DatabaseSnapshot>
                 continue;
             }
 
+            // At rest: nothing moving, and the tables the same for 300 ms (a message the in-memory transport is handing
+            // from the outbox to its receiver is, for that moment, in neither).
             var current = await Take(factory);
-            if (current.Equals(previous))
+            if (!current.Equals(previous))
+            {
+                (previous, stableSince) = (current, DateTime.UtcNow);
+            }
+            else if (DateTime.UtcNow - stableSince >= TimeSpan.FromMilliseconds(300))
             {
                 return current;
             }
 
-            previous = current;
             await Task.Delay(100);
         }
 
@@ -133,7 +141,14 @@ public sealed class DatabaseSnapshot : IEquatable<DatabaseSnapshot>
     }
 
     /// <summary>What the engine is still doing, or null.</summary>
-    private static Task<string?> Busy(GroceryApiFactory factory) => factory.Query(async db =>
+    private static async Task<string?> Busy(GroceryApiFactory factory)
+    {
+        // A message taken off the transport and not yet done with (a retry waits inside its receive) is in no table.
+        var receiving = Receiving.Of(factory).InFlight;
+        return receiving > 0 ? $"{receiving} messages being received" : await Stored(factory);
+    }
+
+    private static Task<string?> Stored(GroceryApiFactory factory) => factory.Query(async db =>
     {
         foreach (var saga in SagaCatalog.All)
         {
@@ -160,6 +175,46 @@ public sealed class DatabaseSnapshot : IEquatable<DatabaseSnapshot>
         var due = await db.Outbox.Select(m => m.DueAt).ToListAsync();
         return due.Exists(d => d <= soon) ? $"{due.Count(d => d <= soon)} outbox messages due" : null;
     });
+
+    /// <summary>Counts the messages the bus has taken off the transport and not finished with, per engine under test.</summary>
+    private sealed class Receiving : IReceiveObserver
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<GroceryApiFactory, Receiving> Engines = [];
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<ReceiveContext, byte> _open = new();
+
+        public int InFlight => _open.Count;
+
+        public static Receiving Of(GroceryApiFactory factory) => Engines.GetValue(factory, f =>
+        {
+            var receiving = new Receiving();
+            f.Services.GetRequiredService<IBus>().ConnectReceiveObserver(receiving);
+            return receiving;
+        });
+
+        public Task PreReceive(ReceiveContext context)
+        {
+            _open.TryAdd(context, 0);
+            return Task.CompletedTask;
+        }
+
+        public Task PostReceive(ReceiveContext context)
+        {
+            _open.TryRemove(context, out _);
+            return Task.CompletedTask;
+        }
+
+        public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
+            where T : class => Task.CompletedTask;
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
+            where T : class => Task.CompletedTask;
+
+        public Task ReceiveFault(ReceiveContext context, Exception exception)
+        {
+            _open.TryRemove(context, out _);
+            return Task.CompletedTask;
+        }
+    }
 
     /// <summary>The tables that differ, but for those excepted, as "table: before -> after"; empty when none does.</summary>
     public string Difference(DatabaseSnapshot after, params string[] except)
