@@ -89,6 +89,7 @@ public static class PersistenceRegistration
         services.AddScoped<StockCountImport>();
         services.AddScoped<PlaceOrderHandler>();
         services.AddScoped<CancelOrderHandler>();
+        services.AddScoped<OrderDeadlineHandler>();
         services.AddScoped<DecideSubstitutionsHandler>();
         services.AddScoped<ReplayFailureHandler>();
         services.AddScoped<CloseStoreDayHandler>();

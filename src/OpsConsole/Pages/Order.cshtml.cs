@@ -4,6 +4,7 @@ using Grocery.Workflows.OpsConsole.Views;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Orders;
+using Grocery.Workflows.Api.Audit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -16,7 +17,8 @@ namespace Grocery.Workflows.OpsConsole.Pages;
 /// One order: its five sagas on one time axis, deadlines, payment, picked lines and substitutions, failures and audit,
 /// updated live. Actions take two steps: a dry run that says what would happen, then the action with a reason, audited.
 /// </summary>
-public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, AuditTrail audit, TimeProvider time, IServiceProvider services) : PageModel
+public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, OrderDeadlineHandler deadlines, AuditTrail audit, TimeProvider time,
+    IServiceProvider services) : PageModel
 {
     [BindProperty(SupportsGet = true)] public Guid OrderId { get; set; }
 
@@ -26,6 +28,9 @@ public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, 
     public OrderDetailView View { get; private set; } = null!;
 
     public CancelOrderPreview? CancelPreview { get; private set; }
+
+    /// <summary>The dry run of an extend or fire-now action: its title, the handler that acts, the deadline, and what it found.</summary>
+    public (string Title, string Handler, long? Deadline, OrderActionPreview Preview)? ActionPreview { get; private set; }
 
     /// <summary>The outcome of an action just taken (a text key), and whether it was refused.</summary>
     public string? Outcome { get; private set; }
@@ -72,6 +77,76 @@ public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, 
         if (refused is not null)
         {
             Response.StatusCode = refused.StatusCode;
+        }
+
+        return await Load() ?? Page();
+    }
+
+    public async Task<IActionResult> OnPostExtendPreviewAsync()
+    {
+        if (await Load() is { } missing)
+        {
+            return missing;
+        }
+
+        ActionPreview = ("Dry run: extend the slot hold", "Extend", null, await deadlines.ExtendPreview(OrderId, HttpContext.RequestAborted));
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostExtendAsync([FromForm] string? reason) =>
+        await Act(reason, AuditActions.OrderExtendHold, ("Dry run: extend the slot hold", "Extend", null), audited => deadlines.Extend(new ExtendSlotHoldCommand(OrderId, audited), HttpContext.RequestAborted),
+            () => deadlines.ExtendPreview(OrderId, HttpContext.RequestAborted), "Slot hold extension asked for. The slot reservation saga extends it if the slot still has room.");
+
+    public async Task<IActionResult> OnPostFirePreviewAsync([FromForm] long deadline)
+    {
+        if (await Load() is { } missing)
+        {
+            return missing;
+        }
+
+        ActionPreview = ("Dry run: fire the deadline now", "Fire", deadline, await deadlines.FirePreview(OrderId, deadline, HttpContext.RequestAborted));
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostFireAsync([FromForm] long deadline, [FromForm] string? reason) =>
+        await Act(reason, AuditActions.OrderDeadlineNow, ("Dry run: fire the deadline now", "Fire", deadline),
+            audited => deadlines.Fire(new FireDeadlineCommand(OrderId, deadline, audited), HttpContext.RequestAborted),
+            () => deadlines.FirePreview(OrderId, deadline, HttpContext.RequestAborted), "The deadline fires now; watch the order's timeline.");
+
+    /// <summary>An action after its dry run: a reason is required; the command checks again, acts and audits, or refuses (audited too).</summary>
+    private async Task<IActionResult> Act(string? reason, string action, (string Title, string Handler, long? Deadline) form,
+        Func<AuditedAction, Task<Persistence.Refusal?>> act, Func<Task<OrderActionPreview>> preview, string done)
+    {
+        if (await Load() is { } missing)
+        {
+            return missing;
+        }
+
+        reason = reason?.Trim();
+        if (reason is not { Length: > 0 and <= 200 } || Api.Problems.IsNotPlainText(reason))
+        {
+            ActionPreview = (form.Title, form.Handler, form.Deadline, await preview());
+            (Outcome, Refused) = ("A reason is required: 1 to 200 characters of plain text.", true);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        if (await OrderEndpoints.Refuse(Caller.Of(HttpContext), OrderId, db, HttpContext.RequestAborted) is { } forbidden)
+        {
+            return StatusCode(forbidden.StatusCode);
+        }
+
+        var audited = Api.Audit.Audited.Action(HttpContext, action, OrderId.ToString(), View.Order.StoreId, new System.Text.Json.Nodes.JsonObject { ["reason"] = reason });
+        var refused = await act(audited);
+        if (refused is not null)
+        {
+            await audit.Refused(audited, Api.RefusalProblems.ToProblem(refused), HttpContext.RequestAborted);
+            (Outcome, OutcomeDetail, Refused) = ("The action was refused.", refused.Detail, true);
+            Response.StatusCode = StatusCodes.Status409Conflict;
+        }
+        else
+        {
+            (Outcome, Refused) = (done, false);
         }
 
         return await Load() ?? Page();

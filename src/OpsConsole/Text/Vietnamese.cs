@@ -177,5 +177,15 @@ public static class Vietnamese
         ["In state"] = "Ở trạng thái",
         ["On event"] = "Khi có sự kiện",
         ["Goes to"] = "Chuyển sang",
+        ["Dry run: extend the slot hold"] = "Chạy thử: gia hạn giữ khung giờ",
+        ["Dry run: fire the deadline now"] = "Chạy thử: kích hoạt hạn ngay",
+        ["It would be refused:"] = "Thao tác sẽ bị từ chối:",
+        ["Do it"] = "Thực hiện",
+        ["Extend the slot hold…"] = "Gia hạn giữ khung giờ…",
+        ["A pending deadline can be fired now from its row below (for example the substitution decision deadline, which applies the customer's default at once)."] = "Có thể kích hoạt ngay một hạn đang chờ từ dòng của nó bên dưới (ví dụ hạn quyết định thay thế, khi đó lựa chọn mặc định của khách được áp dụng ngay).",
+        ["Fire now…"] = "Kích hoạt ngay…",
+        ["The action was refused."] = "Thao tác bị từ chối.",
+        ["Slot hold extension asked for. The slot reservation saga extends it if the slot still has room."] = "Đã yêu cầu gia hạn giữ khung giờ. Saga giữ khung giờ sẽ gia hạn nếu khung giờ còn chỗ.",
+        ["The deadline fires now; watch the order's timeline."] = "Hạn được kích hoạt ngay; hãy theo dõi dòng thời gian của đơn hàng.",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

@@ -14,7 +14,7 @@ namespace Grocery.Workflows.OpsConsole.Views;
 public sealed record SagaLane(string Saga, Guid? Id, string? State, DateTimeOffset? Entered, bool Resting, IReadOnlyList<TimelineEntry> Steps);
 
 /// <summary>A message the engine will send for the order later: a saga deadline or a delayed step.</summary>
-public sealed record Deadline(string MessageType, DateTimeOffset DueAt);
+public sealed record Deadline(long Id, string MessageType, DateTimeOffset DueAt);
 
 public sealed record OrderDetailView(
     OrderView Order,
@@ -66,7 +66,7 @@ public static class OrderDetailQuery
         }
 
         var deadlines = await db.Outbox.AsNoTracking().Where(o => o.CorrelationId == orderId && o.DueAt > now).OrderBy(o => o.Id)
-            .Select(o => new Deadline(o.MessageType, o.DueAt)).ToListAsync(cancellationToken);
+            .Select(o => new Deadline(o.Id, o.MessageType, o.DueAt)).ToListAsync(cancellationToken);
         var rounds = await db.Set<SubstitutionState>().AsNoTracking().Where(s => s.OrderId == orderId).ToListAsync(cancellationToken);
         var failures = await db.FailedMessages.AsNoTracking().Where(f => f.OrderId == orderId).OrderByDescending(f => f.Id).Take(50)
             .ToListAsync(cancellationToken);

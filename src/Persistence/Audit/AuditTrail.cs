@@ -17,8 +17,10 @@ public static class AuditActions
     public const string StoreReopen = "store.reopen";
     public const string StockCount = "stock.count";
     public const string OrderCancel = "order.cancel";
+    public const string OrderDeadlineNow = "order.deadline-now";
+    public const string OrderExtendHold = "order.extend-hold";
 
-    public static readonly IReadOnlyList<string> All = [FailureReplay, JobPause, JobResume, JobRun, StoreClose, StoreReopen, StockCount, OrderCancel];
+    public static readonly IReadOnlyList<string> All = [FailureReplay, JobPause, JobResume, JobRun, StoreClose, StoreReopen, StockCount, OrderCancel, OrderDeadlineNow, OrderExtendHold];
 }
 
 public static class AuditOutcomes

@@ -44,6 +44,6 @@ public sealed partial class ConsoleTextTests
     [GeneratedRegex("""Text(?:\[|\.Format\()"(?<text>(?:[^"\\]|\\.)+)"|=> "(?<text>[^"]*\{0\}[^"]*)",""")]
     private static partial Regex Looked();
 
-    [GeneratedRegex("""(?:Refusal|Problem) = "(?<text>[^"]+)"|\(Outcome, (?:OutcomeDetail, )?Refused\) = [^"\n]*"(?<text>[^"]+)"|\? \("(?<text>[^"]+)", null, false\)|: \("(?<text>[^"]+)", refused|new(?: ServiceLevel)?\("(?<text>[^"]+)", """)]
+    [GeneratedRegex("""(?:Refusal|Problem) = "(?<text>[^"]+)"|\(Outcome, (?:OutcomeDetail, )?Refused\) = [^"\n]*"(?<text>[^"]+)"|\? \("(?<text>[^"]+)", null, false\)|: \("(?<text>[^"]+)", refused|new(?: ServiceLevel)?\("(?<text>[^"]+)", |\("(?<text>Dry run:[^"]+)"|, "(?<text>[A-Z][^"]* [^"]*\.)"\);""")]
     private static partial Regex Keyed();
 }

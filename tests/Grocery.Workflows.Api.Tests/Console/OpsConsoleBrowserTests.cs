@@ -124,6 +124,53 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
     }
 
     [Fact]
+    public async Task A_pending_deadline_is_fired_now_after_its_dry_run_and_the_order_goes_on()
+    {
+        var page = await console.SignedIn();
+        var orderId = await PlaceOrder("tok_success");
+        await WaitForOrderState(orderId, "Confirmed");
+        await page.GotoAsync($"/ops/orders/{orderId}");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fire now… (PickingDue)" }).ClickAsync();
+        (await page.Locator(".dry-run").InnerTextAsync()).ShouldContain("would be delivered now");
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("Store asked to pick early");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).ClickAsync();
+
+        (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldContain("The deadline fires now");
+        await page.Locator("[data-order-state]", new() { HasTextString = "Completed" }).WaitForAsync(new() { Timeout = 90_000 });
+        var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == orderId.ToString()).ToListAsync());
+        audit.ShouldHaveSingleItem().Action.ShouldBe("order.deadline-now");
+        audit[0].Parameters!.ShouldContain("Store asked to pick early");
+        audit[0].Parameters!.ShouldContain("PickingDue");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Extending_a_slot_hold_that_payment_has_confirmed_is_refused_in_its_dry_run_and_when_asked()
+    {
+        var page = await console.SignedIn();
+        var orderId = await PlaceOrder("tok_success");
+        await WaitForOrderState(orderId, "Confirmed");
+        await page.GotoAsync($"/ops/orders/{orderId}");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Extend the slot hold…" }).ClickAsync();
+
+        (await page.Locator(".dry-run").InnerTextAsync()).ShouldContain("holds no slot now (its reservation is Confirmed)");
+        (await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).CountAsync()).ShouldBe(0);
+        // Asked for anyway (a stale form): refused by the command, and the refusal is audited.
+        var response = await page.APIRequest.PostAsync($"/ops/orders/{orderId}?handler=Extend", new()
+        {
+            Form = page.APIRequest.CreateFormData().Set("reason", "try").Set("__RequestVerificationToken",
+                (await page.Locator("input[name='__RequestVerificationToken']").First.GetAttributeAsync("value"))!),
+        });
+        response.Status.ShouldBe(409);
+        var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == orderId.ToString()).ToListAsync());
+        audit.ShouldHaveSingleItem().Action.ShouldBe("order.extend-hold");
+        audit[0].Outcome.ShouldStartWith("refused");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_stuck_list_opens_and_says_what_it_lists()
     {
         var page = await console.SignedIn();
