@@ -131,11 +131,6 @@ public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, 
             return Page();
         }
 
-        if (await OrderEndpoints.Refuse(Caller.Of(HttpContext), OrderId, db, HttpContext.RequestAborted) is { } forbidden)
-        {
-            return StatusCode(forbidden.StatusCode);
-        }
-
         var audited = Api.Audit.Audited.Action(HttpContext, action, OrderId.ToString(), View.Order.StoreId, new System.Text.Json.Nodes.JsonObject { ["reason"] = reason });
         var refused = await act(audited);
         if (refused is not null)
