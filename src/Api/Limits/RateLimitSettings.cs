@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Api.Limits;
 
@@ -14,7 +15,7 @@ public sealed class RateLimit
     [Range(1, 1_000_000)]
     public int Permits { get; set; } = 1;
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [DurationRange("00:00:01", "1.00:00:00")]
     public TimeSpan Period { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The bucket's size; when unset, <see cref="Permits"/>.</summary>

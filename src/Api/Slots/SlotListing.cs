@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Slots;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,7 @@ public sealed class SlotListingSettings
     /// How long a store's day of slots is served from memory before it is read again. Availability shown to a
     /// shopper can be this much behind; booking never is (the hold is decided by the slot store). Zero reads every time.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    [DurationRange("00:00:00", "00:01:00")]
     public TimeSpan ListingCacheTime { get; set; } = TimeSpan.FromSeconds(1);
 }
 

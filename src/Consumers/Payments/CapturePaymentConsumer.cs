@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Payments;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace Grocery.Workflows.Consumers.Payments;
 public sealed class PaymentSettings
 {
     /// <summary>At capture, a hold that lapses within this time is replaced by a new authorization first.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "3.00:00:00")]
+    [DurationRange("00:00:00", "3.00:00:00")]
     public TimeSpan RenewHoldBefore { get; set; } = TimeSpan.FromHours(12);
 }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Host.Scheduling;
 
@@ -26,22 +27,22 @@ public sealed class JobsSettings
     public int ReconciliationBatchSize { get; set; } = 5000;
 
     /// <summary>A run that reports no progress for this long is taken to have died with its instance.</summary>
-    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    [DurationRange("00:00:10", "1.00:00:00")]
     public TimeSpan StaleRunAfter { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>A scheduled firing that finds another run of its job active is tried again this much later, not dropped.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [DurationRange("00:00:01", "01:00:00")]
     public TimeSpan DeferredRetryAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often a running job says it is alive (besides its progress reports).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [DurationRange("00:00:01", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How late a firing may start and still run (once); later ones wait for the next time.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [DurationRange("00:00:01", "1.00:00:00")]
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often a clustered instance checks in; an instance silent for longer has its runs recovered by another.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [DurationRange("00:00:01", "00:10:00")]
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Host.Simulation;
 
@@ -27,7 +28,7 @@ public sealed class SimulationSettings
     public double CourierNoShowRate { get; set; } = 0.05;
 
     /// <summary>Pause between two simulated steps (a picker's line, a courier's move).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [DurationRange("00:00:00", "00:10:00")]
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Start picking at confirmation instead of before the delivery window.</summary>

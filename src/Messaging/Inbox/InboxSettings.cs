@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Messaging.Inbox;
 
@@ -9,9 +10,9 @@ public sealed class InboxSettings
     /// A duplicate arrives within minutes (an outbox row sent again after a crash, a broker redelivery); a week is
     /// far beyond that, and keeps the table to about a week of traffic.
     /// </summary>
-    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
+    [DurationRange("01:00:00", "365.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [DurationRange("00:00:01", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 }

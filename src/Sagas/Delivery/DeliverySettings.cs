@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Sagas.Delivery;
 
@@ -6,15 +7,15 @@ namespace Grocery.Workflows.Sagas.Delivery;
 public sealed class DeliverySettings
 {
     /// <summary>How long the courier provider has to assign a courier.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    [DurationRange("00:00:00.001", "1.00:00:00")]
     public TimeSpan CourierAssignmentTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long an assigned courier has to pick the parcel up before it counts as a no-show.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    [DurationRange("00:00:00.001", "1.00:00:00")]
     public TimeSpan PickupTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>How long after pick-up the parcel must be delivered.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    [DurationRange("00:00:00.001", "1.00:00:00")]
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromHours(2);
 
     /// <summary>How many couriers are dispatched before delivery fails.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Sagas.Orders;
 
@@ -25,6 +26,6 @@ public sealed class OrderSagaSettings : IValidatableObject
     public bool StartPickingImmediately { get; set; }
 
     /// <summary>How long before the delivery window picking starts.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [DurationRange("00:00:00", "1.00:00:00")]
     public TimeSpan PickingLeadTime { get; set; } = TimeSpan.FromHours(2);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Sagas.Picking;
 
@@ -6,6 +7,6 @@ namespace Grocery.Workflows.Sagas.Picking;
 public sealed class PickingSettings
 {
     /// <summary>A picker who neither starts nor reports the pick list (or a part of it) for this long is replaced.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    [DurationRange("00:00:00.001", "1.00:00:00")]
     public TimeSpan PickerTimeout { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Sagas.Slots;
 
@@ -6,10 +7,10 @@ namespace Grocery.Workflows.Sagas.Slots;
 public sealed class SlotReservationSettings
 {
     /// <summary>How long a slot is held for an order that is not confirmed yet.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    [DurationRange("00:00:00.001", "1.00:00:00")]
     public TimeSpan HoldDuration { get; set; } = TimeSpan.FromMinutes(60);
 
     /// <summary>How much longer a hold lasts after its single extension.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    [DurationRange("00:00:00.001", "1.00:00:00")]
     public TimeSpan ExtensionDuration { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Sagas.Substitutions;
 
@@ -6,6 +7,6 @@ namespace Grocery.Workflows.Sagas.Substitutions;
 public sealed class SubstitutionSettings
 {
     /// <summary>After this long without an answer, the customer's stated preference decides.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    [DurationRange("00:00:00.001", "1.00:00:00")]
     public TimeSpan DecisionTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

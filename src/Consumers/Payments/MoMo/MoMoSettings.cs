@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Consumers.Payments.MoMo;
 
@@ -25,15 +26,15 @@ public sealed class MoMoSettings : IValidatableObject
     public string? RedirectUrl { get; set; }
 
     /// <summary>How long MoMo keeps an authorized (9000) payment before capture; agree it with MoMo.</summary>
-    [Range(typeof(TimeSpan), "1.00:00:00", "31.00:00:00")]
+    [DurationRange("1.00:00:00", "31.00:00:00")]
     public TimeSpan HoldDuration { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>MoMo asks its partners to wait at least 30 s for an answer.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
+    [DurationRange("00:00:01", "00:02:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How old an IPN may be (its <c>responseTime</c>).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [DurationRange("00:00:01", "1.00:00:00")]
     public TimeSpan IpnTolerance { get; set; } = TimeSpan.FromMinutes(15);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Grocery.Workflows.Contracts;
 
 namespace Grocery.Workflows.Consumers.Payments.Stripe;
 
@@ -16,7 +17,7 @@ public sealed class StripeSettings
     public string? WebhookSecret { get; set; }
 
     /// <summary>How old a signed webhook may be.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [DurationRange("00:00:01", "01:00:00")]
     public TimeSpan WebhookTolerance { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Retries of a failed request inside one attempt, with the same idempotency key (Stripe.net's own).</summary>
@@ -24,10 +25,10 @@ public sealed class StripeSettings
     public int MaxNetworkRetries { get; set; } = 2;
 
     /// <summary>How long one request may take.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
+    [DurationRange("00:00:01", "00:02:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How long a card hold lasts when Stripe does not say (<c>capture_before</c>): seven days for online cards.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "31.00:00:00")]
+    [DurationRange("00:00:01", "31.00:00:00")]
     public TimeSpan HoldDuration { get; set; } = TimeSpan.FromDays(7);
 }

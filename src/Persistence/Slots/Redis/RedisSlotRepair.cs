@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Linq.Expressions;
+using Grocery.Workflows.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ namespace Grocery.Workflows.Persistence.Slots.Redis;
 public sealed class RedisSlotSettings
 {
     /// <summary>How often the counters of upcoming slots are compared with the record.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [DurationRange("00:00:01", "01:00:00")]
     public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Put before every key; engines that share one Redis need different prefixes.</summary>
