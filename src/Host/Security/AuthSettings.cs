@@ -13,6 +13,15 @@ public sealed class AuthSettings
     /// <summary>The audience the provider's tokens carry for this engine; required with <see cref="Authority"/>.</summary>
     public string? Audience { get; set; }
 
+    /// <summary>
+    /// The ops console's client id at the provider: with it, operators sign in to the console on the provider's pages
+    /// (authorization code flow with PKCE, redirect URI <c>https://&lt;engine&gt;/ops/signin-oidc</c>).
+    /// </summary>
+    public string? ConsoleClientId { get; set; }
+
+    /// <summary>The console client's secret; empty for a public client.</summary>
+    public string? ConsoleClientSecret { get; set; }
+
     /// <summary>Only a test's loopback issuer is reached over plain HTTP.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 

@@ -43,7 +43,7 @@ public static class AuthenticationRegistration
         }
 
         // Bearer tokens everywhere but under the ops console, whose pages know their operator by the console's cookie.
-        builder.Services.AddAuthentication(SelectingScheme)
+        var authentication = builder.Services.AddAuthentication(SelectingScheme)
             .AddPolicyScheme(SelectingScheme, "Bearer token, or the ops console's cookie under its path", options =>
                 options.ForwardDefaultSelector = context => OpsConsolePath.Is(context.Request.Path) ? ConsoleAuthentication.Scheme : JwtBearerDefaults.AuthenticationScheme)
             .AddOpsConsoleCookie()
@@ -71,6 +71,16 @@ public static class AuthenticationRegistration
                 RoleClaimType = GroceryClaims.Role,
             };
         });
+        if (!string.IsNullOrWhiteSpace(settings.ConsoleClientId))
+        {
+            if (local is not null)
+            {
+                throw new InvalidOperationException("Auth:ConsoleClientId is set but Auth:Authority is empty: the console signs in at the provider that Auth:Authority names.");
+            }
+
+            authentication.AddOpsConsoleProvider(new ConsoleClient(settings.Authority!, settings.ConsoleClientId, settings.ConsoleClientSecret, settings.RequireHttpsMetadata));
+        }
+
         builder.Services.AddAuthorization(options => options.AddGroceryPolicies());
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationProblems>();
         RemoveRoutingContentTypeCheck(builder.Services);

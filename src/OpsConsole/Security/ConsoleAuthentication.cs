@@ -43,6 +43,10 @@ public static class ConsoleAuthentication
         });
     }
 
+    /// <summary>When a session signed in now with a token valid until <paramref name="tokenExpires"/> ends: with the token, at most <see cref="MaxSession"/>.</summary>
+    public static DateTimeOffset SessionEnd(DateTimeOffset now, DateTimeOffset? tokenExpires) =>
+        tokenExpires is { } end && end < now + MaxSession ? end : now + MaxSession;
+
     /// <summary>The console's principal: the token's identity claims, nothing else of it (the token itself is not kept).</summary>
     public static ClaimsPrincipal Principal(ClaimsPrincipal token)
     {

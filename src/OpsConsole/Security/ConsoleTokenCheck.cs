@@ -17,6 +17,9 @@ public sealed class ConsoleTokenCheck(IOptionsMonitor<JwtBearerOptions> bearer)
     /// <summary>Longer than any token the engine or a provider issues; longer input is refused unread.</summary>
     public const int MaxLength = 16 * 1024;
 
+    /// <summary>Whether tokens come from the engine's own key (the embedded default) rather than an OpenID Connect provider.</summary>
+    public bool LocalIssuer => string.IsNullOrEmpty(bearer.Get(JwtBearerDefaults.AuthenticationScheme).Authority);
+
     public async Task<TokenCheck> Check(string? token, CancellationToken cancellationToken)
     {
         token = token?.Trim();

@@ -7,6 +7,12 @@ public static class Vietnamese
 {
     public static FrozenDictionary<string, string> Words { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
+        ["Sign in with the grocer's provider"] = "Đăng nhập qua nhà cung cấp đăng nhập của doanh nghiệp",
+        ["Or with a token"] = "Hoặc bằng token",
+        ["Signed in"] = "Đã đăng nhập",
+        ["Open the console"] = "Mở bảng điều khiển",
+        ["The provider's token was not accepted: ask for one with this engine's audience."] = "Token của nhà cung cấp không được chấp nhận: hãy xin token có audience của hệ thống này.",
+        ["The sign-in provider did not sign you in. Try again."] = "Nhà cung cấp đăng nhập chưa đăng nhập cho bạn. Hãy thử lại.",
         ["(by default)"] = "(theo mặc định)",
         ["(replayed)"] = "(đã gửi lại)",
         ["A cancel would be refused:"] = "Lệnh hủy sẽ bị từ chối:",

@@ -34,14 +34,21 @@ public sealed class OpsConsoleFixture : IAsyncLifetime
 
         var address = Engine.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
+        (_playwright, Browser) = await LaunchChromium();
+    }
+
+    /// <summary>Debian's Chromium, headless, from its installed path.</summary>
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchChromium()
+    {
         File.Exists(ChromiumPath).ShouldBeTrue($"{ChromiumPath} is missing: install Debian's chromium (scripts/tools.sh does)");
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox"],
         });
+        return (playwright, browser);
     }
 
     /// <summary>A token of the engine's own issuer.</summary>
@@ -53,7 +60,7 @@ public sealed class OpsConsoleFixture : IAsyncLifetime
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), Locale = "en-GB" });
         var page = await context.NewPageAsync();
         await SignIn(page, Token(GroceryRoles.Ops));
-        page.Url.ShouldEndWith("/ops");
+        await page.WaitForURLAsync(url => url.EndsWith("/ops", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         return page;
     }
 
@@ -61,8 +68,11 @@ public sealed class OpsConsoleFixture : IAsyncLifetime
     {
         await page.GotoAsync("/ops/sign-in");
         await page.GetByLabel("Your ops token").FillAsync(token);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForLoadStateAsync();
+        // The sign-in's answer (a redirect into the console, or the page again with its refusal); what the test looks
+        // for next waits for the page it expects (not for the load event, which a redirected form post has been seen to miss).
+        await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync(),
+            response => response.Request.Method == "POST" && response.Url.Contains("/ops/sign-in", StringComparison.Ordinal));
     }
 
     public async Task DisposeAsync()

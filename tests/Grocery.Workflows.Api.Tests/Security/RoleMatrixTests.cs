@@ -172,8 +172,8 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
     /// <summary>The trace id differs per request; everything else of the answer must not.</summary>
     private static string Scrub(string body) => System.Text.RegularExpressions.Regex.Replace(body, "\"traceId\":\"[^\"]*\"", "");
 
-    /// <summary>The ops console's routes that anyone may open: its sign-in, sign-out, language switch and assets.</summary>
-    private static readonly string[] OpenConsoleRoutes = ["GET /ops/sign-in", "GET /ops/sign-out", "GET /ops/language", "GET /ops/assets/{name}"];
+    /// <summary>The ops console's routes that anyone may open: its sign-in (and the page after the provider), sign-out, language switch and assets.</summary>
+    private static readonly string[] OpenConsoleRoutes = ["GET /ops/sign-in", "GET /ops/sign-in/continue", "GET /ops/sign-out", "GET /ops/language", "GET /ops/assets/{name}"];
 
     [Fact]
     public async Task Every_console_route_needs_the_consoles_cookie_with_the_ops_role_and_no_bearer_token_opens_one()
