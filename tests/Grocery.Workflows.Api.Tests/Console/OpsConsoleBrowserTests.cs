@@ -53,6 +53,15 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         await page.Locator(".lane").First.Locator("details.machine summary").ClickAsync();
         (await page.Locator(".lane").First.Locator("details.machine tr[aria-current='true']").AllInnerTextsAsync())
             .ShouldContain(t => t.StartsWith("Confirmed\tPickingStarted\tPicking", StringComparison.Ordinal));
+        // Drawn as well: every state of the machine a box, the current one marked, an arrow from it to Picking.
+        var drawing = page.Locator(".lane").First.Locator("details.machine svg.diagram");
+        (await drawing.Locator("g.state[aria-current='true']").GetAttributeAsync("data-state")).ShouldBe("Confirmed");
+        (await drawing.Locator("g.state").CountAsync()).ShouldBeGreaterThan(8);
+        (await drawing.Locator("g.edge title").AllTextContentsAsync()).ShouldContain(t => t.StartsWith("Confirmed → Picking: ", StringComparison.Ordinal) && t.Contains("PickingStarted", StringComparison.Ordinal));
+        if (Environment.GetEnvironmentVariable("GROCERY_UPDATE_DOCS") == "1")
+        {
+            await drawing.ScreenshotAsync(new() { Path = Path.Combine(ConsoleTextTests.Source("docs/images"), "ops-order-machine.png") });
+        }
         var navigations = 0;
         page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
 
@@ -264,6 +273,8 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         foreach (var path in Pages.Append($"/ops/orders/{orderId}").Prepend("/ops/sign-in"))
         {
             await page.GotoAsync(path);
+            // The state machines' drawings and tables are checked open.
+            await page.Locator("details.machine").EvaluateAllAsync<int>("all => { all.forEach(d => d.open = true); return all.length; }");
             var result = await page.RunAxe();
             var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{path}: {v.Id} ({v.Impact}) {v.Help}").ToList();
             serious.ShouldBeEmpty();
