@@ -14,6 +14,8 @@ public static class Vietnamese
         ["The provider's token was not accepted: ask for one with this engine's audience."] = "Token của nhà cung cấp không được chấp nhận: hãy xin token có audience của hệ thống này.",
         ["The sign-in provider did not sign you in. Try again."] = "Nhà cung cấp đăng nhập chưa đăng nhập cho bạn. Hãy thử lại.",
         ["State machine of {0}; its current state is marked: {1}"] = "Máy trạng thái của {0}; trạng thái hiện tại được đánh dấu: {1}",
+        ["Only this one"] = "Chỉ tin này",
+        ["Only #{0}"] = "Chỉ #{0}",
         ["(by default)"] = "(theo mặc định)",
         ["(replayed)"] = "(đã gửi lại)",
         ["A cancel would be refused:"] = "Lệnh hủy sẽ bị từ chối:",

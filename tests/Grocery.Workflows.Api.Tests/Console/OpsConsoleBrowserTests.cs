@@ -226,6 +226,42 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
     }
 
     [Fact]
+    public async Task One_failure_of_a_group_is_replayed_on_its_own_after_its_dry_run()
+    {
+        var page = await console.SignedIn();
+        var mine = await PlaceOrder("tok_provider_error");
+        var other = await PlaceOrder("tok_provider_error");
+        var ids = await console.Engine.Query(async db =>
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (await db.FailedMessages.CountAsync(f => (f.OrderId == mine || f.OrderId == other) && f.ReplayedAt == null) < 2)
+            {
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "the two failures were not recorded");
+                await Task.Delay(200);
+            }
+
+            return await db.FailedMessages.Where(f => f.OrderId == mine || f.OrderId == other).ToDictionaryAsync(f => f.OrderId!.Value, f => f.Id);
+        });
+
+        await page.GotoAsync("/ops/failures?message=" + Uri.EscapeDataString("urn:message:Grocery.Workflows.Contracts.Payments:AuthorizePayment"));
+        var group = page.Locator("table.groups tbody tr").First;
+        await group.GetByLabel("also for ended orders").CheckAsync();
+        await group.GetByRole(AriaRole.Button, new() { Name = "Dry run" }).ClickAsync();
+        var dryRun = page.Locator(".dry-run");
+        (await dryRun.Locator("tbody tr").CountAsync()).ShouldBeGreaterThanOrEqualTo(2);
+
+        await dryRun.GetByRole(AriaRole.Button, new() { Name = $"Only #{ids[mine]}" }).ClickAsync();
+        (await page.Locator(".dry-run tbody tr").AllInnerTextsAsync()).ShouldHaveSingleItem().ShouldStartWith($"{ids[mine]}\t");
+        await page.Locator(".dry-run").GetByRole(AriaRole.Button, new() { Name = "Replay 1" }).ClickAsync();
+
+        (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldContain("1 replayed, 0 refused.");
+        var replayed = await console.Engine.Query(db => db.FailedMessages.Where(f => f.Id == ids[mine] || f.Id == ids[other]).ToDictionaryAsync(f => f.Id, f => f.ReplayedAt));
+        replayed[ids[mine]].ShouldNotBeNull();
+        replayed[ids[other]].ShouldBeNull();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_job_is_paused_and_resumed()
     {
         var page = await console.SignedIn();
