@@ -61,17 +61,6 @@ public static class StoreEndpoints
     private static async Task<IResult> Close(
         string storeId, string date, HttpRequest request, CloseStoreDayHandler close, AuditTrail audit, CancellationToken cancellationToken)
     {
-        var audited = Audited.Action(request.HttpContext, AuditActions.StoreClose, $"{storeId}/{date}", storeId);
-        if (!Caller.Of(request.HttpContext).MayActAt(storeId))
-        {
-            return await audit.Refused(audited, Refusals.Store(), cancellationToken);
-        }
-
-        if (!TryDate(date, out var day, out var problem))
-        {
-            return problem!;
-        }
-
         var body = await JsonBody.Read(request, cancellationToken);
         if (body.Problem is not null)
         {
@@ -83,25 +72,56 @@ public static class StoreEndpoints
             return Problems.Invalid("reason", "The body is {\"reason\": \"...\"}: why the store is closed that day.");
         }
 
-        var reason = given.Reason.Trim();
-        if (reason.Length is 0 or > 200 || Problems.IsNotPlainText(reason))
+        var (closed, refused) = await CloseFor(request.HttpContext, storeId, date, given.Reason, close, audit, cancellationToken);
+        return refused ?? (IResult)TypedResults.Ok(closed);
+    }
+
+    /// <summary>
+    /// Closes a store day for the caller, as <c>PUT /api/stores/{id}/closures/{date}</c> and the ops console do: the
+    /// caller's stores, the date and the reason checked, the closure and its audit row written together, a refusal audited.
+    /// </summary>
+    public static async Task<(ClosureView? Closed, ProblemHttpResult? Refused)> CloseFor(
+        HttpContext context, string storeId, string date, string? reason, CloseStoreDayHandler close, AuditTrail audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(close);
+        ArgumentNullException.ThrowIfNull(audit);
+        var audited = Audited.Action(context, AuditActions.StoreClose, $"{storeId}/{date}", storeId);
+        if (!Caller.Of(context).MayActAt(storeId))
         {
-            return Problems.Invalid("reason", "reason is required: 1 to 200 characters of plain text.");
+            return (null, await audit.Refused(audited, Refusals.Store(), cancellationToken));
+        }
+
+        if (!TryDate(date, out var day, out var problem))
+        {
+            return (null, problem);
+        }
+
+        reason = reason?.Trim();
+        if (reason is not { Length: > 0 and <= 200 } || Problems.IsNotPlainText(reason))
+        {
+            return (null, Problems.Invalid("reason", "reason is required: 1 to 200 characters of plain text."));
         }
 
         var closed = await close.Handle(new CloseStoreDayCommand(storeId, day, reason, audited), cancellationToken);
         return closed.Refused switch
         {
-            null => TypedResults.Ok(new ClosureView(day, reason)),
+            null => (new ClosureView(day, reason), null),
             // A date outside the store's window is a bad request, not a refused action: it is not in the trail.
-            { Kind: RefusalKind.Invalid } refusal => refusal.ToProblem(),
-            { } refusal => await audit.Refused(audited, refusal.ToProblem(), cancellationToken),
+            { Kind: RefusalKind.Invalid } refusal => (null, refusal.ToProblem()),
+            { } refusal => (null, await audit.Refused(audited, refusal.ToProblem(), cancellationToken)),
         };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Reopen(
-        string storeId, string date, HttpContext context, ReopenStoreDayHandler reopen, AuditTrail audit, CancellationToken cancellationToken)
+        string storeId, string date, HttpContext context, ReopenStoreDayHandler reopen, AuditTrail audit, CancellationToken cancellationToken) =>
+        await ReopenFor(context, storeId, date, reopen, audit, cancellationToken) is { } refused ? refused : TypedResults.NoContent();
+
+    /// <summary>Reopens a closed store day for the caller, as <c>DELETE /api/stores/{id}/closures/{date}</c> and the ops console do.</summary>
+    public static async Task<ProblemHttpResult?> ReopenFor(
+        HttpContext context, string storeId, string date, ReopenStoreDayHandler reopen, AuditTrail audit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reopen);
+        ArgumentNullException.ThrowIfNull(audit);
         var audited = Audited.Action(context, AuditActions.StoreReopen, $"{storeId}/{date}", storeId);
         if (!Caller.Of(context).MayActAt(storeId))
         {
@@ -110,11 +130,11 @@ public static class StoreEndpoints
 
         if (!TryDate(date, out var day, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var reopened = await reopen.Handle(new ReopenStoreDayCommand(storeId, day, audited), cancellationToken);
-        return reopened.Refused is null ? TypedResults.NoContent() : await audit.Refused(audited, reopened.Refused.ToProblem(), cancellationToken);
+        return reopened.Refused is null ? null : await audit.Refused(audited, reopened.Refused.ToProblem(), cancellationToken);
     }
 
     private static bool TryDate(string text, out DateOnly date, out ProblemHttpResult? problem)

@@ -1,15 +1,21 @@
 using System.Globalization;
 using Grocery.Workflows.Api.Security;
+using Grocery.Workflows.Api.Stores;
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.OpsConsole.Pages;
 
-/// <summary>One store's delivery slots for a week as a heat map (days across, windows down: booked of capacity), and its closures.</summary>
-public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time) : PageModel
+/// <summary>
+/// One store's delivery slots for a week as a heat map (days across, windows down: booked of capacity), and its
+/// closures: a day is closed (with a reason) or reopened after a dry run, through the API's own code (audited).
+/// </summary>
+public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time, CloseStoreDayHandler close, ReopenStoreDayHandler reopen, AuditTrail audit) : PageModel
 {
     public const int Days = 7;
 
@@ -69,6 +75,109 @@ public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time) : PageMo
     }
 
     public IReadOnlySet<DateOnly> ClosedDays { get; private set; } = new HashSet<DateOnly>();
+
+    /// <summary>The dry run of closing a day, shown with the form that closes it.</summary>
+    public CloseStoreDayPreview? ClosePreview { get; private set; }
+
+    /// <summary>The closure a reopen would remove, shown with the form that reopens it.</summary>
+    public StoreClosure? ReopenPreview { get; private set; }
+
+    public string? Outcome { get; private set; }
+
+    public string? OutcomeDetail { get; private set; }
+
+    public bool Refused { get; private set; }
+
+    public async Task<IActionResult> OnPostClosePreviewAsync([FromForm] string? day)
+    {
+        if (await ForAction(day) is not { } date)
+        {
+            return Page();
+        }
+
+        ClosePreview = await close.DryRun(Chosen!.StoreId, date, HttpContext.RequestAborted);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCloseAsync([FromForm] string? day, [FromForm] string? reason)
+    {
+        if (await ForAction(day) is not { } date)
+        {
+            return Page();
+        }
+
+        var (_, refused) = await StoreEndpoints.CloseFor(HttpContext, Chosen!.StoreId, day!, reason, close, audit, HttpContext.RequestAborted);
+        if (refused is not null)
+        {
+            ClosePreview = await close.DryRun(Chosen.StoreId, date, HttpContext.RequestAborted);
+            return Refuse(refused, "The day was not closed.");
+        }
+
+        (Outcome, Refused) = ("The day is closed. The next slot generation removes its slots that have no booking.", false);
+        await OnGetAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostReopenPreviewAsync([FromForm] string? day)
+    {
+        if (await ForAction(day) is not { } date)
+        {
+            return Page();
+        }
+
+        ReopenPreview = Closures.FirstOrDefault(c => c.Date == date);
+        if (ReopenPreview is null)
+        {
+            (Outcome, Refused) = ("That day is not closed.", true);
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostReopenAsync([FromForm] string? day)
+    {
+        if (await ForAction(day) is null)
+        {
+            return Page();
+        }
+
+        if (await StoreEndpoints.ReopenFor(HttpContext, Chosen!.StoreId, day!, reopen, audit, HttpContext.RequestAborted) is { } refused)
+        {
+            return Refuse(refused, "The day was not reopened.");
+        }
+
+        (Outcome, Refused) = ("The day is open again. The next slot generation makes its slots.", false);
+        await OnGetAsync();
+        return Page();
+    }
+
+    /// <summary>The page loaded and the day of an action read; an action is for the store the form names, which the operator may see.</summary>
+    private async Task<DateOnly?> ForAction(string? day)
+    {
+        await OnGetAsync();
+        if (Chosen is null || Chosen.StoreId != Store)
+        {
+            (Outcome, Refused) = ("Choose one of your stores first.", true);
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return null;
+        }
+
+        if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            (Outcome, Refused) = ("The date is a day written YYYY-MM-DD.", true);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return null;
+        }
+
+        return date;
+    }
+
+    private PageResult Refuse(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult refused, string outcome)
+    {
+        (Outcome, OutcomeDetail, Refused) = (outcome, refused.ProblemDetails.Detail, true);
+        Response.StatusCode = refused.StatusCode;
+        return Page();
+    }
 
     public string Link(DateOnly from) => $"/ops/slots?store={Uri.EscapeDataString(Chosen?.StoreId ?? "")}&from={from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
 }

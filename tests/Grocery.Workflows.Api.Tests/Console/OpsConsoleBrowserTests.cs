@@ -133,6 +133,39 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
     }
 
     [Fact]
+    public async Task A_store_day_is_closed_after_its_dry_run_with_a_reason_then_reopened_both_audited()
+    {
+        var page = await console.SignedIn();
+        var zone = System.TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh");
+        // A day no other scenario books, ahead of the generated slots.
+        var day = DateOnly.FromDateTime(System.TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime).AddDays(40).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await page.GotoAsync($"/ops/slots?store={GroceryApiFactory.Store}");
+
+        await page.GetByLabel("Day to close").FillAsync(day);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Close a day…" }).ClickAsync();
+        var dryRun = page.Locator(".dry-run");
+        (await dryRun.Locator("h3").InnerTextAsync()).ShouldBe($"Dry run: close {day} at {GroceryApiFactory.Store}");
+        (await dryRun.InnerTextAsync()).ShouldContain("0 slots that day");
+        (await page.Locator("#closures ~ ul.plain").CountAsync()).ShouldBe(0, "nothing is closed by the dry run");
+        await dryRun.GetByLabel("Reason").FillAsync("Tết: the store is shut");
+        await dryRun.GetByRole(AriaRole.Button, new() { Name = "Close the day" }).ClickAsync();
+
+        (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldStartWith("The day is closed.");
+        (await page.Locator("ul.plain li").AllInnerTextsAsync()).ShouldContain(t => t.StartsWith($"{day} · Tết: the store is shut", StringComparison.Ordinal));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Reopen {day}…" }).ClickAsync();
+        (await page.Locator(".dry-run h3").InnerTextAsync()).ShouldBe($"Dry run: reopen {day} at {GroceryApiFactory.Store}");
+        await page.Locator(".dry-run").GetByRole(AriaRole.Button, new() { Name = "Reopen the day" }).ClickAsync();
+
+        (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldStartWith("The day is open again.");
+        (await page.Locator("ul.plain li").AllInnerTextsAsync()).ShouldNotContain(t => t.StartsWith(day, StringComparison.Ordinal));
+        var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == $"{GroceryApiFactory.Store}/{day}").OrderBy(a => a.Id).Select(a => new { a.Action, a.Name, a.Outcome }).ToListAsync());
+        audit.Select(a => a.Action).ShouldBe(["store.close", "store.reopen"]);
+        audit.ShouldAllBe(a => a.Name == "Lan Nguyen" && a.Outcome == "accepted");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_pending_deadline_is_fired_now_after_its_dry_run_and_the_order_goes_on()
     {
         var page = await console.SignedIn();
