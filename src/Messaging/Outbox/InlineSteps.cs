@@ -67,6 +67,9 @@ public sealed class InlineSteps(IEnumerable<InlineStep> steps)
 
             await step.Apply(scope, sender, message);
         }
+
+        /// <summary>The queue the step's handler would have received its message on.</summary>
+        public Uri? EndpointOf(InlineStep step) => step.Endpoint(scope);
     }
 }
 
@@ -88,6 +91,9 @@ public abstract class InlineStep
 
     /// <summary>Runs the handler with the message, in the scope of the message being consumed (<paramref name="sender"/>).</summary>
     internal abstract Task Apply(IServiceProvider scope, ConsumeContext sender, object message);
+
+    /// <summary>The queue of the handler's endpoint, where its message would have gone had it travelled; null if unknown.</summary>
+    internal virtual Uri? Endpoint(IServiceProvider services) => null;
 }
 
 internal sealed class InlineStep<TConsumer, TMessage>() : InlineStep(typeof(TMessage), typeof(TConsumer))
@@ -111,8 +117,22 @@ internal sealed class InlineSagaStep<TSaga, TMessage>() : InlineStep(typeof(TMes
     where TMessage : class
 {
     private IPipe<ConsumeContext<TMessage>>? _pipe;
+    private Uri? _endpoint;
 
     internal override bool IsSaga => true;
+
+    /// <summary>The saga's queue, named as its definition names it for the bus (kebab case: substitution-state).</summary>
+    internal override Uri Endpoint(IServiceProvider services)
+    {
+        if (_endpoint is null)
+        {
+            var formatter = services.GetService<IEndpointNameFormatter>() ?? DefaultEndpointNameFormatter.Instance;
+            var name = services.GetService<ISagaDefinition<TSaga>>()?.GetEndpointName(formatter) ?? formatter.Saga<TSaga>();
+            _endpoint = new Uri($"queue:{name}");
+        }
+
+        return _endpoint;
+    }
 
     internal override Task Apply(IServiceProvider scope, ConsumeContext sender, object message)
     {

@@ -27,8 +27,11 @@ internal sealed class OutboxCaptureContext<TMessage>(
     OutboxConsumeContextProxy<TMessage>(context, options, provider), IOutboxScheduleCapture
     where TMessage : class
 {
-    private Queue<(InlineStep Step, object Message)>? _sagaSteps;
+    private Queue<(InlineStep Step, object Message, Uri? Endpoint)>? _sagaSteps;
     private int _sagaStepsTaken;
+
+    /// <summary>The endpoint of the saga whose step is being applied inline, which would have received its message.</summary>
+    private Uri? _stepEndpoint;
 
     public int Captured { get; private set; }
 
@@ -63,17 +66,26 @@ internal sealed class OutboxCaptureContext<TMessage>(
             if (sagaStepsAllowed && _sagaStepsTaken < InlineSteps.MaxSagaStepsPerMessage)
             {
                 _sagaStepsTaken++;
-                _sagaSteps ??= new Queue<(InlineStep Step, object Message)>();
-                _sagaSteps.Enqueue((step, context.Message));
+                _sagaSteps ??= new Queue<(InlineStep Step, object Message, Uri? Endpoint)>();
+                _sagaSteps.Enqueue((step, context.Message, inline.EndpointOf(step)));
                 return Task.CompletedTask;
             }
+        }
+
+        // A saga schedules to the endpoint its message came in on. A step applied inline came in on this one (the
+        // sender's): its deadlines go to the saga's own endpoint, where it would have received the message, or else
+        // they reach an endpoint that has no consumer for them and are skipped (a substitution round never timed out).
+        var destination = context.DestinationAddress ?? throw new InvalidOperationException("An outbox message needs a destination");
+        if (_stepEndpoint is not null && context.ScheduledMessageId is not null && destination == ReceiveContext.InputAddress)
+        {
+            destination = _stepEndpoint;
         }
 
         db.Outbox.Add(new OutboxMessage
         {
             MessageId = context.MessageId ?? NewId.NextGuid(),
             MessageType = OutboxMessageTypes.NameOf(context.Message.GetType()),
-            DestinationAddress = (context.DestinationAddress ?? throw new InvalidOperationException("An outbox message needs a destination")).ToString(),
+            DestinationAddress = destination.ToString(),
             Body = JsonSerializer.Serialize(context.Message, context.Message.GetType(), OutboxMessageTypes.Json),
             Headers = OutboxMessageTypes.SerializeHeaders(context.Headers, Activity.Current),
             ConversationId = context.ConversationId,
@@ -101,8 +113,16 @@ internal sealed class OutboxCaptureContext<TMessage>(
     {
         while (_sagaSteps is { Count: > 0 })
         {
-            var (step, message) = _sagaSteps.Dequeue();
-            await inline.Apply(step, this, message);
+            var (step, message, endpoint) = _sagaSteps.Dequeue();
+            _stepEndpoint = endpoint;
+            try
+            {
+                await inline.Apply(step, this, message);
+            }
+            finally
+            {
+                _stepEndpoint = null;
+            }
         }
     }
 
