@@ -129,10 +129,30 @@ public sealed class SimulatedPicker(WorkflowDbContext db, IOptions<SimulationSet
     }
 }
 
-/// <summary>A customer who answers substitution questions, mostly with yes.</summary>
-public sealed class SimulatedCustomer(IOptions<SimulationSettings> options) : IConsumer<SubstitutionsProposed>
+/// <summary>
+/// A customer who answers substitution questions, mostly with yes; the customers named in
+/// <see cref="SimulationSettings.SilentCustomers"/> never answer, so their decision time runs out (or an operator
+/// applies their default).
+/// </summary>
+public sealed class SimulatedCustomer(IOptions<SimulationSettings> options, WorkflowDbContext db) : IConsumer<SubstitutionsProposed>
 {
-    public Task Consume(ConsumeContext<SubstitutionsProposed> context)
+    public async Task Consume(ConsumeContext<SubstitutionsProposed> context)
+    {
+        if (options.Value.SilentCustomers.Length > 0)
+        {
+            var orderId = context.Message.OrderId;
+            var customer = await db.Set<Sagas.Orders.OrderState>().AsNoTracking().Where(o => o.CorrelationId == orderId).Select(o => o.CustomerId)
+                .FirstOrDefaultAsync(context.CancellationToken);
+            if (customer is not null && options.Value.SilentCustomers.Contains(customer, StringComparer.Ordinal))
+            {
+                return;
+            }
+        }
+
+        await Answer(context);
+    }
+
+    private Task Answer(ConsumeContext<SubstitutionsProposed> context)
     {
         var dice = Dice.For(context.Message.OrderId, Throw.CustomerAnswers);
         var answers = context.Message.Lines.Where(l => l.Substitute is not null)

@@ -31,6 +31,9 @@ public sealed class SimulationSettings
     [DurationRange("00:00:00", "00:10:00")]
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>Customers (ids) who never answer a substitution question: their decision time runs out and their default applies.</summary>
+    public string[] SilentCustomers { get; set; } = [];
+
     /// <summary>Start picking at confirmation instead of before the delivery window.</summary>
     public bool StartPickingImmediately { get; set; } = true;
 }

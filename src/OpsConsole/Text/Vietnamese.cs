@@ -36,6 +36,7 @@ public static class Vietnamese
         ["{0} slots that day: the next slot generation removes the {1} without a booking and makes no new one; {2} bookings (held or confirmed) stay with their orders."] = "Ngày đó có {0} khung giờ: lần tạo khung giờ tiếp theo sẽ xóa {1} khung giờ chưa có đặt chỗ và không tạo khung giờ mới; {2} lượt đặt (đang giữ hoặc đã xác nhận) vẫn giữ nguyên cùng đơn hàng.",
         ["The day is closed. The next slot generation removes its slots that have no booking."] = "Ngày này đã đóng. Lần tạo khung giờ tiếp theo sẽ xóa các khung giờ chưa có đặt chỗ.",
         ["The day is open again. The next slot generation makes its slots."] = "Ngày này đã mở lại. Lần tạo khung giờ tiếp theo sẽ tạo các khung giờ của ngày.",
+        ["Apply the customer's default now…"] = "Áp dụng lựa chọn mặc định của khách ngay…",
         ["(by default)"] = "(theo mặc định)",
         ["(replayed)"] = "(đã gửi lại)",
         ["A cancel would be refused:"] = "Lệnh hủy sẽ bị từ chối:",

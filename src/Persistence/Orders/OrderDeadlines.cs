@@ -1,7 +1,10 @@
+using Grocery.Workflows.Contracts;
 using Grocery.Workflows.Contracts.Slots;
+using Grocery.Workflows.Contracts.Substitutions;
 using Grocery.Workflows.Messaging.Outbox;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Sagas.Slots;
+using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grocery.Workflows.Persistence.Orders;
@@ -37,10 +40,33 @@ public sealed class OrderDeadlineHandler(WorkflowDbContext db, UnitOfWork unitOf
     public async Task<OrderActionPreview> FirePreview(Guid orderId, long deadlineId, CancellationToken cancellationToken)
     {
         var deadline = (await Pending(orderId, cancellationToken)).FirstOrDefault(d => d.Id == deadlineId);
-        return deadline is null
-            ? new OrderActionPreview(Refusal.Conflict("No such deadline", $"Order {orderId} has no pending deadline {deadlineId}: it has fired or been cancelled."), "")
-            : new OrderActionPreview(null, $"{deadline.MessageType} due {deadline.DueAt:u} would be delivered now, as if its time had come.");
+        if (deadline is null)
+        {
+            return new OrderActionPreview(Refusal.Conflict("No such deadline", $"Order {orderId} has no pending deadline {deadlineId}: it has fired or been cancelled."), "");
+        }
+
+        var facts = $"{deadline.MessageType} due {deadline.DueAt:u} would be delivered now, as if its time had come.";
+        if (IsSubstitutionDecision(deadline.MessageType))
+        {
+            var round = await db.Set<SubstitutionState>().AsNoTracking()
+                .Where(r => r.OrderId == orderId && r.CurrentState == nameof(SubstitutionStateMachine.AwaitingCustomerDecision))
+                .Select(r => new { r.Preference, r.Lines }).FirstOrDefaultAsync(cancellationToken);
+            if (round is not null)
+            {
+                facts += round.Preference == SubstitutionPreference.Accept
+                    ? $" The customer has not answered for {round.Lines.Count} short line(s); their default applies: each replacement offered is accepted."
+                    : $" The customer has not answered for {round.Lines.Count} short line(s); their default applies: the short lines are refunded.";
+            }
+        }
+
+        return new OrderActionPreview(null, facts);
     }
+
+    /// <summary>Whether a deadline is a substitution round's decision time, whose firing applies the customer's default.</summary>
+    public static bool IsSubstitutionDecision(string messageType) => messageType == SubstitutionDecision;
+
+    /// <summary>As the outbox names a message type: its full name and its assembly's.</summary>
+    private static readonly string SubstitutionDecision = $"{typeof(SubstitutionDecisionDue).FullName}, {typeof(SubstitutionDecisionDue).Assembly.GetName().Name}";
 
     public async Task<Refusal?> Fire(FireDeadlineCommand command, CancellationToken cancellationToken)
     {

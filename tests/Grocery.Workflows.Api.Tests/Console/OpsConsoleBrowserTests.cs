@@ -188,6 +188,38 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
     }
 
     [Fact]
+    public async Task A_customer_who_does_not_answer_has_their_substitution_default_applied_by_an_operator_after_its_dry_run()
+    {
+        var page = await console.SignedIn();
+        var orderId = await PlaceOrder("tok_success", OpsConsoleFixture.SilentCustomer);
+        await WaitForOrderState(orderId, "Confirmed");
+        await page.GotoAsync($"/ops/orders/{orderId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fire now… (PickingDue)" }).ClickAsync();
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("Store asked to pick early");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).ClickAsync();
+
+        // Every line comes up short (the test's simulation): substitutions are proposed, and this customer stays silent.
+        // The page shows the round's decision deadline as it comes (live), with its own action.
+        var apply = page.GetByRole(AriaRole.Button, new() { Name = "Apply the customer's default now… (SubstitutionDecisionDue)" });
+        await apply.WaitForAsync(new() { Timeout = 60_000 });
+        await apply.ClickAsync();
+        (await page.Locator(".dry-run").InnerTextAsync()).ShouldContain("their default applies: each replacement offered is accepted.");
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("Customer unreachable by phone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).ClickAsync();
+
+        // The round's deadline reaches the substitution saga (its own queue, though the round was opened inline by the
+        // picking saga's message), the default applies, and the order goes on to the end.
+        await page.Locator("[data-order-state]", new() { HasTextString = "Completed" }).WaitForAsync(new() { Timeout = 90_000 });
+        var rounds = await console.Engine.Query(db => db.Set<Grocery.Workflows.Sagas.Substitutions.SubstitutionState>().Where(r => r.OrderId == orderId).Select(r => r.CurrentState).ToListAsync());
+        rounds.ShouldContain("Decided");
+        var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == orderId.ToString()).OrderBy(a => a.Id).ToListAsync());
+        audit.Select(a => a.Action).ShouldBe(["order.deadline-now", "order.deadline-now"]);
+        audit[1].Parameters!.ShouldContain("SubstitutionDecisionDue");
+        audit[1].Parameters!.ShouldContain("Customer unreachable by phone");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Extending_a_slot_hold_that_payment_has_confirmed_is_refused_in_its_dry_run_and_when_asked()
     {
         var page = await console.SignedIn();
@@ -374,11 +406,11 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         return true;
     });
 
-    private async Task<Guid> PlaceOrder(string paymentToken)
+    private async Task<Guid> PlaceOrder(string paymentToken, string customer = "cust-ops")
     {
         using var client = await console.Engine.Client();
         var body = $$$"""
-            {"customerId": "cust-ops", "storeId": "{{{GroceryApiFactory.Store}}}", "slotId": "{{{GroceryApiFactory.OpenSlot}}}",
+            {"customerId": "{{{customer}}}", "storeId": "{{{GroceryApiFactory.Store}}}", "slotId": "{{{GroceryApiFactory.OpenSlot}}}",
              "lines": [{"sku": "DAI-00001", "quantity": 2}, {"sku": "PRO-00001", "quantity": 1.25}], "payment": {"provider": "sandbox", "token": "{{{paymentToken}}}"}}
             """;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body, Encoding.UTF8, "application/json") };

@@ -15,6 +15,7 @@ namespace Grocery.Workflows.Api.Tests.Console;
 public sealed class OpsConsoleFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
+    public const string SilentCustomer = "cust-silent";
 
     private IPlaywright? _playwright;
 
@@ -29,6 +30,8 @@ public sealed class OpsConsoleFixture : IAsyncLifetime
         Engine.Settings["Urls"] = "http://127.0.0.1:0";
         // Orders rest in Confirmed until picking time, as in production: a test moves their deadline when it wants them to go on.
         Engine.Settings["Simulation:StartPickingImmediately"] = "false";
+        // This customer never answers substitution questions: an operator applies their default.
+        Engine.Settings["Simulation:SilentCustomers:0"] = SilentCustomer;
         Engine.UseKestrel();
         Engine.StartServer();
 
