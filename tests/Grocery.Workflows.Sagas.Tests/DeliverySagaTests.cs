@@ -1,4 +1,5 @@
 using Grocery.Workflows.Contracts.Delivery;
+using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Sagas.Delivery;
 using MassTransit;
 
@@ -218,5 +219,21 @@ public sealed class DeliverySagaTests
 
         (await h.CountPublished<DeliveryCompleted>()).ShouldBe(1);
         (await StateAfterQuiet(h)).ShouldBe("Delivered");
+    }
+
+    [Fact]
+    public async Task A_courier_is_asked_for_again_on_request_for_the_same_attempt_and_not_once_one_is_assigned()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", _windowStart, _windowStart.AddHours(1)));
+        await InState(h, m => m.AwaitingCourier);
+
+        await h.Publish(new ResendPendingCommand(_orderId, "DeliveryHandoff", _orderId));
+        (await h.CountPublished<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 1)).ShouldBe(2);
+
+        await h.Publish(new CourierAccepted(_orderId, "courier-1", 1));
+        await InState(h, m => m.CourierAssigned);
+        await h.Publish(new ResendPendingCommand(_orderId, "DeliveryHandoff", _orderId));
+        (await h.CountPublished<DispatchCourier>(m => m.OrderId == _orderId)).ShouldBe(2);
     }
 }

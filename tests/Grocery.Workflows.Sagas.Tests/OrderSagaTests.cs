@@ -485,4 +485,44 @@ public sealed class OrderSagaTests
     {
         public Task Consume(ConsumeContext<AuthorizePayment> context) => throw new HttpRequestException("Provider answered 503");
     }
+
+    [Fact]
+    public async Task An_operator_has_the_pending_payment_command_sent_again_with_the_same_key_in_each_waiting_state()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Placed(h);
+        var first = await h.Published<AuthorizePayment>(m => m.OrderId == _orderId);
+
+        // Another saga's name, then this one's: only the second sends again, the same command.
+        await h.Publish(new ResendPendingCommand(_orderId, "Picking", _orderId));
+        (await h.CountPublished<AuthorizePayment>(m => m.OrderId == _orderId)).ShouldBe(1);
+        await h.Publish(new ResendPendingCommand(_orderId, "Order", _orderId));
+        (await h.CountPublished<AuthorizePayment>(m => m.OrderId == _orderId)).ShouldBe(2);
+        h.Bus.Published.Select<AuthorizePayment>().Select(m => m.Context.Message).ShouldAllBe(m => m == first);
+        (await StateAfterQuiet(h)).ShouldBe("AwaitingPayment");
+    }
+
+    [Fact]
+    public async Task The_capture_and_the_refund_are_sent_again_on_request_and_nothing_is_in_a_state_that_waits_on_none()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Confirmed(h);
+        await h.Publish(new ResendPendingCommand(_orderId, "Order", _orderId));
+        (await StateAfterQuiet(h)).ShouldBe("Confirmed");
+        (await h.CountPublished<AuthorizePayment>(m => m.OrderId == _orderId)).ShouldBe(1, "Confirmed waits on no command of its own");
+
+        await h.Publish(new PickingStarted(_orderId, "picker-7"));
+        await h.Publish(new PickingCompleted(_orderId, "hcm-01", PickedLines));
+        await InState(h, m => m.AwaitingCapture);
+        await h.Publish(new ResendPendingCommand(_orderId, "Order", _orderId));
+        (await h.CountPublished<CapturePayment>(m => m.OrderId == _orderId)).ShouldBe(2);
+
+        await h.Publish(new PaymentCaptured(_orderId, "auth_1", "cap_1", new Money(96_500, "VND")));
+        await InState(h, m => m.ReadyForHandoff);
+        await h.Publish(new DeliveryFailed(_orderId, "Customer not at home", 1));
+        await InState(h, m => m.Refunding);
+        await h.Publish(new ResendPendingCommand(_orderId, "Order", _orderId));
+        (await h.CountPublished<RefundPayment>(m => m.OrderId == _orderId)).ShouldBe(2);
+        (await StateAfterQuiet(h)).ShouldBe("Refunding");
+    }
 }

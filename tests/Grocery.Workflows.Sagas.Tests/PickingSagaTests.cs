@@ -1,4 +1,5 @@
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Contracts.Picking;
 using Grocery.Workflows.Contracts.Substitutions;
 using Grocery.Workflows.Sagas.Picking;
@@ -321,5 +322,18 @@ public sealed class PickingSagaTests
         (await InState(h, m => m.AwaitingSubstitutions)).Reports.ShouldBe(
             [new LineReport("MILK-1L", 2, IsShort: false, ProposedSubstitute: null), new LineReport("BANANA", 0, IsShort: true, Plantain)]);
         (await h.Published<ProposeSubstitutions>(m => m.OrderId == _orderId)).Lines.ShouldBe([new ShortLine("BANANA", "Bananas", 1.2m, Plantain)]);
+    }
+
+    [Fact]
+    public async Task A_queued_pick_is_announced_to_the_pickers_again_on_request()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new StartPicking(_orderId, "hcm-01", [Milk, Bananas], SubstitutionPreference.Accept));
+        await InState(h, m => m.Queued);
+
+        await h.Publish(new ResendPendingCommand(_orderId, "Picking", _orderId));
+
+        (await h.CountPublished<PickingQueued>(m => m.OrderId == _orderId && m.Attempt == 1 && m.StoreId == "hcm-01")).ShouldBe(2);
+        (await StateAfterQuiet(h)).ShouldBe("Queued");
     }
 }

@@ -82,4 +82,25 @@ public sealed class SagaDiagramTests
 
         throw new InvalidOperationException("Grocery.Workflows.sln not found above " + AppContext.BaseDirectory);
     }
+
+    [Fact]
+    public void Every_state_that_waits_on_a_command_sends_it_again_on_request_and_no_other_state_listens()
+    {
+        var listening = new List<(string Saga, string State)>();
+        foreach (var saga in SagaCatalog.All)
+        {
+            var machine = (MassTransit.StateMachine)SagaMachines.Create(saga);
+            if (machine.Events.SingleOrDefault(e => e.Name == nameof(Contracts.Orders.ResendPendingCommand)) is not { } resend)
+            {
+                continue;
+            }
+
+            listening.AddRange(machine.States.Where(s => machine.NextEvents(s).Contains(resend)).Select(s => (saga.Name, s.Name)));
+        }
+
+        listening.Order().ShouldBe(PendingCommands.All.Select(c => (c.Saga, c.State)).Order());
+        PendingCommands.For("Order", "AwaitingPayment").ShouldBe("AuthorizePayment");
+        PendingCommands.For("Order", "Confirmed").ShouldBeNull();
+    }
+
 }

@@ -1,4 +1,5 @@
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Contracts.Substitutions;
 using Grocery.Workflows.Sagas.Substitutions;
 using MassTransit;
@@ -190,5 +191,20 @@ public sealed class SubstitutionSagaTests
         await Propose(h, preference, TwoProposals);
 
         (await h.CountPublished<SubstitutionsDecided>(m => m.RoundId == _roundId)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_customer_who_has_not_answered_is_asked_again_with_the_same_lines_and_deadline()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Propose(h, SubstitutionPreference.Ask, TwoProposals);
+        var asked = await h.Published<SubstitutionsProposed>(m => m.RoundId == _roundId);
+
+        await h.Publish(new ResendPendingCommand(_orderId, "SubstitutionApproval", _roundId));
+
+        (await h.CountPublished<SubstitutionsProposed>(m => m.RoundId == _roundId)).ShouldBe(2);
+        h.Bus.Published.Select<SubstitutionsProposed>(m => m.Context.Message.RoundId == _roundId).Select(m => m.Context.Message)
+            .ShouldAllBe(m => m.DecideBy == asked.DecideBy && m.Lines.SequenceEqual(asked.Lines));
+        (await InState(h, m => m.AwaitingCustomerDecision)).ShouldNotBeNull();
     }
 }

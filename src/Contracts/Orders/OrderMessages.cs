@@ -35,6 +35,15 @@ public sealed record OrderSubmitted(
 /// <param name="Reason">Why, in the requester's words.</param>
 public sealed record CancelOrder(Guid OrderId, string Reason);
 
+/// <summary>
+/// From ops: one saga instance of an order sends again the command it is waiting on, built from its own data, so the
+/// receiver sees the same idempotency key or attempt as the first time. An instance in any other state ignores it.
+/// </summary>
+/// <param name="OrderId">The order.</param>
+/// <param name="Saga">The saga's name (Order, Picking, SubstitutionApproval, DeliveryHandoff).</param>
+/// <param name="SagaId">The instance's correlation id.</param>
+public sealed record ResendPendingCommand(Guid OrderId, string Saga, Guid SagaId);
+
 /// <summary>Slot held, stock reserved, payment authorized and slot confirmed: the order will be picked.</summary>
 /// <param name="OrderId">The order.</param>
 /// <param name="SlotId">The confirmed delivery slot.</param>

@@ -1,4 +1,5 @@
 using Grocery.Workflows.Contracts.Delivery;
+using Grocery.Workflows.Contracts.Orders;
 using MassTransit;
 
 namespace Grocery.Workflows.Sagas.Delivery;
@@ -20,6 +21,14 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
         MaxDispatchAttempts = settings.MaxDispatchAttempts;
 
         InstanceState(x => x.CurrentState);
+
+        // An operator's request to send the pending command again: for this saga's instance only, never creating one.
+        Event(() => ResendPendingCommand, x =>
+        {
+            x.CorrelateById(m => m.Message.SagaId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+
 
         Event(() => ArrangeDelivery, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => CourierAccepted, x => x.CorrelateById(m => m.Message.OrderId));
@@ -130,6 +139,11 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
                 .CancelUnwantedBooking());
 
         // A duplicate report or anything for a finished delivery changes nothing.
+        // Asks the courier provider again for this attempt's courier (PendingCommands); the attempt is the same.
+        During(AwaitingCourier,
+            When(ResendPendingCommand, ctx => ctx.Message.Saga == Saga.Name)
+                .Publish(ctx => new DispatchCourier(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt)));
+
         OnUnhandledEvent(ctx => ctx.Ignore());
     }
 
@@ -149,6 +163,7 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
     public Event<ParcelDelivered> ParcelDelivered { get; private set; } = null!;
     public Event<DeliveryAttemptFailed> DeliveryAttemptFailed { get; private set; } = null!;
     public Event<CancelDelivery> CancelDelivery { get; private set; } = null!;
+    public Event<ResendPendingCommand> ResendPendingCommand { get; private set; } = null!;
 
     public Schedule<DeliveryState, CourierAssignmentTimeout> CourierAssignment { get; private set; } = null!;
     public Schedule<DeliveryState, CourierPickupTimeout> Pickup { get; private set; } = null!;

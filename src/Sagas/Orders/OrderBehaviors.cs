@@ -10,6 +10,10 @@ namespace Grocery.Workflows.Sagas.Orders;
 
 internal static class OrderBehaviors
 {
+    /// <summary>The capture of what was picked, on the order's authorization.</summary>
+    public static CapturePayment Capture(OrderState order) =>
+        new(order.CorrelationId, order.PaymentProvider, order.PaymentToken, order.AuthorizationId!, new Money(order.PickedTotal!.Value, order.Currency));
+
     /// <summary>Takes the order as placed: its slot was held and its stock reserved at checkout.</summary>
     public static void Accept(this OrderState order, OrderSubmitted submitted)
     {
@@ -47,8 +51,7 @@ internal static class OrderBehaviors
             .Publish(ctx => new CommitPickedStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.PickedLines.ToStockLines()))
             .IfElse(ctx => ctx.Saga.PickedTotal > 0,
                 charge => charge
-                    .Publish(ctx => new CapturePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.PaymentToken,
-                        ctx.Saga.AuthorizationId!, new Money(ctx.Saga.PickedTotal!.Value, ctx.Saga.Currency)))
+                    .Publish(ctx => Capture(ctx.Saga))
                     .TransitionTo(machine.AwaitingCapture),
                 nothing => nothing
                     .Then(ctx => ctx.Saga.PickingRequested = false)

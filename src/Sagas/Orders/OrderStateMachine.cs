@@ -27,6 +27,14 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 
         InstanceState(x => x.CurrentState);
 
+        // An operator's request to send the pending command again: for this saga's instance only, never creating one.
+        Event(() => ResendPendingCommand, x =>
+        {
+            x.CorrelateById(m => m.Message.SagaId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+
+
         // Cancellation is honoured until a picker starts on the order.
         State[] beforePicking = [.. CancellableStates.Select(GetState)];
         State[] fromPickingOn = [Picking, AwaitingCapture, ReadyForHandoff, OutForDelivery, Refunding, Completed, Rejected, Cancelled, Refunded];
@@ -60,8 +68,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         Initially(
             When(OrderSubmitted)
                 .Then(ctx => ctx.Saga.Accept(ctx.Message))
-                .Publish(ctx => new AuthorizePayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.PaymentToken,
-                    new Money(OrderPricing.WithMargin(ctx.Saga.EstimatedTotal, settings.MarginPercentFor(ctx.Saga.StoreId)), ctx.Saga.Currency)))
+                .Publish(ctx => Authorization(ctx.Saga, settings))
                 .TransitionTo(AwaitingPayment));
 
         During(AwaitingPayment,
@@ -162,8 +169,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         During(ReadyForHandoff, OutForDelivery,
             When(DeliveryFailed)
                 .Then(ctx => ctx.Saga.EndReason = ctx.Message.Reason)
-                .Publish(ctx => new RefundPayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Saga.CaptureId!,
-                    new Money(ctx.Saga.CapturedAmount, ctx.Saga.Currency)))
+                .Publish(ctx => Refund(ctx.Saga))
                 .Publish(ctx => new ReturnStock(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.PickedLines.ToStockLines()))
                 .TransitionTo(Refunding));
 
@@ -194,6 +200,17 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                 .Publish(ctx => new RefundPayment(ctx.Saga.CorrelationId, ctx.Saga.PaymentProvider, ctx.Message.CaptureId, ctx.Message.Amount)));
 
         // A duplicate, a late answer or anything for a finished order changes nothing.
+        // Sends again what the order waits on (PendingCommands), with the same idempotency keys as the first time.
+        During(AwaitingPayment,
+            When(ResendPendingCommand, ctx => ctx.Message.Saga == Saga.Name)
+                .Publish(ctx => Authorization(ctx.Saga, settings)));
+        During(AwaitingCapture,
+            When(ResendPendingCommand, ctx => ctx.Message.Saga == Saga.Name)
+                .Publish(ctx => OrderBehaviors.Capture(ctx.Saga)));
+        During(Refunding,
+            When(ResendPendingCommand, ctx => ctx.Message.Saga == Saga.Name)
+                .Publish(ctx => Refund(ctx.Saga)));
+
         OnUnhandledEvent(ctx => ctx.Ignore());
 
         DateTimeOffset PickingStartsAt(OrderState order) => order.WindowStart!.Value - settings.PickingLeadTime;
@@ -202,6 +219,15 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
     /// <summary>Where a customer's cancellation is honoured: until a picker starts on the order.</summary>
     public static IReadOnlyList<string> CancellableStates { get; } =
         [nameof(AwaitingPayment), nameof(AwaitingSlotConfirmation), nameof(Confirmed)];
+
+    /// <summary>The authorization an order asks for: its estimate with the store's margin.</summary>
+    private static AuthorizePayment Authorization(OrderState order, OrderSagaSettings settings) =>
+        new(order.CorrelationId, order.PaymentProvider, order.PaymentToken,
+            new Money(OrderPricing.WithMargin(order.EstimatedTotal, settings.MarginPercentFor(order.StoreId)), order.Currency));
+
+    /// <summary>The refund of everything captured, when the delivery failed.</summary>
+    private static RefundPayment Refund(OrderState order) =>
+        new(order.CorrelationId, order.PaymentProvider, order.CaptureId!, new Money(order.CapturedAmount, order.Currency));
 
     public State AwaitingPayment { get; private set; } = null!;
     public State AwaitingSlotConfirmation { get; private set; } = null!;
@@ -233,6 +259,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
     public Event<DeliveryCompleted> DeliveryCompleted { get; private set; } = null!;
     public Event<DeliveryFailed> DeliveryFailed { get; private set; } = null!;
     public Event<PaymentRefunded> PaymentRefunded { get; private set; } = null!;
+    public Event<ResendPendingCommand> ResendPendingCommand { get; private set; } = null!;
 
     public Schedule<OrderState, PickingDue> PickingStart { get; private set; } = null!;
 }

@@ -1,3 +1,4 @@
+using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Contracts.Picking;
 using Grocery.Workflows.Contracts.Substitutions;
 using MassTransit;
@@ -19,6 +20,14 @@ public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
         ArgumentNullException.ThrowIfNull(settings);
 
         InstanceState(x => x.CurrentState);
+
+        // An operator's request to send the pending command again: for this saga's instance only, never creating one.
+        Event(() => ResendPendingCommand, x =>
+        {
+            x.CorrelateById(m => m.Message.SagaId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+
 
         Event(() => StartPicking, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => PickerAssigned, x => x.CorrelateById(m => m.Message.OrderId));
@@ -112,6 +121,11 @@ public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
                 .TransitionTo(Cancelled));
 
         // A duplicate report, a stale picker or anything for finished picking changes nothing.
+        // Tells the store's pickers again that the order waits to be picked (PendingCommands).
+        During(Queued,
+            When(ResendPendingCommand, ctx => ctx.Message.Saga == Saga.Name)
+                .Publish(ctx => new PickingQueued(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt)));
+
         OnUnhandledEvent(ctx => ctx.Ignore());
     }
 
@@ -128,6 +142,7 @@ public sealed class PickingStateMachine : MassTransitStateMachine<PickingState>
     public Event<PickListReported> PickListReported { get; private set; } = null!;
     public Event<SubstitutionsDecided> SubstitutionsDecided { get; private set; } = null!;
     public Event<CancelPicking> CancelPicking { get; private set; } = null!;
+    public Event<ResendPendingCommand> ResendPendingCommand { get; private set; } = null!;
 
     public Schedule<PickingState, PickerResponseTimeout> PickerResponse { get; private set; } = null!;
 }

@@ -1,4 +1,5 @@
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Orders;
 using Grocery.Workflows.Contracts.Substitutions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,14 @@ public sealed class SubstitutionStateMachine : MassTransitStateMachine<Substitut
         ArgumentNullException.ThrowIfNull(time);
 
         InstanceState(x => x.CurrentState);
+
+        // An operator's request to send the pending command again: for this saga's instance only, never creating one.
+        Event(() => ResendPendingCommand, x =>
+        {
+            x.CorrelateById(m => m.Message.SagaId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+
 
         Event(() => ProposeSubstitutions, x => x.CorrelateById(m => m.Message.RoundId));
         Event(() => AnswerSubstitutions, x => x.CorrelateById(m => m.Message.RoundId));
@@ -70,6 +79,11 @@ public sealed class SubstitutionStateMachine : MassTransitStateMachine<Substitut
                 .TransitionTo(Withdrawn));
 
         // A late answer, a second answer or a stale deadline changes nothing.
+        // Asks the customer again, with the same lines and the same deadline (PendingCommands).
+        During(AwaitingCustomerDecision,
+            When(ResendPendingCommand, ctx => ctx.Message.Saga == Saga.Name)
+                .Publish(ctx => new SubstitutionsProposed(ctx.Saga.OrderId, ctx.Saga.CorrelationId, ctx.Saga.Lines, ctx.Saga.DecideBy!.Value)));
+
         OnUnhandledEvent(ctx => ctx.Ignore());
     }
 
@@ -86,6 +100,7 @@ public sealed class SubstitutionStateMachine : MassTransitStateMachine<Substitut
     public Event<ProposeSubstitutions> ProposeSubstitutions { get; private set; } = null!;
     public Event<AnswerSubstitutions> AnswerSubstitutions { get; private set; } = null!;
     public Event<WithdrawSubstitutions> WithdrawSubstitutions { get; private set; } = null!;
+    public Event<ResendPendingCommand> ResendPendingCommand { get; private set; } = null!;
 
     public Schedule<SubstitutionState, SubstitutionDecisionDue> DecisionDeadline { get; private set; } = null!;
 }
