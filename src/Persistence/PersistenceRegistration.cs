@@ -90,6 +90,7 @@ public static class PersistenceRegistration
         services.AddScoped<PlaceOrderHandler>();
         services.AddScoped<CancelOrderHandler>();
         services.AddScoped<OrderDeadlineHandler>();
+        services.AddScoped<ResendPendingCommandHandler>();
         services.AddScoped<DecideSubstitutionsHandler>();
         services.AddScoped<ReplayFailureHandler>();
         services.AddScoped<CloseStoreDayHandler>();

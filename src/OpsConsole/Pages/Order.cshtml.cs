@@ -17,7 +17,7 @@ namespace Grocery.Workflows.OpsConsole.Pages;
 /// One order: its five sagas on one time axis, deadlines, payment, picked lines and substitutions, failures and audit,
 /// updated live. Actions take two steps: a dry run that says what would happen, then the action with a reason, audited.
 /// </summary>
-public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, OrderDeadlineHandler deadlines, AuditTrail audit, TimeProvider time,
+public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, OrderDeadlineHandler deadlines, ResendPendingCommandHandler resend, AuditTrail audit, TimeProvider time,
     IServiceProvider services) : PageModel
 {
     [BindProperty(SupportsGet = true)] public Guid OrderId { get; set; }
@@ -30,7 +30,7 @@ public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, 
     public CancelOrderPreview? CancelPreview { get; private set; }
 
     /// <summary>The dry run of an extend or fire-now action: its title, the handler that acts, the deadline, and what it found.</summary>
-    public (string Title, string Handler, long? Deadline, OrderActionPreview Preview)? ActionPreview { get; private set; }
+    public (string Title, string Handler, long? Deadline, string? Saga, OrderActionPreview Preview)? ActionPreview { get; private set; }
 
     /// <summary>The outcome of an action just taken (a text key), and whether it was refused.</summary>
     public string? Outcome { get; private set; }
@@ -89,12 +89,12 @@ public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, 
             return missing;
         }
 
-        ActionPreview = ("Dry run: extend the slot hold", "Extend", null, await deadlines.ExtendPreview(OrderId, HttpContext.RequestAborted));
+        ActionPreview = ("Dry run: extend the slot hold", "Extend", null, null, await deadlines.ExtendPreview(OrderId, HttpContext.RequestAborted));
         return Page();
     }
 
     public async Task<IActionResult> OnPostExtendAsync([FromForm] string? reason) =>
-        await Act(reason, AuditActions.OrderExtendHold, ("Dry run: extend the slot hold", "Extend", null), audited => deadlines.Extend(new ExtendSlotHoldCommand(OrderId, audited), HttpContext.RequestAborted),
+        await Act(reason, AuditActions.OrderExtendHold, ("Dry run: extend the slot hold", "Extend", null, null), audited => deadlines.Extend(new ExtendSlotHoldCommand(OrderId, audited), HttpContext.RequestAborted),
             () => deadlines.ExtendPreview(OrderId, HttpContext.RequestAborted), "Slot hold extension asked for. The slot reservation saga extends it if the slot still has room.");
 
     public async Task<IActionResult> OnPostFirePreviewAsync([FromForm] long deadline)
@@ -104,17 +104,33 @@ public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, 
             return missing;
         }
 
-        ActionPreview = ("Dry run: fire the deadline now", "Fire", deadline, await deadlines.FirePreview(OrderId, deadline, HttpContext.RequestAborted));
+        ActionPreview = ("Dry run: fire the deadline now", "Fire", deadline, null, await deadlines.FirePreview(OrderId, deadline, HttpContext.RequestAborted));
         return Page();
     }
 
     public async Task<IActionResult> OnPostFireAsync([FromForm] long deadline, [FromForm] string? reason) =>
-        await Act(reason, AuditActions.OrderDeadlineNow, ("Dry run: fire the deadline now", "Fire", deadline),
+        await Act(reason, AuditActions.OrderDeadlineNow, ("Dry run: fire the deadline now", "Fire", deadline, null),
             audited => deadlines.Fire(new FireDeadlineCommand(OrderId, deadline, audited), HttpContext.RequestAborted),
             () => deadlines.FirePreview(OrderId, deadline, HttpContext.RequestAborted), "The deadline fires now; watch the order's timeline.");
 
     /// <summary>An action after its dry run: a reason is required; the command checks again, acts and audits, or refuses (audited too).</summary>
-    private async Task<IActionResult> Act(string? reason, string action, (string Title, string Handler, long? Deadline) form,
+    public async Task<IActionResult> OnPostResendPreviewAsync([FromForm] string? saga)
+    {
+        if (await Load() is { } missing)
+        {
+            return missing;
+        }
+
+        ActionPreview = ("Dry run: send the pending command again", "Resend", null, saga, await resend.DryRun(OrderId, saga ?? "", HttpContext.RequestAborted));
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostResendAsync([FromForm] string? saga, [FromForm] string? reason) =>
+        await Act(reason, AuditActions.OrderResendCommand, ("Dry run: send the pending command again", "Resend", null, saga),
+            audited => resend.Handle(new ResendPendingCommandRequest(OrderId, saga ?? "", audited), HttpContext.RequestAborted),
+            () => resend.DryRun(OrderId, saga ?? "", HttpContext.RequestAborted), "Sent again. The saga publishes its command once more; watch the order's timeline.");
+
+    private async Task<IActionResult> Act(string? reason, string action, (string Title, string Handler, long? Deadline, string? Saga) form,
         Func<AuditedAction, Task<Persistence.Refusal?>> act, Func<Task<OrderActionPreview>> preview, string done)
     {
         if (await Load() is { } missing)
@@ -125,7 +141,7 @@ public sealed class OrderModel(WorkflowDbContext db, CancelOrderHandler cancel, 
         reason = reason?.Trim();
         if (reason is not { Length: > 0 and <= 200 } || Api.Problems.IsNotPlainText(reason))
         {
-            ActionPreview = (form.Title, form.Handler, form.Deadline, await preview());
+            ActionPreview = (form.Title, form.Handler, form.Deadline, form.Saga, await preview());
             (Outcome, Refused) = ("A reason is required: 1 to 200 characters of plain text.", true);
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();

@@ -4,6 +4,7 @@ using Grocery.Workflows.OpsConsole.Live;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Audit;
 using Grocery.Workflows.Persistence.Catalog;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Sagas;
 using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.EntityFrameworkCore;

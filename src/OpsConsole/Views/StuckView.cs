@@ -1,5 +1,6 @@
 using Grocery.Workflows.Api.Failures;
 using Grocery.Workflows.Persistence;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Sagas;
 using Microsoft.EntityFrameworkCore;
 

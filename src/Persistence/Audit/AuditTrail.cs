@@ -19,8 +19,9 @@ public static class AuditActions
     public const string OrderCancel = "order.cancel";
     public const string OrderDeadlineNow = "order.deadline-now";
     public const string OrderExtendHold = "order.extend-hold";
+    public const string OrderResendCommand = "order.resend-command";
 
-    public static readonly IReadOnlyList<string> All = [FailureReplay, JobPause, JobResume, JobRun, StoreClose, StoreReopen, StockCount, OrderCancel, OrderDeadlineNow, OrderExtendHold];
+    public static readonly IReadOnlyList<string> All = [FailureReplay, JobPause, JobResume, JobRun, StoreClose, StoreReopen, StockCount, OrderCancel, OrderDeadlineNow, OrderExtendHold, OrderResendCommand];
 }
 
 public static class AuditOutcomes

@@ -1,7 +1,6 @@
-using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Sagas;
 
-namespace Grocery.Workflows.OpsConsole.Views;
+namespace Grocery.Workflows.Persistence.Sagas;
 
 /// <summary>
 /// Saga rows by order. A saga with one instance per order (order, picking, delivery) is correlated by the order id
