@@ -71,7 +71,7 @@ public static partial class HostingExtensions
         }
 
         // Before the authentication: its registration takes routing's content-type check out, which Razor Pages would add.
-        services.AddOpsConsole(builder.Configuration);
+        services.AddOpsConsole(builder.Configuration, secureCookies: !builder.Environment.IsDevelopment());
         builder.AddGroceryAuthentication();
         services.AddGroceryRateLimits();
         builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis && role == HostRole.All);

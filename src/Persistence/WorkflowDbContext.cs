@@ -11,6 +11,7 @@ using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Persistence.Telemetry;
 using Grocery.Workflows.Persistence.Timeline;
 using Grocery.Workflows.Sagas;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -18,10 +19,11 @@ namespace Grocery.Workflows.Persistence;
 
 /// <summary>
 /// The engine's database: the messaging tables of <see cref="MessagingDbContext"/>, one table per saga type, the saga
-/// timeline, the stock ledger and slot capacity, the catalogue, payments, jobs and the audit trail. Each provider has
-/// its own subclass so that each has its own migrations.
+/// timeline, the stock ledger and slot capacity, the catalogue, payments, jobs and the audit trail; and the key ring
+/// that protects the ops console's cookies and forms, shared by every instance. Each provider has its own subclass so
+/// that each has its own migrations.
 /// </summary>
-public abstract class WorkflowDbContext : MessagingDbContext
+public abstract class WorkflowDbContext : MessagingDbContext, IDataProtectionKeyContext
 {
     private WorkflowDbPayload? _sagaPipePayload;
 
@@ -46,6 +48,9 @@ public abstract class WorkflowDbContext : MessagingDbContext
     public DbSet<PaymentLedgerRow> PaymentLedger => Set<PaymentLedgerRow>();
     public DbSet<ProviderEvent> ProviderEvents => Set<ProviderEvent>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    /// <summary>ASP.NET Core's data protection keys: a cookie one instance issued is read by every other one.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>The timeline observer finds the message's context, and so its transaction, by this payload.</summary>
     protected override object SagaPipePayload => _sagaPipePayload ??= new WorkflowDbPayload(this);
@@ -134,4 +139,10 @@ public abstract class WorkflowDbContext : MessagingDbContext
 
         return text.ToString();
     }
+}
+
+/// <summary>The key ring's table.</summary>
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKey>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKey> builder) => builder.ToTable("data_protection_keys");
 }

@@ -46,7 +46,7 @@ public static class AuthenticationRegistration
         var authentication = builder.Services.AddAuthentication(SelectingScheme)
             .AddPolicyScheme(SelectingScheme, "Bearer token, or the ops console's cookie under its path", options =>
                 options.ForwardDefaultSelector = context => OpsConsolePath.Is(context.Request.Path) ? ConsoleAuthentication.Scheme : JwtBearerDefaults.AuthenticationScheme)
-            .AddOpsConsoleCookie()
+            .AddOpsConsoleCookie(secureOnly: !builder.Environment.IsDevelopment())
             .AddJwtBearer(options =>
         {
             // Claims keep their names from the token (sub, role, customer, stores), not the WS-* URIs.
@@ -78,7 +78,8 @@ public static class AuthenticationRegistration
                 throw new InvalidOperationException("Auth:ConsoleClientId is set but Auth:Authority is empty: the console signs in at the provider that Auth:Authority names.");
             }
 
-            authentication.AddOpsConsoleProvider(new ConsoleClient(settings.Authority!, settings.ConsoleClientId, settings.ConsoleClientSecret, settings.RequireHttpsMetadata));
+            authentication.AddOpsConsoleProvider(new ConsoleClient(settings.Authority!, settings.ConsoleClientId, settings.ConsoleClientSecret, settings.RequireHttpsMetadata,
+                SecureCookies: !builder.Environment.IsDevelopment()));
         }
 
         builder.Services.AddAuthorization(options => options.AddGroceryPolicies());

@@ -19,6 +19,9 @@ public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time, CloseSto
 {
     public const int Days = 7;
 
+    /// <summary>How far from today (in days, either way) a week can be shown.</summary>
+    public const int MaxDaysAway = 366;
+
     [BindProperty(SupportsGet = true)] public string? Store { get; set; }
     [BindProperty(SupportsGet = true)] public string? From { get; set; }
 
@@ -47,13 +50,19 @@ public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time, CloseSto
         FirstDay = today;
         if (!string.IsNullOrWhiteSpace(From))
         {
-            if (DateOnly.TryParseExact(From, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
+            if (!DateOnly.TryParseExact(From, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
             {
-                FirstDay = from;
+                Problem = "The date is a day written YYYY-MM-DD.";
+            }
+            else if (from < today.AddDays(-MaxDaysAway) || from > today.AddDays(MaxDaysAway))
+            {
+                // Slots are made weeks ahead and kept for months: a week further than a year away has none (and the
+                // week after 9999-12-31 does not exist).
+                Problem = "Choose a week within a year of today.";
             }
             else
             {
-                Problem = "The date is a day written YYYY-MM-DD.";
+                FirstDay = from;
             }
         }
 

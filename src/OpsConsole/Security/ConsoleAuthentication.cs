@@ -21,7 +21,12 @@ public static class ConsoleAuthentication
     public const string CookieName = "grocery-ops";
     public static readonly TimeSpan MaxSession = TimeSpan.FromHours(8);
 
-    public static AuthenticationBuilder AddOpsConsoleCookie(this AuthenticationBuilder builder)
+    /// <summary>
+    /// The console's cookie scheme. <paramref name="secureOnly"/> (everywhere but Development) marks the console's
+    /// cookies Secure whatever the request's scheme: behind a proxy that ends TLS the engine sees plain HTTP, and a
+    /// cookie without Secure would go out again on any http:// request to the host.
+    /// </summary>
+    public static AuthenticationBuilder AddOpsConsoleCookie(this AuthenticationBuilder builder, bool secureOnly)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<ConsoleTokenCheck>();
@@ -33,7 +38,7 @@ public static class ConsoleAuthentication
             options.Cookie.Path = OpsConsolePath.Prefix;
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.Cookie.SecurePolicy = CookiePolicy(secureOnly);
             options.LoginPath = $"{OpsConsolePath.Prefix}/sign-in";
             options.LogoutPath = $"{OpsConsolePath.Prefix}/sign-out";
             options.AccessDeniedPath = $"{OpsConsolePath.Prefix}/sign-in";
@@ -42,6 +47,9 @@ public static class ConsoleAuthentication
             options.ExpireTimeSpan = MaxSession;
         });
     }
+
+    /// <summary>Secure always, or (on the embedded default, served over http://127.0.0.1) as the request came.</summary>
+    public static CookieSecurePolicy CookiePolicy(bool secureOnly) => secureOnly ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
 
     /// <summary>When a session signed in now with a token valid until <paramref name="tokenExpires"/> ends: with the token, at most <see cref="MaxSession"/>.</summary>
     public static DateTimeOffset SessionEnd(DateTimeOffset now, DateTimeOffset? tokenExpires) =>

@@ -12,7 +12,8 @@ namespace Grocery.Workflows.OpsConsole.Security;
 /// <param name="ClientId">The console's client id at the provider.</param>
 /// <param name="ClientSecret">Its secret; empty for a public client (PKCE is used either way).</param>
 /// <param name="RequireHttpsMetadata">Only a test's loopback provider is read over plain HTTP.</param>
-public sealed record ConsoleClient(string Authority, string ClientId, string? ClientSecret, bool RequireHttpsMetadata);
+/// <param name="SecureCookies">Mark the sign-in's cookies Secure whatever the request's scheme (everywhere but Development).</param>
+public sealed record ConsoleClient(string Authority, string ClientId, string? ClientSecret, bool RequireHttpsMetadata, bool SecureCookies);
 
 /// <summary>
 /// Sign-in through the provider's own pages (OpenID Connect authorization code flow with PKCE). The provider's ID token
@@ -60,9 +61,9 @@ public static class ConsoleProviderSignIn
             options.SaveTokens = false;
             options.GetClaimsFromUserInfoEndpoint = false;
             options.CorrelationCookie.SameSite = SameSiteMode.Lax;
-            options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.CorrelationCookie.SecurePolicy = ConsoleAuthentication.CookiePolicy(client.SecureCookies);
             options.NonceCookie.SameSite = SameSiteMode.Lax;
-            options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.NonceCookie.SecurePolicy = ConsoleAuthentication.CookiePolicy(client.SecureCookies);
             options.Events.OnTokenValidated = TakeTheAccessToken;
             options.Events.OnRemoteFailure = context =>
             {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Deque.AxeCore.Playwright;
 using Grocery.Workflows.Api.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Grocery.Workflows.Api.Tests.Console;
@@ -129,6 +130,11 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         // Other scenarios' orders book the same slot: the count is at least this order's place, of the seed's 500.
         (await row.Locator("td").First.InnerTextAsync()).ShouldMatch(@"^[1-9]\d* / 500$");
         (await row.Locator("td").First.GetAttributeAsync("class"))!.ShouldContain("h0");
+
+        // A week no store has (the one after 9999-12-31 does not exist) is a message, not an error page.
+        var far = await page.GotoAsync($"/ops/slots?store={GroceryApiFactory.Store}&from=9999-12-31");
+        far!.Status.ShouldBe(200);
+        (await page.GetByRole(AriaRole.Alert).InnerTextAsync()).ShouldBe("Choose a week within a year of today.");
         await page.Context.CloseAsync();
     }
 
@@ -217,6 +223,64 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         audit[1].Parameters!.ShouldContain("SubstitutionDecisionDue");
         audit[1].Parameters!.ShouldContain("Customer unreachable by phone");
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_silent_customer_is_asked_again_when_an_operator_sends_the_rounds_command_again_after_its_dry_run()
+    {
+        var page = await console.SignedIn();
+        var orderId = await PlaceOrder("tok_success", OpsConsoleFixture.SilentCustomer);
+        var asked = new Asked(orderId);
+        using var observing = console.Engine.Services.GetRequiredService<MassTransit.IBus>().ConnectConsumeMessageObserver(asked);
+        await WaitForOrderState(orderId, "Confirmed");
+        await page.GotoAsync($"/ops/orders/{orderId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fire now… (PickingDue)" }).ClickAsync();
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("Store asked to pick early");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).ClickAsync();
+        await asked.AtLeast(1);
+
+        // The round waits on the customer: its lane offers to send SubstitutionsProposed again (a reload shows the button).
+        await page.GotoAsync($"/ops/orders/{orderId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send SubstitutionsProposed again…" }).ClickAsync();
+        (await page.Locator(".dry-run").InnerTextAsync()).ShouldContain("is AwaitingCustomerDecision: it would publish SubstitutionsProposed again");
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("Customer says the message never came");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).ClickAsync();
+
+        (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldStartWith("Sent again.");
+        await asked.AtLeast(2);
+        var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == orderId.ToString() && a.Action == "order.resend-command").ToListAsync());
+        audit.ShouldHaveSingleItem().Parameters!.ShouldContain("SubstitutionsProposed");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>Counts the customer's substitution questions for one order as the engine's consumers take them.</summary>
+    private sealed class Asked(Guid orderId) : MassTransit.IConsumeMessageObserver<Grocery.Workflows.Contracts.Substitutions.SubstitutionsProposed>
+    {
+        private int _count;
+
+        public Task PreConsume(MassTransit.ConsumeContext<Grocery.Workflows.Contracts.Substitutions.SubstitutionsProposed> context) => Task.CompletedTask;
+
+        public Task PostConsume(MassTransit.ConsumeContext<Grocery.Workflows.Contracts.Substitutions.SubstitutionsProposed> context)
+        {
+            if (context.Message.OrderId == orderId)
+            {
+                Interlocked.Increment(ref _count);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault(MassTransit.ConsumeContext<Grocery.Workflows.Contracts.Substitutions.SubstitutionsProposed> context, Exception exception) => Task.CompletedTask;
+
+        public async Task AtLeast(int count)
+        {
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while (Volatile.Read(ref _count) < count)
+            {
+                DateTime.UtcNow.ShouldBeLessThan(until, $"the customer was asked {_count} times, not {count}");
+                await Task.Delay(100);
+            }
+        }
     }
 
     [Fact]

@@ -82,6 +82,8 @@ public sealed class ProviderSignInTests : IAsyncLifetime
         cookie.Value.Length.ShouldBeLessThan(2000);
         (await page.GotoAsync("/ops/orders"))!.Status.ShouldBe(200);
         page.Url.ShouldEndWith("/ops/orders");
+        // The cookie's key lives in the engine's database, where every instance reads it (not in this process's home).
+        (await Engine.Query(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.DataProtectionKeys))).ShouldBeGreaterThan(0);
         await context.CloseAsync();
     }
 
