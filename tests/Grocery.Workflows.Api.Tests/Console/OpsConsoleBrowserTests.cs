@@ -10,6 +10,7 @@ using Microsoft.Playwright;
 namespace Grocery.Workflows.Api.Tests.Console;
 
 /// <summary>The ops console as an operator uses it, in a real headless Chromium.</summary>
+[Collection(OpsConsoleFixture.BrowserCollection)]
 public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFixture<OpsConsoleFixture>
 {
     private static readonly string[] Pages = ["/ops", "/ops/orders", "/ops/stuck", "/ops/failures", "/ops/jobs", "/ops/slots", "/ops/audit"];

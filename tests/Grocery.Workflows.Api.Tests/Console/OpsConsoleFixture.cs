@@ -15,6 +15,9 @@ namespace Grocery.Workflows.Api.Tests.Console;
 public sealed class OpsConsoleFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>The browser tests' collection: one Chromium at a time on the test machine's two cores, beside the other classes.</summary>
+    public const string BrowserCollection = "browser";
     public const string SilentCustomer = "cust-silent";
 
     private IPlaywright? _playwright;

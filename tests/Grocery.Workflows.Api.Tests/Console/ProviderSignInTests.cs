@@ -12,6 +12,7 @@ namespace Grocery.Workflows.Api.Tests.Console;
 /// Sign-in to the console on the grocer's OpenID Connect provider's own pages (a loopback provider, reached as
 /// "localhost" so that it is another site than the engine at 127.0.0.1, as a real one is), in Debian's Chromium.
 /// </summary>
+[Collection(OpsConsoleFixture.BrowserCollection)]
 public sealed class ProviderSignInTests : IAsyncLifetime
 {
     private const string ClientId = "grocery-ops-console";
@@ -55,14 +56,16 @@ public sealed class ProviderSignInTests : IAsyncLifetime
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _engine.ToString(), Locale = "en-GB" });
         var page = await context.NewPageAsync();
-        await page.GotoAsync(startAt);
-        page.Url.ShouldContain("/ops/sign-in");
+        // Each step waits for its navigation to commit, then for what it looks for on the page: not for the load event,
+        // which a navigation ending a redirect chain has been seen to miss (a 30 s timeout with the page shown).
+        await page.GotoAsync(startAt, new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForURLAsync(url => url.Contains("/ops/sign-in", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with the grocer's provider" }).ClickAsync();
-        await page.WaitForURLAsync($"{_provider.Authority}/authorize**");
+        await page.WaitForURLAsync($"{_provider.Authority}/authorize**", new() { WaitUntil = WaitUntilState.Commit });
         await page.GetByLabel("Who are you").SelectOptionAsync(user);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await page.WaitForURLAsync(url => url.StartsWith(_engine.ToString(), StringComparison.Ordinal) && !url.Contains("/signin-oidc", StringComparison.Ordinal)
-            && !url.Contains("/sign-in/continue", StringComparison.Ordinal));
+            && !url.Contains("/sign-in/continue", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         return (context, page);
     }
 
@@ -80,7 +83,7 @@ public sealed class ProviderSignInTests : IAsyncLifetime
         // The cookie carries who signed in, not the provider's tokens (a JWT starts "eyJ" once encoded; the cookie is
         // the data-protected ticket, whose length stays far below the two tokens').
         cookie.Value.Length.ShouldBeLessThan(2000);
-        (await page.GotoAsync("/ops/orders"))!.Status.ShouldBe(200);
+        (await page.GotoAsync("/ops/orders", new() { WaitUntil = WaitUntilState.Commit }))!.Status.ShouldBe(200);
         page.Url.ShouldEndWith("/ops/orders");
         // The cookie's key lives in the engine's database, where every instance reads it (not in this process's home).
         (await Engine.Query(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.DataProtectionKeys))).ShouldBeGreaterThan(0);
