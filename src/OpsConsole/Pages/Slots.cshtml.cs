@@ -50,7 +50,7 @@ public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time, CloseSto
         FirstDay = today;
         if (!string.IsNullOrWhiteSpace(From))
         {
-            if (!DateOnly.TryParseExact(From, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
+            if (!TryDay(From, out var from))
             {
                 Problem = "The date is a day written YYYY-MM-DD.";
             }
@@ -171,7 +171,7 @@ public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time, CloseSto
             return null;
         }
 
-        if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (!TryDay(day, out var date))
         {
             (Outcome, Refused) = ("The date is a day written YYYY-MM-DD.", true);
             Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -180,6 +180,10 @@ public sealed class SlotsModel(WorkflowDbContext db, TimeProvider time, CloseSto
 
         return date;
     }
+
+    /// <summary>A day written YYYY-MM-DD, as the page's week and its actions take it.</summary>
+    private static bool TryDay(string? text, out DateOnly day) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 
     private PageResult Refuse(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult refused, string outcome)
     {

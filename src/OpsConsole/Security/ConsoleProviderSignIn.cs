@@ -40,7 +40,6 @@ public static class ConsoleProviderSignIn
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(client);
-        builder.Services.AddSingleton(client);
         return builder.AddOpenIdConnect(Scheme, "The grocer's sign-in provider", options =>
         {
             options.Authority = client.Authority;
