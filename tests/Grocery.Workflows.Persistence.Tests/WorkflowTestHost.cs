@@ -70,6 +70,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         }
 
         builder.Services.AddSingleton(new OrderSagaSettings { StartPickingImmediately = true });
+        builder.Services.AddSingleton(new Grocery.Workflows.Sagas.Delivery.DeliverySettings { DispatchImmediately = true });
         builder.Services.AddWorkflowPersistence(builder.Configuration);
         builder.Services.AddWorkflowMessaging<WorkflowDbContext>();
         services?.Invoke(builder.Services);

@@ -84,7 +84,7 @@ public sealed class DeliverySagaTests
     }
 
     [Fact]
-    public async Task After_the_last_attempt_the_delivery_fails()
+    public async Task After_the_providers_last_attempt_the_store_fleet_is_booked_and_after_it_the_delivery_fails()
     {
         await using var h = await SagaTestHarness.Start(delivery: d =>
         {
@@ -96,10 +96,111 @@ public sealed class DeliverySagaTests
 
         await InState(h, m => m.Failed);
         var failed = await h.Published<DeliveryFailed>(m => m.OrderId == _orderId);
-        failed.Attempts.ShouldBe(3);
+        failed.Attempts.ShouldBe(4);
         failed.Reason.ShouldContain("No courier");
-        (await h.CountPublished<DispatchCourier>()).ShouldBe(3);
-        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(3);
+        failed.Reason.ShouldContain("the store's fleet, after 3 attempts of the provider");
+        (await h.CountPublished<DispatchCourier>()).ShouldBe(4);
+        (await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 3)).StoreFleet.ShouldBeFalse();
+        (await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 4)).StoreFleet.ShouldBeTrue();
+        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task A_courier_who_cancels_is_replaced_by_another_booking()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Assigned(h);
+
+        await h.Publish(new CourierCancelled(_orderId, 1, "Driver cancelled"));
+
+        (await h.Published<CancelCourierDispatch>(m => m.OrderId == _orderId)).ShouldBe(new CancelCourierDispatch(_orderId, 1, "courier-1"));
+        (await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 2)).StoreFleet.ShouldBeFalse();
+        var again = await InState(h, m => m.AwaitingCourier);
+        again.CourierId.ShouldBeNull();
+        again.PickupToken.ShouldBeNull();
+
+        // A cancellation of the superseded booking changes nothing.
+        await h.Publish(new CourierCancelled(_orderId, 1, "late report"));
+        (await StateAfterQuiet(h)).ShouldBe(nameof(DeliveryStateMachine.AwaitingCourier));
+        (await h.CountPublished<DispatchCourier>()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_booking_the_provider_refuses_goes_to_the_store_fleet_and_a_refusal_there_fails_the_delivery()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", _windowStart, _windowStart.AddHours(1)));
+        await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 1);
+
+        await h.Publish(new CourierDispatchRefused(_orderId, 1, "Distance SLA exceeded"));
+
+        (await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 2)).StoreFleet.ShouldBeTrue();
+        (await InState(h, m => m.AwaitingCourier)).StoreFleet.ShouldBeTrue();
+
+        await h.Publish(new CourierDispatchRefused(_orderId, 2, "No store fleet is configured (Couriers:Fallback)."));
+
+        await InState(h, m => m.Failed);
+        (await h.Published<DeliveryFailed>(m => m.OrderId == _orderId)).Reason.ShouldContain("No store fleet");
+        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_courier_is_booked_at_the_windows_dispatch_time_after_a_quote()
+    {
+        await using var h = await SagaTestHarness.Start(delivery: d =>
+        {
+            d.DispatchImmediately = false;
+            d.DispatchLeadTime = TimeSpan.FromMinutes(45);
+        });
+        var windowStart = DateTimeOffset.UtcNow.AddHours(3);
+
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", windowStart, windowStart.AddHours(1)));
+
+        await h.Published<QuoteDelivery>(m => m.OrderId == _orderId);
+        await h.Publish(new DeliveryQuoted(_orderId, "grab", new Contracts.Money(32_000, "VND"), windowStart, null));
+        (await StateAfterQuiet(h)).ShouldBe(nameof(DeliveryStateMachine.AwaitingDispatchTime));
+        (await h.CountPublished<DispatchCourier>()).ShouldBe(0);
+        var waiting = await InState(h, m => m.AwaitingDispatchTime);
+        waiting.DispatchDueToken.ShouldNotBeNull();
+        waiting.QuotedFee.ShouldBe(32_000);
+
+        // What the scheduler delivers at the window's start less the lead time.
+        await h.Publish(new CourierDispatchDue(_orderId));
+
+        await h.Published<DispatchCourier>(m => m.OrderId == _orderId && m.Attempt == 1);
+        var booked = await InState(h, m => m.AwaitingCourier);
+        booked.QuotedFee.ShouldBe(32_000);
+        booked.QuoteCurrency.ShouldBe("VND");
+    }
+
+    [Fact]
+    public async Task A_delivery_cancelled_before_its_dispatch_time_books_nobody()
+    {
+        await using var h = await SagaTestHarness.Start(delivery: d => d.DispatchImmediately = false);
+
+        await h.Publish(new ArrangeDelivery(_orderId, "hcm-01", DateTimeOffset.UtcNow.AddHours(5), DateTimeOffset.UtcNow.AddHours(6)));
+        await InState(h, m => m.AwaitingDispatchTime);
+        await h.Publish(new CancelDelivery(_orderId, "Customer moved"));
+
+        var cancelled = await InState(h, m => m.Cancelled);
+        cancelled.DispatchDueToken.ShouldBeNull();
+        (await h.Published<DeliveryFailed>(m => m.OrderId == _orderId)).Reason.ShouldBe("Cancelled: Customer moved");
+        (await h.CountPublished<DispatchCourier>()).ShouldBe(0);
+        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_booking_given_to_another_courier_of_the_provider_follows_the_new_courier()
+    {
+        await using var h = await SagaTestHarness.Start();
+        await Assigned(h);
+
+        await h.Publish(new CourierAccepted(_orderId, "courier-7", 1));
+        await h.Publish(new ParcelPickedUp(_orderId, "courier-7"));
+
+        (await InState(h, m => m.PickedUp)).CourierId.ShouldBe("courier-7");
+        (await h.Published<DeliveryHandedOff>(m => m.OrderId == _orderId)).CourierId.ShouldBe("courier-7");
+        (await h.CountPublished<CancelCourierDispatch>()).ShouldBe(0);
     }
 
     [Fact]

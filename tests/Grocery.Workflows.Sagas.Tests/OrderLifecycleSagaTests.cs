@@ -88,7 +88,8 @@ public sealed class OrderLifecycleSagaTests
         order.RefundedAmount.ShouldBe(order.CapturedAmount);
         order.EndReason!.ShouldContain("3 attempts");
         (await h.Published<ReturnStock>(m => m.OrderId == _orderId)).Lines.Select(l => l.Sku).ShouldBe(["MILK-1L", "PLANTAIN"]);
-        (await h.Published<DeliveryFailed>(m => m.OrderId == _orderId)).Attempts.ShouldBe(3);
+        // Three couriers of the provider, then the store's own fleet.
+        (await h.Published<DeliveryFailed>(m => m.OrderId == _orderId)).Attempts.ShouldBe(4);
         await h.InState<DeliveryStateMachine, DeliveryState>(_orderId, m => m.Failed);
     }
 

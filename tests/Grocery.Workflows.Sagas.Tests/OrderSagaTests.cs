@@ -96,6 +96,8 @@ public sealed class OrderSagaTests
         await ReadyForHandoff(h);
         await h.Publish(new DeliveryHandedOff(_orderId, "courier-1"));
         await InState(h, m => m.OutForDelivery);
+        // The customer hears it is on its way, with the courier.
+        (await h.Published<OrderOutForDelivery>(m => m.OrderId == _orderId)).CourierId.ShouldBe("courier-1");
         await h.Publish(new DeliveryCompleted(_orderId, "courier-1"));
 
         var completed = await InState(h, m => m.Completed);
@@ -476,6 +478,7 @@ public sealed class OrderSagaTests
 
         (await h.Published<OrderCancellationRefused>(m => m.OrderId == _orderId)).State.ShouldBe("Completed");
         (await h.CountPublished<OrderCompleted>()).ShouldBe(1);
+        (await h.CountPublished<OrderOutForDelivery>()).ShouldBe(1);
         (await h.CountPublished<RefundPayment>()).ShouldBe(0);
         (await StateAfterQuiet(h)).ShouldBe("Completed");
         h.Bus.Consumed.Select<Fault>().Take(1).Count().ShouldBe(0);

@@ -54,6 +54,7 @@ public sealed class SagaTestHarness : IAsyncDisposable
             CourierAssignmentTimeout = TimeSpan.FromMinutes(5),
             PickupTimeout = TimeSpan.FromMinutes(5),
             DeliveryTimeout = TimeSpan.FromMinutes(5),
+            DispatchImmediately = true,
         }, delivery);
 
         var services = new ServiceCollection();

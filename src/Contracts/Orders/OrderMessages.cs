@@ -88,6 +88,11 @@ public sealed record OrderCancelled(Guid OrderId, string Reason);
 /// <param name="State">The order's state when the request arrived.</param>
 public sealed record OrderCancellationRefused(Guid OrderId, string State);
 
+/// <summary>The parcel left the store with a courier (the customer is told, with the tracking link).</summary>
+/// <param name="OrderId">The order.</param>
+/// <param name="CourierId">The courier who has it.</param>
+public sealed record OrderOutForDelivery(Guid OrderId, string CourierId);
+
 /// <summary>The order was delivered and paid.</summary>
 /// <param name="OrderId">The order.</param>
 /// <param name="Captured">The amount captured for the picked lines.</param>

@@ -5,9 +5,10 @@ using MassTransit;
 namespace Grocery.Workflows.Sagas.Delivery;
 
 /// <summary>
-/// Hands a picked, paid order to a courier: book one, wait for assignment and pick-up, re-dispatch when nobody
-/// comes (up to <see cref="DeliverySettings.MaxDispatchAttempts"/>), then follow the parcel to the door.
-/// Failure makes the order refund and return stock.
+/// Hands a picked, paid order to a courier: ask the provider's quote, book a courier at the window's dispatch time,
+/// wait for assignment and pick-up, book again when nobody comes or the courier cancels (up to
+/// <see cref="DeliverySettings.MaxDispatchAttempts"/>), then once with the store's own fleet, then follow the parcel
+/// to the door. Failure makes the order refund and return stock.
 /// </summary>
 public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState>
 {
@@ -15,9 +16,10 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
     public static SagaDescriptor Saga { get; } = SagaDescriptor.Of<DeliveryStateMachine, DeliveryState, DeliverySettings>(
         "DeliveryHandoff", table: "delivery_sagas", settingsSection: "Sagas:Delivery", nameof(Delivered), nameof(Failed), nameof(Cancelled));
 
-    public DeliveryStateMachine(DeliverySettings settings)
+    public DeliveryStateMachine(DeliverySettings settings, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
         MaxDispatchAttempts = settings.MaxDispatchAttempts;
 
         InstanceState(x => x.CurrentState);
@@ -37,7 +39,11 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
         Event(() => ParcelDelivered, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => DeliveryAttemptFailed, x => x.CorrelateById(m => m.Message.OrderId));
         Event(() => CancelDelivery, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => CourierCancelled, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => CourierDispatchRefused, x => x.CorrelateById(m => m.Message.OrderId));
+        Event(() => DeliveryQuoted, x => x.CorrelateById(m => m.Message.OrderId));
 
+        Schedule(() => DispatchDue, x => x.DispatchDueToken, s => s.Received = r => r.CorrelateById(m => m.Message.OrderId));
         Schedule(() => CourierAssignment, x => x.CourierAssignmentToken, s =>
         {
             s.Delay = settings.CourierAssignmentTimeout;
@@ -63,7 +69,31 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
                     ctx.Saga.WindowEnd = ctx.Message.WindowEnd;
                     ctx.Saga.Attempt = 1;
                 })
-                .DispatchCourier(this));
+                .Publish(ctx => new QuoteDelivery(ctx.Saga.CorrelationId, ctx.Saga.StoreId))
+                .IfElse(ctx => settings.DispatchImmediately || DispatchAt(ctx.Saga, settings) <= time.GetUtcNow(),
+                    now => now.DispatchCourier(this),
+                    later => later
+                        .Schedule(DispatchDue, ctx => new CourierDispatchDue(ctx.Saga.CorrelationId), ctx => DispatchAt(ctx.Saga, settings) - time.GetUtcNow())
+                        .TransitionTo(AwaitingDispatchTime)));
+
+        During(AwaitingDispatchTime,
+            When(DispatchDue!.Received)
+                .DispatchCourier(this),
+            When(CancelDelivery)
+                .Unschedule(DispatchDue)
+                .Then(ctx => ctx.Saga.FailureReason = "Cancelled: " + ctx.Message.Reason)
+                .Publish(ctx => new DeliveryFailed(ctx.Saga.CorrelationId, ctx.Saga.FailureReason!, 0))
+                .TransitionTo(Cancelled));
+
+        // The quote is for the record (what the delivery costs, when it should arrive); booking does not wait for it.
+        During([AwaitingDispatchTime, AwaitingCourier, CourierAssigned, PickedUp, Delivered],
+            When(DeliveryQuoted)
+                .Then(ctx =>
+                {
+                    ctx.Saga.QuotedFee = ctx.Message.Fee?.Amount;
+                    ctx.Saga.QuoteCurrency = ctx.Message.Fee?.Currency;
+                    ctx.Saga.QuoteRefusal = ctx.Message.Refusal is { } refusal ? refusal[..Math.Min(refusal.Length, 256)] : null;
+                }));
 
         During(AwaitingCourier,
             When(CourierAccepted, ctx => ctx.Message.Attempt == ctx.Saga.Attempt)
@@ -72,7 +102,22 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
                 .Schedule(Pickup, ctx => new CourierPickupTimeout(ctx.Saga.CorrelationId, ctx.Saga.Attempt))
                 .TransitionTo(CourierAssigned),
             When(CourierAssignment!.Received)
-                .Redispatch(this, "No courier accepted the booking in time"));
+                .Redispatch(this, "No courier accepted the booking in time"),
+            When(CourierDispatchRefused, ctx => ctx.Message.Attempt == ctx.Saga.Attempt)
+                .Unschedule(CourierAssignment)
+                .ToStoreFleet(this, ctx => "The provider refused the booking: " + ctx.Message.Reason));
+
+        // The provider gave the booking to another courier of its own (a reassignment): the new one is the courier.
+        During(CourierAssigned,
+            When(CourierAccepted, ctx => ctx.Message.Attempt == ctx.Saga.Attempt && ctx.Message.CourierId != ctx.Saga.CourierId)
+                .Then(ctx => ctx.Saga.CourierId = ctx.Message.CourierId));
+
+        // The courier (or the provider) cancelled the booking before pick-up: book another.
+        During(AwaitingCourier, CourierAssigned,
+            When(CourierCancelled, ctx => ctx.Message.Attempt == ctx.Saga.Attempt)
+                .Unschedule(CourierAssignment)
+                .Unschedule(Pickup)
+                .Redispatch(this, "The courier cancelled"));
 
         // The pick-up may overtake the acceptance on a concurrent endpoint: whoever has the parcel is the courier.
         During(AwaitingCourier,
@@ -132,7 +177,7 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
             When(CourierAccepted, ctx => ctx.Message.Attempt != ctx.Saga.Attempt)
                 .CancelUnwantedBooking());
         During(CourierAssigned, PickedUp, Delivered,
-            When(CourierAccepted, ctx => ctx.Message.CourierId != ctx.Saga.CourierId)
+            When(CourierAccepted, ctx => ctx.Message.Attempt != ctx.Saga.Attempt)
                 .CancelUnwantedBooking());
         During(Failed, Cancelled,
             When(CourierAccepted)
@@ -142,13 +187,17 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
         // Asks the courier provider again for this attempt's courier (PendingCommands); the attempt is the same.
         During(AwaitingCourier,
             When(ResendPendingCommand, ctx => ctx.Message.Saga == Saga.Name)
-                .Publish(ctx => new DispatchCourier(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt)));
+                .Publish(ctx => new DispatchCourier(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt, ctx.Saga.StoreFleet)));
 
         OnUnhandledEvent(ctx => ctx.Ignore());
     }
 
     internal int MaxDispatchAttempts { get; }
 
+    /// <summary>The window's dispatch time: its start less the lead time.</summary>
+    private static DateTimeOffset DispatchAt(DeliveryState saga, DeliverySettings settings) => saga.WindowStart - settings.DispatchLeadTime;
+
+    public State AwaitingDispatchTime { get; private set; } = null!;
     public State AwaitingCourier { get; private set; } = null!;
     public State CourierAssigned { get; private set; } = null!;
     public State PickedUp { get; private set; } = null!;
@@ -164,7 +213,11 @@ public sealed class DeliveryStateMachine : MassTransitStateMachine<DeliveryState
     public Event<DeliveryAttemptFailed> DeliveryAttemptFailed { get; private set; } = null!;
     public Event<CancelDelivery> CancelDelivery { get; private set; } = null!;
     public Event<ResendPendingCommand> ResendPendingCommand { get; private set; } = null!;
+    public Event<CourierCancelled> CourierCancelled { get; private set; } = null!;
+    public Event<CourierDispatchRefused> CourierDispatchRefused { get; private set; } = null!;
+    public Event<DeliveryQuoted> DeliveryQuoted { get; private set; } = null!;
 
+    public Schedule<DeliveryState, CourierDispatchDue> DispatchDue { get; private set; } = null!;
     public Schedule<DeliveryState, CourierAssignmentTimeout> CourierAssignment { get; private set; } = null!;
     public Schedule<DeliveryState, CourierPickupTimeout> Pickup { get; private set; } = null!;
     public Schedule<DeliveryState, DeliveryOverdue> DeliveryDeadline { get; private set; } = null!;
@@ -175,16 +228,19 @@ internal static class DeliveryBehaviors
     public static EventActivityBinder<DeliveryState, T> DispatchCourier<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine)
         where T : class =>
         binder
-            .Publish(ctx => new DispatchCourier(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt))
+            .Publish(ctx => new DispatchCourier(ctx.Saga.CorrelationId, ctx.Saga.StoreId, ctx.Saga.Attempt, ctx.Saga.StoreFleet))
             .Schedule(machine.CourierAssignment, ctx => new CourierAssignmentTimeout(ctx.Saga.CorrelationId, ctx.Saga.Attempt))
             .TransitionTo(machine.AwaitingCourier);
 
-    /// <summary>Cancel the current booking, then book another courier or, after the last attempt, fail.</summary>
+    /// <summary>
+    /// Cancel the current booking, then book another courier of the provider; after its last attempt, the store's own
+    /// fleet; after the fleet, fail.
+    /// </summary>
     public static EventActivityBinder<DeliveryState, T> Redispatch<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine, string reason)
         where T : class =>
         binder
             .Publish(ctx => new CancelCourierDispatch(ctx.Saga.CorrelationId, ctx.Saga.Attempt, ctx.Saga.CourierId))
-            .IfElse(ctx => ctx.Saga.Attempt < machine.MaxDispatchAttempts,
+            .IfElse(ctx => !ctx.Saga.StoreFleet && ctx.Saga.Attempt < machine.MaxDispatchAttempts,
                 again => again
                     .Then(ctx =>
                     {
@@ -192,7 +248,24 @@ internal static class DeliveryBehaviors
                         ctx.Saga.CourierId = null;
                     })
                     .DispatchCourier(machine),
-                giveUp => giveUp.Fail(machine, _ => $"{reason} ({machine.MaxDispatchAttempts} attempts)"));
+                fleet => fleet.ToStoreFleet(machine, ctx => ctx.Saga.StoreFleet
+                    ? $"{reason} (the store's fleet, after {ctx.Saga.Attempt - 1} attempts of the provider)"
+                    : $"{reason} ({machine.MaxDispatchAttempts} attempts)"));
+
+    /// <summary>Book the store's own fleet, unless it was the fleet that failed: then delivery fails with <paramref name="reason"/>.</summary>
+    public static EventActivityBinder<DeliveryState, T> ToStoreFleet<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine,
+        Func<BehaviorContext<DeliveryState, T>, string> reason)
+        where T : class =>
+        binder.IfElse(ctx => !ctx.Saga.StoreFleet,
+            fleet => fleet
+                .Then(ctx =>
+                {
+                    ctx.Saga.StoreFleet = true;
+                    ctx.Saga.Attempt++;
+                    ctx.Saga.CourierId = null;
+                })
+                .DispatchCourier(machine),
+            giveUp => giveUp.Fail(machine, reason));
 
     public static EventActivityBinder<DeliveryState, T> HandOff<T>(this EventActivityBinder<DeliveryState, T> binder, DeliveryStateMachine machine)
         where T : class =>

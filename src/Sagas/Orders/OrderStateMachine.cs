@@ -156,8 +156,10 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         // DeliveryCompleted may overtake DeliveryHandedOff in the same way: the order goes out for delivery first.
         During(ReadyForHandoff,
             When(DeliveryHandedOff)
+                .Publish(ctx => new OrderOutForDelivery(ctx.Saga.CorrelationId, ctx.Message.CourierId))
                 .TransitionTo(OutForDelivery),
             When(DeliveryCompleted)
+                .Publish(ctx => new OrderOutForDelivery(ctx.Saga.CorrelationId, ctx.Message.CourierId))
                 .TransitionTo(OutForDelivery)
                 .CompleteDelivery(this));
 
