@@ -39,7 +39,8 @@ lines=$(jq -c -n --argjson w "$weighed" --argjson p "$pieces" \
 
 body=$(jq -n --arg store "$store" --arg slot "$slot" --argjson lines "$lines" \
   '{customerId: "demo-customer", storeId: $store, slotId: $slot, lines: $lines,
-    payment: {provider: "sandbox", token: "tok_success"}, substitutionPreference: "accept"}')
+    payment: {provider: "sandbox", token: "tok_success"}, substitutionPreference: "accept",
+    delivery: {address: "15 Nguyen Hue, District 1, Ho Chi Minh City", latitude: 10.7743, longitude: 106.7038, phone: "+84901234567"}}')
 echo "POST /api/orders"
 jq . <<<"$body"
 accepted=$(curl -sf "${auth[@]}" -X POST "$base/api/orders" -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s%N)" -d "$body")

@@ -86,6 +86,7 @@ internal sealed class Storefront
                 slotId = slot,
                 lines = sku == other ? new[] { new { sku, quantity = 1 } } : [new { sku, quantity = 1 }, new { sku = other, quantity = 1 }],
                 payment = new { provider = "sandbox", token = "tok_success" },
+                delivery = new { address = "15 Nguyen Hue, District 1", latitude = 10.7743, longitude = 106.7038, phone = "+84901234567" },
             }),
         };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());

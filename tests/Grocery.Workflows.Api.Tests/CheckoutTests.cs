@@ -27,6 +27,7 @@ public sealed class CheckoutTests(GroceryApiFactory factory) : IClassFixture<Gro
         ["slotId"] = slotId.ToString(),
         ["lines"] = new JsonArray(new JsonObject { ["sku"] = sku, ["quantity"] = quantity }),
         ["payment"] = new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_success" },
+        ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
     }.ToJsonString();
 
     private static async Task<HttpResponseMessage> Post(HttpClient client, string body, string? key = null)

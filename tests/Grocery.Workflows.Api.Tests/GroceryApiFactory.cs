@@ -138,7 +138,8 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
         var ledger = scope.ServiceProvider.GetRequiredService<EfStockLedger>();
         await using var transaction = await db.Database.BeginTransactionAsync();
         db.Stores.AddRange(
-            new Store { StoreId = Store, Name = "Test store", City = "Ho Chi Minh City", TimeZone = "Asia/Ho_Chi_Minh", Currency = "VND", PriceFactor = 254m, PriceRounding = 100 },
+            new Store { StoreId = Store, Name = "Test store", City = "Ho Chi Minh City", TimeZone = "Asia/Ho_Chi_Minh", Currency = "VND", PriceFactor = 254m, PriceRounding = 100,
+                Address = "15 Le Loi, District 1, Ho Chi Minh City", Latitude = 10.773521, Longitude = 106.701234, Phone = "+842838221500" },
             new Store { StoreId = OtherStore, Name = "Other store", City = "Singapore", TimeZone = "Asia/Singapore", Currency = "SGD", PriceFactor = 1.35m, PriceRounding = 1 });
         db.Products.AddRange(
             new Product { Sku = "DAI-00001", Name = "Fresh Milk 1 L", Category = "Dairy & Eggs", Unit = SaleUnit.Each, BasePriceUsCents = 180 },

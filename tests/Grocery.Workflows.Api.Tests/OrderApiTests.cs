@@ -18,6 +18,7 @@ public sealed class OrderApiTests(GroceryApiFactory factory) : IClassFixture<Gro
             new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 2 },
             new JsonObject { ["sku"] = "PRO-00001", ["quantity"] = 1.25 }),
         ["payment"] = new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_success" },
+        ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
         ["substitutionPreference"] = "accept",
     };
 

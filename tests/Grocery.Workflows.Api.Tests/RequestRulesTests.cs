@@ -152,7 +152,7 @@ public sealed class RequestRulesTests : IAsyncLifetime
     {
         var body = $$$"""
             {"customerId": "cust-rules", "storeId": "{{{GroceryApiFactory.Store}}}", "slotId": "{{{GroceryApiFactory.OpenSlot}}}",
-             "lines": [{"sku": "DAI-00001", "quantity": 1}], "payment": {"provider": "sandbox", "token": "tok_success"}}
+             "lines": [{"sku": "DAI-00001", "quantity": 1}], "payment": {"provider": "sandbox", "token": "tok_success"}, "delivery": {"address": "15 Nguyen Hue, District 1", "latitude": 10.7743, "longitude": 106.7038, "phone": "+84901234567"}}
             """;
         var response = await Send(client, "POST", "/api/orders", Encoding.UTF8.GetBytes(body), idempotencyKey: true);
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());

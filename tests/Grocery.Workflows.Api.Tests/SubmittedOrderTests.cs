@@ -28,7 +28,7 @@ public sealed class SubmittedOrderTests : IAsyncLifetime
         var body = $$"""
             {"customerId": "cust-7", "storeId": "{{GroceryApiFactory.Store}}", "slotId": "{{GroceryApiFactory.OpenSlot}}",
              "lines": [{"sku": "DAI-00001", "quantity": 2}, {"sku": "PRO-00001", "quantity": 1.5}],
-             "payment": {"provider": "sandbox", "token": "tok_success"}, "substitutionPreference": "refund"}
+             "payment": {"provider": "sandbox", "token": "tok_success"}, "delivery": {"address": "15 Nguyen Hue, District 1", "latitude": 10.7743, "longitude": 106.7038, "phone": "+84901234567"}, "substitutionPreference": "refund"}
             """;
         using var post = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         post.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());

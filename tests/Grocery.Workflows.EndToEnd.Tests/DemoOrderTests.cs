@@ -283,6 +283,7 @@ public sealed class DemoOrderTests
                 slotId,
                 lines,
                 payment = new { provider = "sandbox", token = "tok_success" },
+                delivery = new { address = "15 Nguyen Hue, District 1", latitude = 10.7743, longitude = 106.7038, phone = "+84901234567" },
                 substitutionPreference = "accept",
             }),
         };

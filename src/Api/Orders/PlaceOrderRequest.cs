@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Contracts.Delivery;
 using Grocery.Workflows.Persistence.Orders;
 
 namespace Grocery.Workflows.Api.Orders;
@@ -17,11 +18,14 @@ public sealed record PlaceOrderRequest(
     Sent<string> SlotId,
     Sent<List<Sent<LineRequest>>> Lines,
     Sent<PaymentRequest> Payment,
-    Sent<string> SubstitutionPreference)
+    Sent<string> SubstitutionPreference,
+    Sent<DeliveryRequest> Delivery,
+    Sent<string> Language)
 {
     private static readonly IReadOnlyList<string> Known = JsonBody.MembersOf<PlaceOrderRequest>();
     private static readonly IReadOnlyList<string> KnownInPayment = JsonBody.MembersOf<PaymentRequest>();
     private static readonly IReadOnlyList<string> KnownInLine = JsonBody.MembersOf<LineRequest>();
+    private static readonly IReadOnlyList<string> KnownInDelivery = JsonBody.MembersOf<DeliveryRequest>();
 
     /// <summary>Members the record does not name: each is refused by name.</summary>
     [JsonExtensionData]
@@ -79,10 +83,76 @@ public sealed record PlaceOrderRequest(
         }
 
         var lines = ValidLines(body.Lines, errors);
+        var delivery = ValidDelivery(body.Delivery, errors);
+        string? language = null;
+        if (body.Language.IsSent)
+        {
+            language = body.Language.TryGet(out var given) ? given.Trim().ToLowerInvariant() : null;
+            if (language is not ("vi" or "en"))
+            {
+                errors["language"] = ["language must be \"vi\" or \"en\" (left out: Vietnamese for a store that sells in dong, English elsewhere)."];
+            }
+        }
+
         return errors.Count > 0
             ? null
-            : new OrderToPlace(customerId!, storeId!, slotId, lines!, provider!, token!, preference);
+            : new OrderToPlace(customerId!, storeId!, slotId, lines!, provider!, token!, preference, delivery!, language);
     }
+
+    /// <summary>Where to deliver: an address a courier can read, the door's coordinates, the recipient's phone in E.164 and optional notes.</summary>
+    private static DeliveryDestination? ValidDelivery(Sent<DeliveryRequest> sent, Dictionary<string, string[]> errors)
+    {
+        if (!sent.TryGet(out var delivery))
+        {
+            errors["delivery"] = ["delivery is required: {\"address\", \"latitude\", \"longitude\", \"phone\", \"notes\"} (notes optional)."];
+            return null;
+        }
+
+        var before = errors.Count;
+        RefuseUnknown(delivery.Unknown, KnownInDelivery, "delivery.", errors);
+        var address = Text(delivery.Address, "delivery.address", OrderToPlace.MaxAddress, errors);
+        if (address is { Length: < 5 })
+        {
+            errors["delivery.address"] = ["delivery.address must be a street address a courier can find (at least 5 characters)."];
+        }
+
+        var latitude = Coordinate(delivery.Latitude, "delivery.latitude", 90, errors);
+        var longitude = Coordinate(delivery.Longitude, "delivery.longitude", 180, errors);
+        if (latitude is { } lat && longitude is { } lng && Math.Abs(lat) < 1e-9 && Math.Abs(lng) < 1e-9)
+        {
+            errors["delivery.latitude"] = ["delivery.latitude and delivery.longitude are both 0: that is the sea off Africa, not a door. Send the door's coordinates."];
+        }
+
+        var phone = delivery.Phone.TryGet(out var number) ? number.Trim().Replace(" ", "", StringComparison.Ordinal) : null;
+        if (phone is null || !IsE164(phone))
+        {
+            // Never the number itself in the answer: it may be logged on the way back.
+            errors["delivery.phone"] = ["delivery.phone must be the recipient's phone in E.164: a + and 8 to 15 digits, e.g. +84901234567."];
+        }
+
+        string? notes = null;
+        // Null, or left out, or empty: no notes.
+        if (delivery.Notes.TryGet(out var given) && !string.IsNullOrWhiteSpace(given))
+        {
+            notes = Text(delivery.Notes, "delivery.notes", OrderToPlace.MaxNotes, errors);
+        }
+
+        return errors.Count > before ? null : new DeliveryDestination(address!, latitude!.Value, longitude!.Value, phone!, notes);
+    }
+
+    private static double? Coordinate(Sent<double> sent, string field, double limit, Dictionary<string, string[]> errors)
+    {
+        if (!sent.TryGet(out var value) || double.IsNaN(value) || Math.Abs(value) > limit)
+        {
+            errors[field] = [$"{field} must be a number from -{limit} to {limit} (WGS 84 degrees)."];
+            return null;
+        }
+
+        return value;
+    }
+
+    private static bool IsE164(string phone) =>
+        phone.Length is >= 9 and <= 16 && phone[0] == '+' && phone[1] != '0' && phone.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0;
 
     private static List<RequestedLine>? ValidLines(Sent<List<Sent<LineRequest>>> sent, Dictionary<string, string[]> errors)
     {
@@ -178,6 +248,13 @@ public sealed record PlaceOrderRequest(
 
 /// <summary>The <c>payment</c> of an order: which provider, and its token for the customer's means of payment.</summary>
 public sealed record PaymentRequest(Sent<string> Provider, Sent<string> Token)
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; init; }
+}
+
+/// <summary>The <c>delivery</c> of an order: where the courier takes it.</summary>
+public sealed record DeliveryRequest(Sent<string> Address, Sent<double> Latitude, Sent<double> Longitude, Sent<string> Phone, Sent<string> Notes)
 {
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unknown { get; init; }

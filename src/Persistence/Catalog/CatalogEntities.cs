@@ -20,6 +20,12 @@ public sealed class Store
 
     /// <summary>Prices are rounded to a multiple of this many minor units (VND to 100 dong, SGD to 1 cent).</summary>
     public long PriceRounding { get; set; } = 1;
+
+    /// <summary>Where couriers pick up: the street address, its coordinates and the store's phone.</summary>
+    public string Address { get; set; } = "";
+    public double Latitude { get; set; }
+    public double Longitude { get; set; }
+    public string Phone { get; set; } = "";
 }
 
 /// <summary>A product of the catalogue. Its price at a store is <see cref="BasePriceUsCents"/> in the store's currency.</summary>

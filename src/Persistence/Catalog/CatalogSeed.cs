@@ -31,27 +31,32 @@ public static partial class CatalogSeed
         {
             StoreId = "hcm-01", Name = "Grocery Ho Chi Minh City - District 1", City = "Ho Chi Minh City",
             TimeZone = "Asia/Ho_Chi_Minh", Currency = "VND", PriceFactor = 254m, PriceRounding = 100,
+            Address = "15 Le Loi, Ben Nghe, District 1, Ho Chi Minh City", Latitude = 10.773521, Longitude = 106.701234, Phone = "+842838221500",
         },
         new()
         {
             StoreId = "han-01", Name = "Grocery Hanoi - Hoan Kiem", City = "Hanoi",
             TimeZone = "Asia/Ho_Chi_Minh", Currency = "VND", PriceFactor = 254m, PriceRounding = 100,
+            Address = "22 Hang Bai, Hoan Kiem, Hanoi", Latitude = 21.025431, Longitude = 105.853112, Phone = "+842439361200",
         },
         new()
         {
             StoreId = "dad-01", Name = "Grocery Da Nang - Hai Chau", City = "Da Nang",
             TimeZone = "Asia/Ho_Chi_Minh", Currency = "VND", PriceFactor = 254m, PriceRounding = 100,
+            Address = "120 Bach Dang, Hai Chau, Da Nang", Latitude = 16.071842, Longitude = 108.224501, Phone = "+842363822300",
         },
         new()
         {
             StoreId = "sgp-01", Name = "Grocery Singapore - Tanjong Pagar", City = "Singapore",
             TimeZone = "Asia/Singapore", Currency = "SGD", PriceFactor = 1.35m, PriceRounding = 1,
+            Address = "10 Tanjong Pagar Road, Singapore 088443", Latitude = 1.279512, Longitude = 103.843601, Phone = "+6562251400",
         },
         new()
         {
             // 1 USD is about 36 THB, so a US cent is 36 satang; prices end in a quarter baht.
             StoreId = "bkk-01", Name = "Grocery Bangkok - Sukhumvit", City = "Bangkok",
             TimeZone = "Asia/Bangkok", Currency = "THB", PriceFactor = 36m, PriceRounding = 25,
+            Address = "250 Sukhumvit Road, Khlong Toei, Bangkok 10110", Latitude = 13.737204, Longitude = 100.560312, Phone = "+6622541600",
         },
     ];
 

@@ -15,5 +15,7 @@ internal sealed class StoreConfiguration : IEntityTypeConfiguration<Store>
         builder.Property(x => x.TimeZone).HasMaxLength(64);
         builder.Property(x => x.Currency).HasMaxLength(3);
         builder.Property(x => x.PriceFactor).HasPrecision(18, 6);
+        builder.Property(x => x.Address).HasMaxLength(256);
+        builder.Property(x => x.Phone).HasMaxLength(16);
     }
 }

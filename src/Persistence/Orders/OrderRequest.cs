@@ -22,4 +22,16 @@ public sealed class OrderRequest
     public string PaymentProvider { get; set; } = "";
     public SubstitutionPreference SubstitutionPreference { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Where to deliver; the phone is given to the courier only, never logged and masked for ops.</summary>
+    public string DeliveryAddress { get; set; } = "";
+    public double DeliveryLatitude { get; set; }
+    public double DeliveryLongitude { get; set; }
+    public string DeliveryPhone { get; set; } = "";
+    public string? DeliveryNotes { get; set; }
+
+    /// <summary>What the customer is told things in: vi or en.</summary>
+    public string Language { get; set; } = "";
+
+    public Contracts.Delivery.DeliveryDestination Destination() => new(DeliveryAddress, DeliveryLatitude, DeliveryLongitude, DeliveryPhone, DeliveryNotes);
 }

@@ -17,6 +17,10 @@ internal sealed class OrderRequestConfiguration : IEntityTypeConfiguration<Order
         builder.Property(x => x.Currency).HasMaxLength(3);
         builder.Property(x => x.PaymentProvider).HasMaxLength(32);
         builder.Property(x => x.Lines).HasJsonConversion();
+        builder.Property(x => x.DeliveryAddress).HasMaxLength(OrderToPlace.MaxAddress);
+        builder.Property(x => x.DeliveryPhone).HasMaxLength(16);
+        builder.Property(x => x.DeliveryNotes).HasMaxLength(OrderToPlace.MaxNotes);
+        builder.Property(x => x.Language).HasMaxLength(2);
         // A key is the customer's own: another customer's same key is another order.
         builder.HasIndex(x => new { x.CustomerId, x.IdempotencyKey }).IsUnique();
         // The orders list pages by acceptance time, newest first.

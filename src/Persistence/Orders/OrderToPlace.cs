@@ -19,9 +19,13 @@ public sealed record OrderToPlace(
     IReadOnlyList<RequestedLine> Lines,
     string PaymentProvider,
     string PaymentToken,
-    SubstitutionPreference SubstitutionPreference)
+    SubstitutionPreference SubstitutionPreference,
+    Contracts.Delivery.DeliveryDestination Delivery,
+    string? Language)
 {
     public const int MaxLines = 100;
+    public const int MaxAddress = 500;
+    public const int MaxNotes = 500;
     public const decimal MaxPieces = 99;
     public const decimal MaxKilograms = 50;
 

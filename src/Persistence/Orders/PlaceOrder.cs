@@ -141,7 +141,9 @@ public sealed class PlaceOrderHandler(
             OrderId = orderId, CustomerId = submitted.CustomerId, IdempotencyKey = command.IdempotencyKey, RequestHash = hash,
             StoreId = submitted.StoreId, SlotId = submitted.SlotId, Currency = submitted.Currency, EstimatedTotal = OrderPricing.Total(submitted.Lines),
             Lines = [.. submitted.Lines], PaymentProvider = submitted.Payment.Provider, SubstitutionPreference = submitted.SubstitutionPreference,
-            CreatedAt = now,
+            CreatedAt = now, DeliveryAddress = placing.Delivery.Address, DeliveryLatitude = placing.Delivery.Latitude,
+            DeliveryLongitude = placing.Delivery.Longitude, DeliveryPhone = placing.Delivery.Phone, DeliveryNotes = placing.Delivery.Notes,
+            Language = placing.Language ?? Consumers.Notifications.NotificationTexts.DefaultFor(store.Currency),
         });
         unitOfWork.Publish(new SlotHoldTaken(orderId, hold, store.StoreId, slot.SlotId));
         unitOfWork.Publish(submitted);

@@ -18,6 +18,7 @@ internal static class StorefrontOrders
                 ["slotId"] = GroceryApiFactory.OpenSlot.ToString(),
                 ["lines"] = new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 2 }),
                 ["payment"] = new JsonObject { ["provider"] = provider, ["token"] = token },
+                ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
                 ["substitutionPreference"] = "accept",
             }),
         };

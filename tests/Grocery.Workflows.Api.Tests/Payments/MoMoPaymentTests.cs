@@ -36,6 +36,7 @@ public sealed class MoMoPaymentTests(MoMoHost host) : IClassFixture<MoMoHost>
             ["customerId"] = "cust-momo", ["storeId"] = GroceryApiFactory.Store, ["slotId"] = GroceryApiFactory.OpenSlot.ToString(),
             ["lines"] = new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 2 }, new JsonObject { ["sku"] = "PRO-00001", ["quantity"] = 1.25 }),
             ["payment"] = new JsonObject { ["provider"] = "momo", ["token"] = "wallet" },
+            ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());

@@ -73,6 +73,7 @@ internal static class PaymentDriving
                 new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 2 },
                 new JsonObject { ["sku"] = "PRO-00001", ["quantity"] = 1.25 }),
             ["payment"] = new JsonObject { ["provider"] = provider, ["token"] = token },
+            ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());

@@ -76,6 +76,7 @@ public sealed class RegisteredProviderTests : IAsyncLifetime
                 ["customerId"] = "cust-acme", ["storeId"] = Store, ["slotId"] = Slot.ToString(),
                 ["lines"] = new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 1 }),
                 ["payment"] = new JsonObject { ["provider"] = Acme, ["token"] = "not-acme" },
+                ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
             }.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());

@@ -35,6 +35,7 @@ public sealed class SandboxPaymentTests(GroceryApiFactory factory) : IClassFixtu
             ["customerId"] = "cust-1", ["storeId"] = GroceryApiFactory.Store, ["slotId"] = GroceryApiFactory.OpenSlot.ToString(),
             ["lines"] = new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 1 }),
             ["payment"] = new JsonObject { ["provider"] = "stripe", ["token"] = "pm_card_visa" },
+            ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
@@ -57,6 +58,7 @@ public sealed class SandboxPaymentTests(GroceryApiFactory factory) : IClassFixtu
             ["customerId"] = "cust-1", ["storeId"] = GroceryApiFactory.Store, ["slotId"] = GroceryApiFactory.OpenSlot.ToString(),
             ["lines"] = new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 1 }),
             ["payment"] = new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_success" },
+            ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
         }.ToJsonString(), Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
 

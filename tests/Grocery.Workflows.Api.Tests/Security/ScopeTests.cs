@@ -121,6 +121,7 @@ public sealed class ScopeTests(GroceryApiFactory factory) : IClassFixture<Grocer
                 ["slotId"] = GroceryApiFactory.OpenSlot.ToString(),
                 ["lines"] = new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 1 }),
                 ["payment"] = new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_success" },
+                ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" },
                 ["substitutionPreference"] = "accept",
             }),
         };
