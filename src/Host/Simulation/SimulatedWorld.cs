@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Grocery.Workflows.Contracts;
+using Grocery.Workflows.Consumers.Delivery;
 using Grocery.Workflows.Contracts.Delivery;
 using Grocery.Workflows.Contracts.Picking;
 using Grocery.Workflows.Contracts.Substitutions;
@@ -168,9 +169,13 @@ public sealed class SimulatedCustomer(IOptions<SimulationSettings> options, Work
 /// after the other; now and then a courier does not turn up. Planned from the booking alone, it needs no message from
 /// the engine in between (a delivery that overtakes its pick-up is taken as handed off, then delivered).
 /// </summary>
-public sealed class SimulatedCourier(IOptions<SimulationSettings> options) : IConsumer<DispatchCourier>
+public sealed class SimulatedCourier(IOptions<SimulationSettings> options, TimeProvider time) : IConsumer<DispatchCourier>, IConsumer<QuoteDelivery>
 {
     private readonly SimulationSettings _settings = options.Value;
+
+    /// <summary>The simulator charges nothing and says when its courier would be at the door.</summary>
+    public Task Consume(ConsumeContext<QuoteDelivery> context) =>
+        context.Publish(new DeliveryQuoted(context.Message.OrderId, CourierSettings.Simulator, null, time.GetUtcNow() + _settings.StepDelay * 6, null));
 
     public async Task Consume(ConsumeContext<DispatchCourier> context)
     {
