@@ -54,4 +54,30 @@ public static class ConsumerRegistration
         bus.AddConsumer<Payments.ProviderReportConsumer, GroceryConsumerDefinition<Payments.ProviderReportConsumer>>();
         return bus;
     }
+
+    /// <summary>
+    /// The courier activities: cancelling a booking always; quoting and booking unless the simulator's couriers take
+    /// them (<paramref name="simulated"/>). <see cref="Delivery.CourierGateways"/> and an <see cref="Delivery.ICourierBookings"/> must be services.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddCourierConsumers(this IBusRegistrationConfigurator bus, bool simulated)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<Delivery.CancelCourierDispatchConsumer, GroceryConsumerDefinition<Delivery.CancelCourierDispatchConsumer>>();
+        if (!simulated)
+        {
+            bus.AddConsumer<Delivery.QuoteDeliveryConsumer, GroceryConsumerDefinition<Delivery.QuoteDeliveryConsumer>>();
+            bus.AddConsumer<Delivery.DispatchCourierConsumer, GroceryConsumerDefinition<Delivery.DispatchCourierConsumer>>();
+        }
+
+        return bus;
+    }
+
+    /// <summary>The customer's notifications: composing them from the order's events, and posting them to the notification service.</summary>
+    public static IBusRegistrationConfigurator AddNotificationConsumers(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<Notifications.CustomerNotifier, GroceryConsumerDefinition<Notifications.CustomerNotifier>>();
+        bus.AddConsumer<Notifications.NotificationSender, Notifications.NotificationSenderDefinition>();
+        return bus;
+    }
 }

@@ -21,6 +21,11 @@ using Grocery.Workflows.Contracts.Stock;
 using Grocery.Workflows.Host.Scheduling;
 using Grocery.Workflows.Host.Security;
 using Grocery.Workflows.Host.Simulation;
+using Grocery.Workflows.Api.Delivery;
+using Grocery.Workflows.Consumers.Delivery;
+using Grocery.Workflows.Consumers.Delivery.Grab;
+using Grocery.Workflows.Consumers.Notifications;
+using Grocery.Workflows.Sagas.Delivery;
 using Grocery.Workflows.Host.Telemetry;
 using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Messaging.Failures;
@@ -86,7 +91,21 @@ public static partial class HostingExtensions
         if (simulation.Enabled)
         {
             services.PostConfigure<OrderSagaSettings>(o => o.StartPickingImmediately |= simulation.StartPickingImmediately);
+            services.PostConfigure<DeliverySettings>(o => o.DispatchImmediately |= simulation.StartPickingImmediately);
         }
+
+        // Who delivers: Grab, unless the simulator runs and nothing else is asked for.
+        var couriersSimulated = string.IsNullOrEmpty(builder.Configuration["Couriers:Provider"])
+            ? simulation.Enabled
+            : builder.Configuration["Couriers:Provider"] == CourierSettings.Simulator;
+        if (couriersSimulated && !simulation.Enabled)
+        {
+            throw new InvalidOperationException("Couriers:Provider is simulator, but the simulator is off (Simulation:Enabled): nobody would deliver. Set Couriers:Provider=grab.");
+        }
+
+        services.PostConfigure<CourierSettings>(c => c.Provider ??= couriersSimulated ? CourierSettings.Simulator : GrabExpressGateway.ProviderName);
+        services.AddCouriers(builder.Configuration, gateway => new MeteredCourierGateway(gateway));
+        services.AddNotifications();
 
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
@@ -117,6 +136,8 @@ public static partial class HostingExtensions
                 // Short steps: applied in the transaction of the transition that asks for them.
                 x.ApplyShortSteps();
                 x.AddPaymentConsumers();
+                x.AddCourierConsumers(couriersSimulated);
+                x.AddNotificationConsumers();
             }
 
             if (simulation.Enabled && role == HostRole.All)
@@ -125,7 +146,10 @@ public static partial class HostingExtensions
                 // once loses the race on the inbox key, and its retry finds the message consumed.
                 x.AddConsumer<SimulatedPicker, GroceryConsumerDefinition<SimulatedPicker>>();
                 x.AddConsumer<SimulatedCustomer, GroceryConsumerDefinition<SimulatedCustomer>>();
-                x.AddConsumer<SimulatedCourier, GroceryConsumerDefinition<SimulatedCourier>>();
+                if (couriersSimulated)
+                {
+                    x.AddConsumer<SimulatedCourier, GroceryConsumerDefinition<SimulatedCourier>>();
+                }
             }
 
             // Saga deadlines and simulated delays become outbox rows with a due time, and unscheduling one deletes its
@@ -199,6 +223,12 @@ public static partial class HostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         var simulation = app.Services.GetRequiredService<IOptions<SimulationSettings>>().Value;
+        var couriers = app.Services.GetRequiredService<CourierGateways>();
+        if (couriers.Primary is null && !app.Services.GetRequiredService<IOptions<CourierSettings>>().Value.Simulated)
+        {
+            LogNoCourierProvider(app.Logger, app.Services.GetRequiredService<IOptions<CourierSettings>>().Value.Provider);
+        }
+
         if (simulation.Enabled)
         {
             LogSimulation(app.Logger, simulation.ShortageRate, simulation.StepDelay);
@@ -249,6 +279,7 @@ public static partial class HostingExtensions
         app.MapJobEndpoints();
         app.MapStockCountEndpoints();
         app.MapWebhookEndpoints();
+        app.MapCourierEndpoints();
         app.MapFeatureEndpoints();
         app.MapAuditEndpoints();
         app.MapOpsConsole();
@@ -287,6 +318,9 @@ public static partial class HostingExtensions
             [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
         },
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No courier provider is configured (Couriers:Provider is {Provider}, and Grab:ClientId is empty): every booking is refused and goes to the store's fleet (Couriers:Fallback), or delivery fails and the order refunds.")]
+    private static partial void LogNoCourierProvider(ILogger logger, string? provider);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIMULATION MODE: pickers, customers and couriers are simulated (shortage rate {ShortageRate}, step {StepDelay}); payments use the sandbox. Set Simulation__Enabled=false in production.")]
     private static partial void LogSimulation(ILogger logger, double shortageRate, TimeSpan stepDelay);

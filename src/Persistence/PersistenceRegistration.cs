@@ -85,6 +85,9 @@ public static class PersistenceRegistration
         services.AddScoped<IStockLedger, EfStockLedger>();
         services.AddScoped<IPaymentLedger, EfPaymentLedger>();
         services.AddScoped<ApplyProviderEvent>();
+        services.AddScoped<Consumers.Delivery.ICourierBookings, Delivery.EfCourierBookings>();
+        services.AddScoped<Delivery.ApplyCourierUpdate>();
+        services.AddScoped<Consumers.Notifications.INotificationBook, Notifications.EfNotificationBook>();
         services.AddScoped<EfStockLedger>();
         services.AddScoped<StockCountImport>();
         services.AddScoped<PlaceOrderHandler>();

@@ -461,7 +461,8 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
         {
             ["customerId"] = "cust-fuzz", ["storeId"] = GroceryApiFactory.Store, ["slotId"] = GroceryApiFactory.OpenSlot.ToString(),
             ["lines"] = new JsonArray(new JsonObject { ["sku"] = "DAI-00001", ["quantity"] = 1 }, new JsonObject { ["sku"] = "PRO-00001", ["quantity"] = 0.75 }),
-            ["payment"] = new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_success" }, ["substitutionPreference"] = "ask",
+            ["payment"] = new JsonObject { ["provider"] = "sandbox", ["token"] = "tok_success" },
+            ["delivery"] = new JsonObject { ["address"] = "15 Nguyen Hue, District 1", ["latitude"] = 10.7743, ["longitude"] = 106.7038, ["phone"] = "+84901234567" }, ["substitutionPreference"] = "ask",
         }),
         ["POST /api/orders/{orderId}/substitutions/decisions"] = new(_ => new JsonObject
         {
@@ -469,6 +470,12 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
         }),
         ["POST /api/webhooks/stripe"] = new(_ => StripeEvent(), SignStripe, StripeSignatures),
         ["POST /api/webhooks/momo"] = new(_ => MoMoIpn(), SignMoMo),
+        ["POST /api/webhooks/couriers/grab"] = new(_ => new JsonObject
+        {
+            ["deliveryID"] = "IN-2-FUZZ", ["merchantOrderID"] = $"{Guid.Empty:N}-1", ["status"] = "PICKING_UP", ["timestamp"] = 2_000_000_000,
+            ["driver"] = new JsonObject { ["name"] = "Fuzz", ["licensePlate"] = "00X0-000.00" },
+        }, SignGrab),
+        ["POST /api/deliveries/{orderId}/fleet-updates"] = new(_ => new JsonObject { ["attempt"] = 1, ["status"] = "picked-up", ["courier"] = "Fuzz Driver" }),
         ["POST /api/stock/counts"] = new(null, Extra: (valid, _) => CountFiles(valid)),
         ["POST /api/failures/{id}/replay"] = Body.None,
         ["POST /api/jobs/{name}/pause"] = Body.None,
@@ -543,6 +550,12 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
     };
 
     /// <summary>Signs an IPN for the fields it carries, as MoMo would (string values as text, others as their raw JSON); what cannot be read stays as it is.</summary>
+    /// <summary>Grab sends the agreed credential in Authorization; a case that fuzzes that header keeps its own.</summary>
+    private static FuzzRequest SignGrab(FuzzRequest request, OpenApiFuzzTests tests) =>
+        request.Input == "header Authorization" ? request : request with { Headers = request.Headers.SetItem("Authorization", GrabWebhookSecret) };
+
+    private const string GrabWebhookSecret = "grab-webhook-fuzz-credential";
+
     private static FuzzRequest SignMoMo(FuzzRequest request, OpenApiFuzzTests tests)
     {
         if (request.Input == "body signature" || request.Body is null)
@@ -631,6 +644,7 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
         public async Task InitializeAsync()
         {
             Factory.Settings["Stripe:WebhookSecret"] = StripeServer.WebhookSecret;
+            Factory.Settings["Grab:WebhookSecret"] = GrabWebhookSecret;
             Factory.Settings["MoMo:PartnerCode"] = MoMoServer.PartnerCode;
             Factory.Settings["MoMo:AccessKey"] = MoMoServer.AccessKey;
             Factory.Settings["MoMo:SecretKey"] = MoMoServer.SecretKey;
@@ -657,6 +671,7 @@ public sealed class OpenApiFuzzTests(OpenApiFuzzTests.Host host, ITestOutputHelp
                 {
                     customerId = "cust-fuzz", storeId = GroceryApiFactory.Store, slotId = GroceryApiFactory.OpenSlot,
                     lines = new[] { new { sku = "DAI-00001", quantity = 1m } }, payment = new { provider = "sandbox", token = "tok_success" },
+                    delivery = new { address = "15 Nguyen Hue, District 1", latitude = 10.7743, longitude = 106.7038, phone = "+84901234567" },
                 }),
             };
             order.Headers.Add("Idempotency-Key", "fuzz-setup");

@@ -63,7 +63,17 @@ public sealed record OrderView(
     IReadOnlyList<PickedLine> PickedLines,
     Totals Totals,
     PaymentView Payment,
-    IReadOnlyList<TimelineEntry> Timeline);
+    IReadOnlyList<TimelineEntry> Timeline)
+{
+    /// <summary>Where it goes (the phone masked unless the customer's own storefront asks).</summary>
+    public DeliveryView? Delivery { get; init; }
+
+    /// <summary>The couriers booked, one per attempt, as their providers last reported them.</summary>
+    public IReadOnlyList<CourierBookingView> Couriers { get; init; } = [];
+
+    /// <summary>What the customer was told.</summary>
+    public IReadOnlyList<NotificationView> Notifications { get; init; } = [];
+}
 
 /// <summary>The storefront's orders: place (idempotent), follow, cancel, answer substitutions.</summary>
 public static class OrderEndpoints
@@ -225,11 +235,26 @@ public static class OrderEndpoints
             return refused;
         }
 
-        return await Load(orderId, db, cancellationToken) is { } view ? TypedResults.Ok(view) : Problems.NotFound("Order", $"There is no order {orderId}.");
+        // The whole phone is the customer's own: their storefront sees it, operators see its last digits.
+        var caller = Caller.Of(context);
+        var wholePhone = caller.Is(GroceryRoles.Storefront);
+        return await Load(orderId, db, cancellationToken, wholePhone) is { } view ? TypedResults.Ok(view) : Problems.NotFound("Order", $"There is no order {orderId}.");
     }
 
     /// <summary>The order as the API and the ops console show it; null when there is no such order.</summary>
-    public static async Task<OrderView?> Load(Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken)
+    public static async Task<OrderView?> Load(Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken, bool wholePhone = false)
+    {
+        var view = await LoadOrder(orderId, db, cancellationToken);
+        if (view is null)
+        {
+            return null;
+        }
+
+        var delivery = await OrderDelivery.Load(orderId, db, wholePhone, cancellationToken);
+        return view with { Delivery = delivery.Delivery, Couriers = delivery.Couriers, Notifications = delivery.Notifications };
+    }
+
+    private static async Task<OrderView?> LoadOrder(Guid orderId, WorkflowDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         var order = await db.Set<OrderState>().AsNoTracking().SingleOrDefaultAsync(o => o.CorrelationId == orderId, cancellationToken);

@@ -221,5 +221,16 @@ public static class Vietnamese
         ["The action was refused."] = "Thao tác bị từ chối.",
         ["Slot hold extension asked for. The slot reservation saga extends it if the slot still has room."] = "Đã yêu cầu gia hạn giữ khung giờ. Saga giữ khung giờ sẽ gia hạn nếu khung giờ còn chỗ.",
         ["The deadline fires now; watch the order's timeline."] = "Hạn được kích hoạt ngay; hãy theo dõi dòng thời gian của đơn hàng.",
+        ["Delivery"] = "Giao hàng",
+        ["Address"] = "Địa chỉ",
+        ["Phone"] = "Điện thoại",
+        ["Notes"] = "Ghi chú",
+        ["Attempt"] = "Lần",
+        ["Courier"] = "Tài xế",
+        ["Tracking"] = "Theo dõi",
+        ["Notifications"] = "Thông báo",
+        ["sent"] = "đã gửi",
+        ["waiting to be sent"] = "đang chờ gửi",
+        ["logged only"] = "chỉ ghi nhật ký",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

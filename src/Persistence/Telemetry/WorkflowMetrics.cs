@@ -45,4 +45,12 @@ public static class WorkflowMetrics
     public static readonly Counter PaymentOperations = Metrics.CreateCounter(
         "payment_operations_total", "Calls to payment providers by provider, operation (authorize, capture, void, refund) and outcome (ok, refused, pending, error).",
         "provider", "operation", "outcome");
+
+    public static readonly Counter CourierCalls = Metrics.CreateCounter(
+        "courier_calls_total", "Calls to courier providers by provider, operation (quote, book, get, cancel) and outcome (ok, refused, error).",
+        "provider", "operation", "outcome");
+
+    public static readonly Counter Notifications = Metrics.CreateCounter(
+        "notifications_total", "Customer notifications by kind and outcome (composed, logged, sent, failed).",
+        "kind", "outcome");
 }

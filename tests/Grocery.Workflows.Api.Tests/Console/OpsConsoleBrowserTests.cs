@@ -67,17 +67,12 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         var navigations = 0;
         page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
 
-        // The test moves the clock to picking time: the order's pending deadlines fall due now. The simulated picker,
-        // customer and courier then take the order to the end, and the open page follows without a reload.
-        var moved = await console.Engine.Query(async db =>
-        {
-            var now = DateTimeOffset.UtcNow;
-            var due = await db.Outbox.Where(o => o.CorrelationId == orderId && o.DueAt > now).ToListAsync();
-            due.ForEach(o => o.DueAt = now);
-            await db.SaveChangesAsync();
-            return due.Count;
-        });
-        moved.ShouldBeGreaterThan(0);
+        // The test moves the clock to picking time: the order's pending deadlines fall due now. The simulated picker
+        // and customer take the order to its hand-off, then the clock moves to the courier's dispatch time, and the
+        // simulated courier takes it to the end. The open page follows without a reload.
+        (await FallDueNow(orderId)).ShouldBeGreaterThan(0);
+        await page.Locator("[data-order-state]", new() { HasTextString = "ReadyForHandoff" }).WaitForAsync(new() { Timeout = 90_000 });
+        (await FallDueNow(orderId)).ShouldBeGreaterThan(0);
         await page.Locator("[data-order-state]", new() { HasTextString = "Completed" }).WaitForAsync(new() { Timeout = 90_000 });
 
         navigations.ShouldBe(0);
@@ -86,6 +81,17 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         (await page.Locator(".lane").First.Locator(".steps").InnerTextAsync()).ShouldContain("Completed");
         await page.Context.CloseAsync();
     }
+
+    /// <summary>Moves the order's pending deadlines to now, as if their time had come; how many there were.</summary>
+    private Task<int> FallDueNow(Guid orderId) =>
+        console.Engine.Query(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var due = await db.Outbox.Where(o => o.CorrelationId == orderId && o.DueAt > now).ToListAsync();
+            due.ForEach(o => o.DueAt = now);
+            await db.SaveChangesAsync();
+            return due.Count;
+        });
 
     [Fact]
     public async Task An_order_is_cancelled_after_its_dry_run_with_a_reason_and_the_cancel_is_audited()
@@ -186,11 +192,24 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).ClickAsync();
 
         (await page.GetByRole(AriaRole.Status).InnerTextAsync()).ShouldContain("The deadline fires now");
+
+        // Picked and paid early, the order waits for its courier's dispatch time, the next deadline: fired as well.
+        await page.Locator("[data-order-state]", new() { HasTextString = "ReadyForHandoff" }).WaitForAsync(new() { Timeout = 90_000 });
+        await page.GotoAsync($"/ops/orders/{orderId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fire now… (CourierDispatchDue)" }).ClickAsync();
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("Courier booked early for the early pick");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).ClickAsync();
         await page.Locator("[data-order-state]", new() { HasTextString = "Completed" }).WaitForAsync(new() { Timeout = 90_000 });
-        var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == orderId.ToString()).ToListAsync());
-        audit.ShouldHaveSingleItem().Action.ShouldBe("order.deadline-now");
+        // What the customer was told, and where it went: the phone as an operator sees it, its last digits only.
+        await page.Locator("section[aria-labelledby=notifications] li", new() { HasTextString = "order.delivered" }).WaitForAsync();
+        var delivery = await page.Locator("section[aria-labelledby=delivery]").InnerTextAsync();
+        delivery.ShouldContain("*********567");
+        delivery.ShouldNotContain("+84901234567");
+        var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == orderId.ToString()).OrderBy(a => a.Id).ToListAsync());
+        audit.Select(a => a.Action).ShouldBe(["order.deadline-now", "order.deadline-now"]);
         audit[0].Parameters!.ShouldContain("Store asked to pick early");
         audit[0].Parameters!.ShouldContain("PickingDue");
+        audit[1].Parameters!.ShouldContain("CourierDispatchDue");
         await page.Context.CloseAsync();
     }
 
@@ -215,8 +234,9 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         await page.GetByRole(AriaRole.Button, new() { Name = "Do it" }).ClickAsync();
 
         // The round's deadline reaches the substitution saga (its own queue, though the round was opened inline by the
-        // picking saga's message), the default applies, and the order goes on to the end.
-        await page.Locator("[data-order-state]", new() { HasTextString = "Completed" }).WaitForAsync(new() { Timeout = 90_000 });
+        // picking saga's message), the default applies, and the order is picked and paid: it waits for its courier's
+        // dispatch time, hours ahead.
+        await page.Locator("[data-order-state]", new() { HasTextString = "ReadyForHandoff" }).WaitForAsync(new() { Timeout = 90_000 });
         var rounds = await console.Engine.Query(db => db.Set<Grocery.Workflows.Sagas.Substitutions.SubstitutionState>().Where(r => r.OrderId == orderId).Select(r => r.CurrentState).ToListAsync());
         rounds.ShouldContain("Decided");
         var audit = await console.Engine.Query(db => db.AuditLog.Where(a => a.Target == orderId.ToString()).OrderBy(a => a.Id).ToListAsync());
@@ -476,7 +496,7 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFixture console) : IClassFi
         using var client = await console.Engine.Client();
         var body = $$$"""
             {"customerId": "{{{customer}}}", "storeId": "{{{GroceryApiFactory.Store}}}", "slotId": "{{{GroceryApiFactory.OpenSlot}}}",
-             "lines": [{"sku": "DAI-00001", "quantity": 2}, {"sku": "PRO-00001", "quantity": 1.25}], "payment": {"provider": "sandbox", "token": "{{{paymentToken}}}"}}
+             "lines": [{"sku": "DAI-00001", "quantity": 2}, {"sku": "PRO-00001", "quantity": 1.25}], "payment": {"provider": "sandbox", "token": "{{{paymentToken}}}"}, "delivery": {"address": "15 Nguyen Hue, District 1", "latitude": 10.7743, "longitude": 106.7038, "phone": "+84901234567"}}
             """;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());

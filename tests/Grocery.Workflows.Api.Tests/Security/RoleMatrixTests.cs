@@ -28,6 +28,8 @@ public sealed class RoleMatrixTests(GroceryApiFactory factory) : IClassFixture<G
         ["GET /health/ready"] = [Open],
         ["GET /health/startup"] = [Open],
         ["POST /api/webhooks/{provider}"] = [Open],
+        ["POST /api/webhooks/couriers/grab"] = [Open],
+        ["POST /api/deliveries/{orderId:guid}/fleet-updates"] = [Ops],
         // Development serves the API's description to anyone; elsewhere to ops (ReferenceIsForOpsOutsideDevelopment).
         ["GET /openapi/{documentName}.json"] = [Open],
         ["GET /scalar/{documentName?}"] = [Open],

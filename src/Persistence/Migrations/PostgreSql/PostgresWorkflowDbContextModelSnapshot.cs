@@ -369,6 +369,12 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnType("character varying(32)")
                         .HasColumnName("store_id");
 
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("address");
+
                     b.Property<string>("City")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -381,11 +387,25 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnType("character varying(3)")
                         .HasColumnName("currency");
 
+                    b.Property<double>("Latitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latitude");
+
+                    b.Property<double>("Longitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("longitude");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("name");
+
+                    b.Property<string>("Phone")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("phone");
 
                     b.Property<decimal>("PriceFactor")
                         .HasPrecision(18, 6)
@@ -427,6 +447,77 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                     b.HasKey("StoreId", "Date");
 
                     b.ToTable("store_closures", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Delivery.CourierBookingRow", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset>("BookedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("booked_at");
+
+                    b.Property<bool>("CancelledByEngine")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancelled_by_engine");
+
+                    b.Property<string>("Courier")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("courier");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("DeliveryId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<long?>("Fee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fee");
+
+                    b.Property<bool>("PickedUp")
+                        .HasColumnType("boolean")
+                        .HasColumnName("picked_up");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("StatusAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("status_at");
+
+                    b.Property<string>("TrackingUrl")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("tracking_url");
+
+                    b.HasKey("OrderId", "Attempt");
+
+                    b.HasIndex("Provider", "DeliveryId")
+                        .IsUnique();
+
+                    b.ToTable("courier_bookings", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Jobs.JobRun", b =>
@@ -518,6 +609,75 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                     b.ToTable("job_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Notifications.NotificationRow", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("CloudEvent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("cloud_event");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CustomerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("link");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<bool>("Posted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("posted");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("title");
+
+                    b.HasKey("EventId");
+
+                    b.HasIndex("OrderId", "CreatedAt");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
             modelBuilder.Entity("Grocery.Workflows.Persistence.Orders.OrderRequest", b =>
                 {
                     b.Property<Guid>("OrderId")
@@ -540,6 +700,31 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnType("character varying(64)")
                         .HasColumnName("customer_id");
 
+                    b.Property<string>("DeliveryAddress")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("delivery_address");
+
+                    b.Property<double>("DeliveryLatitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("delivery_latitude");
+
+                    b.Property<double>("DeliveryLongitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("delivery_longitude");
+
+                    b.Property<string>("DeliveryNotes")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("delivery_notes");
+
+                    b.Property<string>("DeliveryPhone")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("delivery_phone");
+
                     b.Property<long>("EstimatedTotal")
                         .HasColumnType("bigint")
                         .HasColumnName("estimated_total");
@@ -549,6 +734,12 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("language");
 
                     b.Property<string>("Lines")
                         .IsRequired()
@@ -1007,6 +1198,10 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnType("uuid")
                         .HasColumnName("delivery_deadline_token");
 
+                    b.Property<Guid?>("DispatchDueToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dispatch_due_token");
+
                     b.Property<string>("FailureReason")
                         .HasColumnType("text")
                         .HasColumnName("failure_reason");
@@ -1015,9 +1210,27 @@ namespace Grocery.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnType("uuid")
                         .HasColumnName("pickup_token");
 
+                    b.Property<string>("QuoteCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("quote_currency");
+
+                    b.Property<string>("QuoteRefusal")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("quote_refusal");
+
+                    b.Property<long?>("QuotedFee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quoted_fee");
+
                     b.Property<DateTimeOffset>("StateEnteredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("state_entered_at");
+
+                    b.Property<bool>("StoreFleet")
+                        .HasColumnType("boolean")
+                        .HasColumnName("store_fleet");
 
                     b.Property<string>("StoreId")
                         .IsRequired()

@@ -356,6 +356,12 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("store_id");
 
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
                     b.Property<string>("City")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -368,11 +374,25 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("currency");
 
+                    b.Property<double>("Latitude")
+                        .HasColumnType("REAL")
+                        .HasColumnName("latitude");
+
+                    b.Property<double>("Longitude")
+                        .HasColumnType("REAL")
+                        .HasColumnName("longitude");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<string>("Phone")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phone");
 
                     b.Property<decimal>("PriceFactor")
                         .HasPrecision(18, 6)
@@ -414,6 +434,77 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.HasKey("StoreId", "Date");
 
                     b.ToTable("store_closures", (string)null);
+                });
+
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Delivery.CourierBookingRow", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<long>("BookedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("booked_at");
+
+                    b.Property<bool>("CancelledByEngine")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancelled_by_engine");
+
+                    b.Property<string>("Courier")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("courier");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("DeliveryId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<long?>("Fee")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fee");
+
+                    b.Property<bool>("PickedUp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("picked_up");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("StatusAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status_at");
+
+                    b.Property<string>("TrackingUrl")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tracking_url");
+
+                    b.HasKey("OrderId", "Attempt");
+
+                    b.HasIndex("Provider", "DeliveryId")
+                        .IsUnique();
+
+                    b.ToTable("courier_bookings", (string)null);
                 });
 
             modelBuilder.Entity("Grocery.Workflows.Persistence.Jobs.JobRun", b =>
@@ -505,6 +596,75 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                     b.ToTable("job_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Grocery.Workflows.Persistence.Notifications.NotificationRow", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("CloudEvent")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cloud_event");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CustomerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("link");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<bool>("Posted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("posted");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.HasKey("EventId");
+
+                    b.HasIndex("OrderId", "CreatedAt");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
             modelBuilder.Entity("Grocery.Workflows.Persistence.Orders.OrderRequest", b =>
                 {
                     b.Property<Guid>("OrderId")
@@ -527,6 +687,31 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_id");
 
+                    b.Property<string>("DeliveryAddress")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_address");
+
+                    b.Property<double>("DeliveryLatitude")
+                        .HasColumnType("REAL")
+                        .HasColumnName("delivery_latitude");
+
+                    b.Property<double>("DeliveryLongitude")
+                        .HasColumnType("REAL")
+                        .HasColumnName("delivery_longitude");
+
+                    b.Property<string>("DeliveryNotes")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_notes");
+
+                    b.Property<string>("DeliveryPhone")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_phone");
+
                     b.Property<long>("EstimatedTotal")
                         .HasColumnType("INTEGER")
                         .HasColumnName("estimated_total");
@@ -536,6 +721,12 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
                         .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
 
                     b.Property<string>("Lines")
                         .IsRequired()
@@ -988,6 +1179,10 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("delivery_deadline_token");
 
+                    b.Property<Guid?>("DispatchDueToken")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dispatch_due_token");
+
                     b.Property<string>("FailureReason")
                         .HasColumnType("TEXT")
                         .HasColumnName("failure_reason");
@@ -996,9 +1191,27 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("pickup_token");
 
+                    b.Property<string>("QuoteCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quote_currency");
+
+                    b.Property<string>("QuoteRefusal")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quote_refusal");
+
+                    b.Property<long?>("QuotedFee")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quoted_fee");
+
                     b.Property<long>("StateEnteredAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("state_entered_at");
+
+                    b.Property<bool>("StoreFleet")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("store_fleet");
 
                     b.Property<string>("StoreId")
                         .IsRequired()
