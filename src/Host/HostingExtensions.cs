@@ -223,8 +223,10 @@ public static partial class HostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         var simulation = app.Services.GetRequiredService<IOptions<SimulationSettings>>().Value;
+        // An API pod books no courier: only an engine that does warns of having nobody to book.
+        var role = (app.Configuration.GetSection("Host").Get<HostSettings>() ?? new HostSettings()).Role;
         var couriers = app.Services.GetRequiredService<CourierGateways>();
-        if (couriers.Primary is null && !app.Services.GetRequiredService<IOptions<CourierSettings>>().Value.Simulated)
+        if (role == HostRole.All && couriers.Primary is null && !app.Services.GetRequiredService<IOptions<CourierSettings>>().Value.Simulated)
         {
             LogNoCourierProvider(app.Logger, app.Services.GetRequiredService<IOptions<CourierSettings>>().Value.Provider);
         }

@@ -24,14 +24,14 @@ public sealed partial class CustomerNotifier(INotificationBook book, IOptions<No
 
     public Task Consume(ConsumeContext<OrderConfirmed> context) =>
         Notify(context, context.Message.OrderId, "order.confirmed", null,
-            (facts, _) => NotificationTexts.Confirmed(facts, context.Message.Authorized),
+            facts => NotificationTexts.Confirmed(facts, context.Message.Authorized),
             new JsonObject { ["authorized"] = context.Message.Authorized.Amount, ["currency"] = context.Message.Authorized.Currency });
 
     public Task Consume(ConsumeContext<SubstitutionsProposed> context)
     {
         var m = context.Message;
         return Notify(context, m.OrderId, "substitutions.proposed", m.RoundId.ToString("N"),
-            (facts, _) => NotificationTexts.SubstitutionsProposed(facts, m),
+            facts => NotificationTexts.SubstitutionsProposed(facts, m),
             new JsonObject
             {
                 ["roundId"] = m.RoundId, ["decideBy"] = m.DecideBy,
@@ -48,31 +48,31 @@ public sealed partial class CustomerNotifier(INotificationBook book, IOptions<No
     {
         var courier = await book.Courier(context.Message.OrderId, context.CancellationToken);
         await Notify(context, context.Message.OrderId, "order.out-for-delivery", null,
-            (facts, _) => NotificationTexts.OutForDelivery(facts, courier),
+            facts => NotificationTexts.OutForDelivery(facts, courier),
             new JsonObject { ["courier"] = courier?.Courier, ["provider"] = courier?.Provider, ["trackingUrl"] = courier?.TrackingUrl },
             absoluteLink: courier?.TrackingUrl);
     }
 
     public Task Consume(ConsumeContext<OrderCompleted> context) =>
         Notify(context, context.Message.OrderId, "order.delivered", null,
-            (facts, _) => NotificationTexts.Delivered(facts, context.Message.Captured),
+            facts => NotificationTexts.Delivered(facts, context.Message.Captured),
             new JsonObject { ["captured"] = context.Message.Captured.Amount, ["currency"] = context.Message.Captured.Currency });
 
     public Task Consume(ConsumeContext<OrderRefunded> context) =>
         Notify(context, context.Message.OrderId, "order.refunded", null,
-            (facts, _) => NotificationTexts.Refunded(facts, context.Message.Refunded, context.Message.Reason),
+            facts => NotificationTexts.Refunded(facts, context.Message.Refunded, context.Message.Reason),
             new JsonObject { ["refunded"] = context.Message.Refunded.Amount, ["currency"] = context.Message.Refunded.Currency, ["reason"] = context.Message.Reason });
 
     public Task Consume(ConsumeContext<OrderRejected> context) =>
         Notify(context, context.Message.OrderId, "order.rejected", null,
-            (facts, _) => NotificationTexts.Rejected(facts, context.Message.Reason),
+            facts => NotificationTexts.Rejected(facts, context.Message.Reason),
             new JsonObject { ["reason"] = context.Message.Reason.ToString() });
 
     public Task Consume(ConsumeContext<OrderCancelled> context) =>
-        Notify(context, context.Message.OrderId, "order.cancelled", null, (facts, _) => NotificationTexts.Cancelled(facts), []);
+        Notify(context, context.Message.OrderId, "order.cancelled", null, facts => NotificationTexts.Cancelled(facts), []);
 
     private async Task Notify(ConsumeContext context, Guid orderId, string kind, string? discriminator,
-        Func<NotificationFacts, DateTimeOffset, (string Title, string Text)> compose, JsonObject details, string? link = null, string? absoluteLink = null)
+        Func<NotificationFacts, (string Title, string Text)> compose, JsonObject details, string? link = null, string? absoluteLink = null)
     {
         var facts = await book.Facts(orderId, context.CancellationToken);
         if (facts is null)
@@ -84,7 +84,7 @@ public sealed partial class CustomerNotifier(INotificationBook book, IOptions<No
 
         var settings = options.Value;
         var now = time.GetUtcNow();
-        var (title, text) = compose(facts, now);
+        var (title, text) = compose(facts);
         var eventId = discriminator is null ? $"{kind}:{orderId:N}" : $"{kind}:{orderId:N}:{discriminator}";
         var url = absoluteLink ?? (link is null ? null : (settings.StorefrontUrl?.TrimEnd('/') ?? "") + link);
         var data = new JsonObject

@@ -15,9 +15,6 @@ public sealed class GrabTokens(IHttpClientFactory clients, IOptions<GrabSettings
     private readonly SemaphoreSlim _fetching = new(1, 1);
     private (string Token, DateTimeOffset Until)? _current;
 
-    /// <summary>How many tokens were fetched: the tests see the cache work.</summary>
-    public int Fetched { get; private set; }
-
     public async Task<string> Get(CancellationToken cancellationToken)
     {
         if (_current is { } held && held.Until > time.GetUtcNow())
@@ -51,7 +48,6 @@ public sealed class GrabTokens(IHttpClientFactory clients, IOptions<GrabSettings
 
             var lifetime = TimeSpan.FromSeconds(token.ExpiresIn);
             _current = (token.AccessToken, time.GetUtcNow() + (lifetime > Margin * 2 ? lifetime - Margin : lifetime / 2));
-            Fetched++;
             return token.AccessToken;
         }
         finally
