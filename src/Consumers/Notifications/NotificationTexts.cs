@@ -72,7 +72,7 @@ public static class NotificationTexts
     public static (string Title, string Text) Delivered(NotificationFacts facts, Money captured) =>
         facts.Language == Vietnamese
             ? ("Đã giao hàng", $"Đơn hàng đã được giao. Số tiền thanh toán: {Format(captured, facts)}. Cảm ơn bạn!")
-            : ("Delivered", $"Your order was delivered. You paid {Format(captured, facts)}. Thank you!");
+            : ("Your order was delivered", $"It arrived. You paid {Format(captured, facts)}. Thank you!");
 
     public static (string Title, string Text) Refunded(NotificationFacts facts, Money refunded, string reason) =>
         facts.Language == Vietnamese
