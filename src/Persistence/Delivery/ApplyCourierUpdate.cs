@@ -36,7 +36,7 @@ public sealed class ApplyCourierUpdate(WorkflowDbContext db, UnitOfWork unitOfWo
     public async Task<CourierUpdateOutcome> Handle(CourierUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (await Seen(update, cancellationToken))
+        if (await ProviderEventLog.Seen(db, update.Provider, update.EventId, cancellationToken))
         {
             return CourierUpdateOutcome.Duplicate;
         }
@@ -83,22 +83,7 @@ public sealed class ApplyCourierUpdate(WorkflowDbContext db, UnitOfWork unitOfWo
             outcome = told ? CourierUpdateOutcome.Applied : CourierUpdateOutcome.Recorded;
         }
 
-        try
-        {
-            await unitOfWork.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            if (!await Seen(update, CancellationToken.None))
-            {
-                throw;
-            }
-
-            // The same report raced in on another request: that one applied it.
-            return CourierUpdateOutcome.Duplicate;
-        }
-
-        return outcome;
+        return await ProviderEventLog.CommitOnce(db, unitOfWork, update.Provider, update.EventId, cancellationToken) ? outcome : CourierUpdateOutcome.Duplicate;
     }
 
     /// <summary>Puts what the delivery saga hears of a status in the outbox; a courier named in no report is called by the provider's name.</summary>
@@ -131,7 +116,4 @@ public sealed class ApplyCourierUpdate(WorkflowDbContext db, UnitOfWork unitOfWo
                 return false;
         }
     }
-
-    private Task<bool> Seen(CourierUpdate update, CancellationToken cancellationToken) =>
-        db.ProviderEvents.AsNoTracking().AnyAsync(e => e.Provider == update.Provider && e.EventId == update.EventId, cancellationToken);
 }

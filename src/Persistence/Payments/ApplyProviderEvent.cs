@@ -32,7 +32,7 @@ public sealed partial class ApplyProviderEvent(WorkflowDbContext db, UnitOfWork 
     public async Task<ProviderEventResult> Handle(PaymentNotification notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
-        if (await Seen(notification, cancellationToken))
+        if (await ProviderEventLog.Seen(db, notification.Provider, notification.EventId, cancellationToken))
         {
             return new ProviderEventResult(notification.EventId, ProviderEventOutcome.Duplicate);
         }
@@ -55,18 +55,8 @@ public sealed partial class ApplyProviderEvent(WorkflowDbContext db, UnitOfWork 
             Provider = notification.Provider, EventId = notification.EventId, EventType = notification.EventType, OrderId = orderId,
             ReceivedAt = time.GetUtcNow(),
         });
-        try
+        if (!await ProviderEventLog.CommitOnce(db, unitOfWork, notification.Provider, notification.EventId, cancellationToken))
         {
-            await unitOfWork.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            if (!await Seen(notification, CancellationToken.None))
-            {
-                throw;
-            }
-
-            // The same event raced in on another request (a provider retry): that one applied it.
             return new ProviderEventResult(notification.EventId, ProviderEventOutcome.Duplicate);
         }
 
@@ -79,9 +69,6 @@ public sealed partial class ApplyProviderEvent(WorkflowDbContext db, UnitOfWork 
             ? ProviderEventOutcome.NoMatchingOrder
             : ProviderEventOutcome.Acknowledged);
     }
-
-    private Task<bool> Seen(PaymentNotification notification, CancellationToken cancellationToken) =>
-        db.ProviderEvents.AsNoTracking().AnyAsync(e => e.Provider == notification.Provider && e.EventId == notification.EventId, cancellationToken);
 
     /// <summary>The unit of work as the notification publishes: each message with its own static type.</summary>
     private sealed class Outbox(UnitOfWork unitOfWork) : IOutboxPublisher
