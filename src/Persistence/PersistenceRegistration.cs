@@ -8,6 +8,7 @@ using Grocery.Workflows.Persistence.Catalog;
 using Grocery.Workflows.Persistence.Failures;
 using Grocery.Workflows.Persistence.Orders;
 using Grocery.Workflows.Persistence.Payments;
+using Grocery.Workflows.Persistence.Sagas;
 using Grocery.Workflows.Persistence.Slots;
 using Grocery.Workflows.Persistence.Stock;
 using Grocery.Workflows.Persistence.Substitutions;
@@ -104,6 +105,7 @@ public static class PersistenceRegistration
         services.AddSingleton<IDeduplicationTable, ProviderEventRetention>();
         services.TryAddSingleton<StartupLock>();
         services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<StoredStateCheck>();
         services.AddCatalogSeed();
 
         services.AddHostedService<SagaTimelineConnector>();
