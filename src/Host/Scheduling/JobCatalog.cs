@@ -26,6 +26,9 @@ public static class JobCatalog
             new(StockReconciliationJob.JobName, typeof(StockReconciliationJob),
                 "Compares the latest stock counts with the ledger, writes adjustments and reports inventory accuracy per store.",
                 settings.StockReconciliationCron),
+            new(RetentionJob.JobName, typeof(RetentionJob),
+                "Archives as compressed JSON lines, then deletes, the orders finished longer ago than Retention:Orders, and audit rows and failed messages older than Retention:CriticalEvents.",
+                settings.RetentionCron),
         ];
     }
 }

@@ -22,6 +22,10 @@ public sealed class JobsSettings
     [Required]
     public string StockReconciliationCron { get; set; } = "0 0 2 * * ?";
 
+    /// <summary>The retention job (section <c>Retention</c> says what it keeps): after the night's reconciliation.</summary>
+    [Required]
+    public string RetentionCron { get; set; } = "0 30 3 * * ?";
+
     /// <summary>SKUs reconciled per transaction.</summary>
     [Range(100, 100_000)]
     public int ReconciliationBatchSize { get; set; } = 5000;

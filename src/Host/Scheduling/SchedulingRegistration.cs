@@ -2,6 +2,7 @@ using Grocery.Workflows.Api.Jobs;
 using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Persistence;
 using Grocery.Workflows.Persistence.Jobs;
+using Grocery.Workflows.Persistence.Retention;
 using Grocery.Workflows.Persistence.Stock;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,10 @@ public static class SchedulingRegistration
     {
         services.AddOptions<JobsSettings>().BindConfiguration("Jobs").ValidateDataAnnotations().ValidateOnStart()
             .Validate(s => CronExpression.TryParse(s.SlotGenerationCron, out _), "Jobs:SlotGenerationCron is not a valid Quartz cron expression.")
-            .Validate(s => CronExpression.TryParse(s.StockReconciliationCron, out _), "Jobs:StockReconciliationCron is not a valid Quartz cron expression.");
+            .Validate(s => CronExpression.TryParse(s.StockReconciliationCron, out _), "Jobs:StockReconciliationCron is not a valid Quartz cron expression.")
+            .Validate(s => CronExpression.TryParse(s.RetentionCron, out _), "Jobs:RetentionCron is not a valid Quartz cron expression.");
+        services.AddOptions<RetentionSettings>().BindConfiguration("Retention").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OrderRetention>();
         var settings = configuration.GetSection("Jobs").Get<JobsSettings>() ?? new JobsSettings();
         var persistence = configuration.GetSection("Persistence").Get<PersistenceSettings>() ?? new PersistenceSettings();
 
@@ -51,8 +55,8 @@ public static class SchedulingRegistration
                 // Shutdown does not wait for a running job; it cancels it, so the run is written down as interrupted.
                 scheduler.ShutdownJobInterruption = ShutdownJobInterruption.Always;
             });
-            // Two jobs, each never concurrent with itself: two threads are all they can use.
-            q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 2);
+            // Three jobs, each never concurrent with itself: three threads are all they can use.
+            q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 3);
             if (clustered)
             {
                 var connectionString = configuration.GetConnectionString("Workflows")
