@@ -8,8 +8,11 @@ using Microsoft.FeatureManagement;
 
 namespace Grocery.Workflows.Api.Features;
 
-/// <summary>One feature flag as this instance sees it now.</summary>
-public sealed record FeatureView(string Name, bool Enabled, string Description);
+/// <summary>
+/// One feature flag as this instance sees it now: on for everyone, and the filters that turn it on for some (a
+/// <c>Microsoft.Targeting</c> audience of stores and customers, a <c>Microsoft.Percentage</c> of evaluations).
+/// </summary>
+public sealed record FeatureView(string Name, bool Enabled, IReadOnlyList<string> EnabledFor, string Description);
 
 public static class FeatureEndpoints
 {
@@ -20,12 +23,14 @@ public static class FeatureEndpoints
         return app;
     }
 
-    private static async Task<Ok<FeatureView[]>> List(IFeatureManager features)
+    private static async Task<Ok<FeatureView[]>> List(IFeatureManager features, IFeatureDefinitionProvider definitions)
     {
         var views = new List<FeatureView>();
         foreach (var (name, description) in GroceryFeatures.All)
         {
-            views.Add(new FeatureView(name, await features.IsEnabledAsync(name), description));
+            var definition = await definitions.GetFeatureDefinitionAsync(name);
+            string[] filters = [.. (definition?.EnabledFor ?? []).Select(f => f.Name).Where(f => f != "AlwaysOn" && f != "On")];
+            views.Add(new FeatureView(name, await features.IsEnabledAsync(name), filters, description));
         }
 
         return TypedResults.Ok(views.ToArray());

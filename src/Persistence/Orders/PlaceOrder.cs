@@ -191,7 +191,7 @@ public sealed class PlaceOrderHandler(
             return (null, Refusal.Unprocessable("Unknown payment provider", gateways.NotOffered(order.PaymentProvider)));
         }
 
-        if (await gateways.Check(order.PaymentProvider, new OrderPayment(order.PaymentToken, store.StoreId, store.Currency), cancellationToken) is { } refusal)
+        if (await gateways.Check(order.PaymentProvider, new OrderPayment(order.PaymentToken, store.StoreId, store.Currency, order.CustomerId), cancellationToken) is { } refusal)
         {
             return (null, Refusal.Unprocessable(refusal.Title, refusal.Detail));
         }

@@ -62,4 +62,52 @@ public sealed class FeatureTests
             File.Delete(secrets);
         }
     }
+
+    /// <summary>
+    /// MoMo opened by the targeting filter, as a canary of the integration would be: for the stores of its audience
+    /// (group <c>store:{id}</c>) and for listed customers, refused to everyone else.
+    /// </summary>
+    [Theory]
+    [InlineData("store:" + GroceryApiFactory.Store, null, true)]
+    [InlineData("store:" + GroceryApiFactory.OtherStore, null, false)]
+    [InlineData("store:" + GroceryApiFactory.OtherStore, "cust-operations", true)]
+    public async Task MoMo_targeted_by_store_and_customer_reaches_its_audience_only(string group, string? user, bool offered)
+    {
+        await using var factory = new GroceryApiFactory();
+        const string flag = "FeatureManagement:MoMoPayments";
+        factory.Settings[flag] = null;
+        factory.Settings[$"{flag}:EnabledFor:0:Name"] = "Microsoft.Targeting";
+        factory.Settings[$"{flag}:EnabledFor:0:Parameters:Audience:Groups:0:Name"] = group;
+        factory.Settings[$"{flag}:EnabledFor:0:Parameters:Audience:Groups:0:RolloutPercentage"] = "100";
+        factory.Settings[$"{flag}:EnabledFor:0:Parameters:Audience:DefaultRolloutPercentage"] = "0";
+        if (user is not null)
+        {
+            factory.Settings[$"{flag}:EnabledFor:0:Parameters:Audience:Users:0"] = user;
+        }
+
+        factory.Settings["MoMo:PartnerCode"] = "MOMOTEST";
+        factory.Settings["MoMo:AccessKey"] = "access";
+        factory.Settings["MoMo:SecretKey"] = "secret";
+        factory.Settings["MoMo:IpnUrl"] = "https://shop.example/api/webhooks/momo";
+        factory.Settings["MoMo:RedirectUrl"] = "https://shop.example/orders";
+        using var client = await factory.Client();
+
+        var features = await client.GetFromJsonAsync<JsonElement>("/api/features");
+        var momo = features.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "MoMoPayments");
+        momo.GetProperty("enabled").GetBoolean().ShouldBeFalse("not on for everyone");
+        momo.GetProperty("enabledFor").EnumerateArray().Select(f => f.GetString()).ShouldBe(["Microsoft.Targeting"]);
+
+        using var response = await StorefrontOrders.Post(client, "momo", "wallet");
+
+        if (offered)
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        }
+        else
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+            (await response.Content.ReadAsStringAsync()).ShouldContain($"MoMo payments are switched off for now for this customer at store '{GroceryApiFactory.Store}'");
+            (await factory.Query(db => Task.FromResult(db.OrderRequests.Count()))).ShouldBe(0);
+        }
+    }
 }
