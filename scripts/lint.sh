@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lints what the compiler does not see: every YAML file (yamllint), every shell script (shellcheck), and the
-# Prometheus rules (promtool check, then the rule unit tests). Part of the test command.
+# Lints what the compiler does not see: every YAML file (yamllint), every shell script (shellcheck), the
+# Prometheus rules (promtool check, then the rule unit tests) and the Alertmanager routing (amtool check-config, then
+# where every alert of the rules is routed). Part of the test command.
 #
 # Usage: bash scripts/lint.sh   (bash scripts/tools.sh installs the checkers)
 set -euo pipefail
@@ -18,3 +19,6 @@ mapfile -t rules < <(find deploy/prometheus/rules -name '*.yml' | sort)
 promtool check rules "${rules[@]}"
 bash deploy/prometheus/check-config.sh
 (cd deploy/prometheus && promtool test rules tests/*.yml)
+
+echo "-- amtool"
+bash deploy/alertmanager/check.sh

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Makes the test command's checkers available: promtool (Debian package prometheus), yamllint, shellcheck, jq
+# Makes the test command's checkers available: promtool (Debian package prometheus), amtool (Debian package
+# prometheus-alertmanager: deploy/alertmanager/check.sh), yamllint, shellcheck, jq
 # (scripts/demo.sh needs it, and a test runs the demo), and Debian's chromium for the ops console's browser tests
 # (Playwright drives it from /usr/bin/chromium; no browser is downloaded).
-# Installs from Debian's packages whatever is missing; never starts a service (the prometheus package would start a
-# Prometheus server: a policy-rc.d answering 101 keeps it down for the install). Running it again is cheap.
+# Installs from Debian's packages whatever is missing; never starts a service (the prometheus and
+# prometheus-alertmanager packages would start a Prometheus server and an Alertmanager: a policy-rc.d answering 101
+# keeps them down for the install). Running it again is cheap.
 #
 # Usage: bash scripts/tools.sh
 set -euo pipefail
@@ -13,12 +15,13 @@ log() { printf 'tools: %s\n' "$*" >&2; }
 
 packages=()
 command -v promtool >/dev/null || packages+=(prometheus)
+command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
 command -v yamllint >/dev/null || packages+=(yamllint)
 command -v shellcheck >/dev/null || packages+=(shellcheck)
 command -v jq >/dev/null || packages+=(jq)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ ${#packages[@]} -eq 0 ]; then
-  log "already installed: promtool, yamllint, shellcheck, jq, chromium"
+  log "already installed: promtool, amtool, yamllint, shellcheck, jq, chromium"
   exit 0
 fi
 
@@ -50,5 +53,6 @@ if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
   log "error: apt-get install ${packages[*]} failed"
   exit 1
 fi
-command -v promtool >/dev/null && command -v yamllint >/dev/null && command -v shellcheck >/dev/null && [ -x /usr/bin/chromium ]
+command -v promtool >/dev/null && command -v amtool >/dev/null && command -v yamllint >/dev/null && command -v shellcheck >/dev/null \
+  && command -v jq >/dev/null && [ -x /usr/bin/chromium ]
 log "installed ${packages[*]}"
