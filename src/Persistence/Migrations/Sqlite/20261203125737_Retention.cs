@@ -27,7 +27,7 @@ namespace Grocery.Workflows.Persistence.Migrations.Sqlite
                 DROP TRIGGER audit_log_no_delete;
                 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
                 WHEN old.at >= COALESCE((SELECT delete_before FROM audit_retention WHERE id = 1), 0)
-                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE is allowed only past the retention mark'); END;
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE is not allowed before the retention mark'); END;
                 """);
         }
 
