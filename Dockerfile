@@ -44,7 +44,7 @@ LABEL org.opencontainers.image.title="grocery-workflows" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 
 # Urls overrides appsettings.json's loopback address (and the base image's ASPNETCORE_HTTP_PORTS); the management server
-# (GET /metrics) stays on its loopback address 127.0.0.1:9464 until Management__Urls says otherwise (k8s/configmap.yaml
+# (GET /metrics) stays on its loopback address 127.0.0.1:9464 until Management__Urls says otherwise (k8s/base/configmap.yaml
 # does). The GC and PGO settings come from the Host project's runtimeconfig.json. Diagnostics stay on (dotnet-counters,
 # dumps): their IPC socket goes to /tmp, which Kubernetes mounts as an emptyDir under the read-only root file system.
 # Production: the simulator and the sandbox payment provider are off, and the engine refuses to start if a setting

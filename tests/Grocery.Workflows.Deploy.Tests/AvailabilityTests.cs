@@ -1,6 +1,9 @@
 namespace Grocery.Workflows.Deploy.Tests;
 
-/// <summary>Every Deployment has a disruption budget and a CPU autoscaler of its own.</summary>
+/// <summary>
+/// Every Deployment has a disruption budget and a CPU autoscaler of its own, except the engine canary: its replica count
+/// is its share of the messages, which an autoscaler would change.
+/// </summary>
 public sealed class AvailabilityTests
 {
     [Fact]
@@ -25,11 +28,20 @@ public sealed class AvailabilityTests
         }
     }
 
+    private const string EngineCanary = "grocery-engine-canary";
+
+    [Fact]
+    public void The_engine_canary_has_no_autoscaler()
+    {
+        Manifests.Named("Deployment", EngineCanary);
+        Manifests.OfKind("HorizontalPodAutoscaler").ShouldNotContain(h => h.Root.Text("spec", "scaleTargetRef", "name") == EngineCanary);
+    }
+
     [Fact]
     public void Every_deployment_has_a_cpu_autoscaler_of_at_least_two_replicas()
     {
         var autoscalers = Manifests.OfKind("HorizontalPodAutoscaler");
-        foreach (var deployment in Manifests.Deployments)
+        foreach (var deployment in Manifests.Deployments.Where(d => d.Name != EngineCanary))
         {
             var targeting = autoscalers
                 .Where(h => h.Root.Text("spec", "scaleTargetRef", "kind") == "Deployment" && h.Root.Text("spec", "scaleTargetRef", "name") == deployment.Name)
@@ -60,7 +72,7 @@ public sealed class AvailabilityTests
             var replicas = deployment.Root.Number("spec", "replicas") ?? 1;
             if (replicas == 0)
             {
-                continue; // the idle colour: its autoscaler does nothing at zero
+                continue; // the idle colour or a canary: an autoscaler does nothing at zero
             }
 
             var hpa = Manifests.OfKind("HorizontalPodAutoscaler").Single(h => h.Root.Text("spec", "scaleTargetRef", "name") == deployment.Name).Root;

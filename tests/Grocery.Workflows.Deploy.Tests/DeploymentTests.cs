@@ -2,14 +2,14 @@ using YamlDotNet.RepresentationModel;
 
 namespace Grocery.Workflows.Deploy.Tests;
 
-/// <summary>How every Deployment of k8s/ rolls, probes, sizes and protects its pods.</summary>
+/// <summary>How every Deployment of k8s/base rolls, probes, sizes and protects its pods.</summary>
 public sealed class DeploymentTests
 {
     [Fact]
-    public void The_engine_and_both_api_colours_are_deployed()
+    public void The_engine_both_api_colours_and_the_two_canaries_are_deployed()
     {
         Manifests.Deployments.Select(d => d.Name).Order(StringComparer.Ordinal)
-            .ShouldBe(["grocery-api-blue", "grocery-api-green", "grocery-engine"]);
+            .ShouldBe(["grocery-api-blue", "grocery-api-canary", "grocery-api-green", "grocery-engine", "grocery-engine-canary"]);
     }
 
     [Fact]
@@ -147,8 +147,10 @@ public sealed class DeploymentTests
     public void The_engine_runs_every_role_and_the_api_colours_the_api_only()
     {
         Manifests.Named("Deployment", "grocery-engine").Containers().Single().Env("Host__Role").ShouldBe("All");
+        Manifests.Named("Deployment", "grocery-engine-canary").Containers().Single().Env("Host__Role").ShouldBe("All");
         Manifests.Named("Deployment", "grocery-api-blue").Containers().Single().Env("Host__Role").ShouldBe("Api");
         Manifests.Named("Deployment", "grocery-api-green").Containers().Single().Env("Host__Role").ShouldBe("Api");
+        Manifests.Named("Deployment", "grocery-api-canary").Containers().Single().Env("Host__Role").ShouldBe("Api");
     }
 
     [Fact]

@@ -2,7 +2,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace Grocery.Workflows.Deploy.Tests;
 
-/// <summary>k8s/kustomization.yaml lists exactly the manifests of k8s/, all in namespace grocery.</summary>
+/// <summary>
+/// k8s/base/kustomization.yaml lists exactly the manifests of k8s/base, all in namespace grocery; each environment of
+/// k8s/overlays builds on the base with the current kustomize syntax.
+/// </summary>
 public sealed class KustomizationTests
 {
     private static YamlMappingNode Kustomization => Yaml.Documents(Repository.Read(Manifests.Kustomization)).Single();
@@ -57,5 +60,32 @@ public sealed class KustomizationTests
     public void No_two_objects_of_a_kind_share_a_name()
     {
         Manifests.All.Select(m => $"{m.Kind}/{m.Name}").ShouldBeUnique();
+    }
+
+    // Fields kustomize 5 deprecates (kustomize edit fix rewrites them): bases, patchesStrategicMerge, patchesJson6902,
+    // vars, commonLabels.
+    private static readonly string[] Deprecated = ["bases", "patchesStrategicMerge", "patchesJson6902", "vars", "commonLabels"];
+
+    [Theory]
+    [MemberData(nameof(Kustomize.EnvironmentData), MemberType = typeof(Kustomize))]
+    public void Every_environment_builds_on_the_base_with_current_syntax(string environment)
+    {
+        var file = $"{environment}/kustomization.yaml";
+        var overlay = Yaml.Documents(Repository.Read(file)).Single();
+        overlay.Text("apiVersion").ShouldBe("kustomize.config.k8s.io/v1beta1");
+        overlay.Text("kind").ShouldBe("Kustomization");
+        overlay.Items("resources").Select(r => ((YamlScalarNode)r).Value).ShouldBe(["../../base"], file);
+        foreach (var field in Deprecated)
+        {
+            overlay.At(field).ShouldBeNull($"{file} uses the deprecated field {field}");
+            Kustomization.At(field).ShouldBeNull($"{Manifests.Kustomization} uses the deprecated field {field}");
+        }
+
+        // Every other file of the overlay is a patch it applies: none lies around unused.
+        var patches = overlay.Items("patches").Select(p => p.Text("path")).OfType<string>().ToList();
+        foreach (var other in Directory.EnumerateFiles(Repository.PathOf(environment)).Select(Path.GetFileName).Where(f => f != "kustomization.yaml"))
+        {
+            patches.ShouldContain(other, $"{environment}/{other} is not a patch of {file}");
+        }
     }
 }

@@ -2,7 +2,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Grocery.Workflows.Deploy.Tests;
 
-/// <summary>One Kubernetes object of k8s/.</summary>
+/// <summary>One Kubernetes object of k8s/base/, or of an overlay's render (File names the overlay).</summary>
 public sealed record Manifest(string File, YamlMappingNode Root)
 {
     public string Kind => Root.Text("kind") ?? "";
@@ -12,11 +12,12 @@ public sealed record Manifest(string File, YamlMappingNode Root)
     public override string ToString() => $"{Kind}/{Name} ({File})";
 }
 
-/// <summary>The manifests of k8s/ (every YAML file there but kustomization.yaml), read once.</summary>
+/// <summary>The manifests of k8s/base/ (every YAML file there but kustomization.yaml), read once.</summary>
 public static class Manifests
 {
-    public const string Directory = "k8s";
-    public const string Kustomization = "k8s/kustomization.yaml";
+    public const string Directory = "k8s/base";
+    public const string Kustomization = "k8s/base/kustomization.yaml";
+    public const string Overlays = "k8s/overlays";
     public const string Image = "harbor.example.com/grocery/grocery-workflows:latest";
 
     private static readonly Lazy<IReadOnlyList<Manifest>> Loaded = new(() =>
@@ -24,7 +25,7 @@ public static class Manifests
 
     public static IReadOnlyList<Manifest> All => Loaded.Value;
 
-    /// <summary>Manifest files relative to the repository root, e.g. "k8s/hpa.yaml".</summary>
+    /// <summary>Manifest files relative to the repository root, e.g. "k8s/base/hpa.yaml".</summary>
     public static IReadOnlyList<string> Files() =>
         System.IO.Directory.EnumerateFiles(Repository.PathOf(Directory))
             .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
@@ -38,7 +39,7 @@ public static class Manifests
     public static Manifest Named(string kind, string name)
     {
         var found = All.Where(m => m.Kind == kind && m.Name == name).ToList();
-        found.Count.ShouldBe(1, $"expected exactly one {kind} named {name} in k8s/");
+        found.Count.ShouldBe(1, $"expected exactly one {kind} named {name} in {Directory}/");
         return found[0];
     }
 

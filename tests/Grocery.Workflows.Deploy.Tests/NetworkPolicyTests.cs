@@ -26,9 +26,9 @@ public sealed class NetworkPolicyTests
     }
 
     [Fact]
-    public void The_api_accepts_port_8080_from_the_ingress_controller()
+    public void The_api_colours_and_canary_accept_port_8080_from_the_ingress_controller()
     {
-        foreach (var colour in new[] { "grocery-api-blue", "grocery-api-green" })
+        foreach (var colour in new[] { "grocery-api-blue", "grocery-api-green", "grocery-api-canary" })
         {
             var api = Manifests.Named("Deployment", colour);
             var rules = Selecting(api, "Ingress").SelectMany(p => p.Root.Items("spec", "ingress")).ToList();

@@ -9,11 +9,11 @@ public sealed partial class SecretTests
     private const string SecretsFile = "/vault/secrets/grocery.json";
 
     [GeneratedRegex("apikey|api_key|secret|accesskey|password|passwd|pwd|token|credential|privatekey", RegexOptions.IgnoreCase)]
-    private static partial Regex SecretLookingName();
+    internal static partial Regex SecretLookingName();
 
     // Password=... in a connection string, or user:password@ in a URI.
     [GeneratedRegex(@"(password|pwd)\s*=|://[^/\s:@]+:[^/\s@]+@", RegexOptions.IgnoreCase)]
-    private static partial Regex CredentialInValue();
+    internal static partial Regex CredentialInValue();
 
     [GeneratedRegex(@"\{\{[^}]*\|\s*toJSON\s*\}\}")]
     private static partial Regex TemplateValue();
@@ -22,7 +22,7 @@ public sealed partial class SecretTests
     private static partial Regex TemplateBlock();
 
     [GeneratedRegex(@"with\s+secret\s+""(?<path>[^""]+)""")]
-    private static partial Regex TemplateSecretPath();
+    internal static partial Regex TemplateSecretPath();
 
     [Fact]
     public void No_kubernetes_secret_with_values_is_kept_in_the_repository()

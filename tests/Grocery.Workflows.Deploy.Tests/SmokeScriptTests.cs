@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Grocery.Workflows.Deploy.Tests;
 
@@ -18,9 +17,7 @@ public sealed class SmokeScriptTests : IDisposable
         ["/metrics"] = ("text/plain; version=0.0.4", "# HELP orders_completed_total Orders.\n# TYPE orders_completed_total counter\norders_completed_total 0\n"),
     };
 
-    // A plain TCP listener on an ephemeral port of 127.0.0.1, held for the whole test: no other test can take the port.
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LocalHttpServer _server;
     private readonly string _url;
     private Dictionary<string, (string Type, string Body)> _answers = new(Healthy);
 
@@ -29,65 +26,25 @@ public sealed class SmokeScriptTests : IDisposable
 
     public SmokeScriptTests()
     {
-        _listener.Start();
-        _url = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-        _ = Task.Run(ServeAsync);
+        _server = new LocalHttpServer(Answer);
+        _url = _server.Url;
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        _listener.Dispose();
-        _stop.Dispose();
-    }
+    public void Dispose() => _server.Dispose();
 
-    /// <summary>One request per connection, answered from <see cref="_answers"/> or with 503.</summary>
-    private async Task ServeAsync()
+    /// <summary>401 for /api/ without the ops token (while required), else from <see cref="_answers"/> or 503.</summary>
+    private LocalHttpResponse Answer(LocalHttpRequest request)
     {
-        while (!_stop.IsCancellationRequested)
+        var authorized = request.Headers.TryGetValue("Authorization", out var authorization) && authorization == $"Bearer {Token}";
+        if (_requiresToken && request.Target.StartsWith("/api/", StringComparison.Ordinal) && !authorized)
         {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            using (client)
-            {
-                var stream = client.GetStream();
-                var reader = new StreamReader(stream, Encoding.ASCII);
-                var requestLine = await reader.ReadLineAsync() ?? "";
-                var authorized = false;
-                var header = await reader.ReadLineAsync();
-                while (!string.IsNullOrEmpty(header))
-                {
-                    authorized |= header == $"Authorization: Bearer {Token}";
-                    header = await reader.ReadLineAsync();
-                }
-
-                var path = requestLine.Split(' ') is [_, var target, ..] ? target : "";
-                var refused = _requiresToken && path.StartsWith("/api/", StringComparison.Ordinal) && !authorized;
-                string response;
-                if (refused)
-                {
-                    response = "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nWWW-Authenticate: Bearer\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-                }
-                else if (_answers.TryGetValue(path, out var answer))
-                {
-                    response = $"HTTP/1.1 200 OK\r\nContent-Type: {answer.Type}\r\nContent-Length: {Encoding.UTF8.GetByteCount(answer.Body)}\r\nConnection: close\r\n\r\n{answer.Body}";
-                }
-                else
-                {
-                    response = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-                }
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(response));
-            }
+            return new LocalHttpResponse(HttpStatusCode.Unauthorized, "application/problem+json", "{}",
+                new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer" });
         }
+
+        return _answers.TryGetValue(request.Target, out var answer)
+            ? new LocalHttpResponse(HttpStatusCode.OK, answer.Type, answer.Body)
+            : new LocalHttpResponse(HttpStatusCode.ServiceUnavailable);
     }
 
     /// <summary>The stand-in answers the API and /metrics alike: by default it is both the base and the management URL.</summary>

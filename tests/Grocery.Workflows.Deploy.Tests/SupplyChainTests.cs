@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Xml.Linq;
 
 namespace Grocery.Workflows.Deploy.Tests;
@@ -24,56 +22,21 @@ public sealed class SupplyChainTests : IDisposable
     private const string WithoutAdvisories = """{"version":"3.0.0","resources":[{"@id":"http://x/v/","@type":"PackageBaseAddress/3.0.0"}]}""";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("grocery-audit-").FullName;
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LocalHttpServer _server;
     private readonly string _source;
     private string _index = WithoutAdvisories;
 
     public SupplyChainTests()
     {
-        _listener.Start();
-        _source = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/v3/index.json";
-        _ = Task.Run(ServeAsync);
+        // Every request gets the service index of _index.
+        _server = new LocalHttpServer(_ => new LocalHttpResponse(HttpStatusCode.OK, "application/json", _index));
+        _source = $"{_server.Url}/v3/index.json";
     }
 
     public void Dispose()
     {
-        _stop.Cancel();
-        _listener.Stop();
-        _listener.Dispose();
-        _stop.Dispose();
+        _server.Dispose();
         Directory.Delete(_directory, recursive: true);
-    }
-
-    /// <summary>Every request gets the service index of <see cref="_index"/>.</summary>
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            using (client)
-            {
-                var stream = client.GetStream();
-                var reader = new StreamReader(stream, Encoding.ASCII);
-                while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
-                {
-                    // request line and headers
-                }
-
-                var body = _index;
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(
-                    $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}"));
-            }
-        }
     }
 
     private async Task<ShellResult> Audit(string listOutput, int listExit = 0)

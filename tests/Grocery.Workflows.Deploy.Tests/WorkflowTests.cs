@@ -108,7 +108,8 @@ public sealed partial class WorkflowTests
         // Only the head of main is built and released: an older commit whose CI finished late never replaces a newer one.
         Runs(job).ShouldContain("git ls-remote origin refs/heads/main");
         build.Text("if").ShouldBe("steps.head.outputs.current == 'true'");
-        Workflow(Deploy).Text("jobs", "deploy", "if").ShouldBe("needs.build-push.outputs.image != ''");
+        Workflow(Deploy).Text("jobs", "deploy", "if").ShouldNotBeNull().ShouldStartWith("needs.build-push.outputs.image != ''");
+        Workflow(Deploy).Text("jobs", "canary", "if").ShouldNotBeNull().ShouldStartWith("needs.build-push.outputs.image != ''");
     }
 
     [Fact]
@@ -122,6 +123,42 @@ public sealed partial class WorkflowTests
         release.Text("run").ShouldBe("bash scripts/deploy/blue-green.sh \"$IMAGE\"");
         release.Text("env", "IMAGE").ShouldBe("${{ needs.build-push.outputs.image }}");
         File.Exists(Repository.PathOf("scripts/deploy/blue-green.sh")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_manual_run_chooses_between_blue_green_and_the_canary_track()
+    {
+        var deploy = Workflow(Deploy);
+        var track = deploy.At("on", "workflow_dispatch", "inputs", "track");
+        track.ShouldNotBeNull("a manual run must be able to ask for the canary track");
+        track.Text("type").ShouldBe("choice");
+        track.Items("options").Select(o => ((YamlScalarNode)o).Value).ShouldBe(["blue-green", "canary"]);
+        track.Text("default").ShouldBe("blue-green");
+
+        // Releases after CI stay blue-green; only a manual run asking for it goes on the canary track, never both.
+        deploy.Text("jobs", "deploy", "if").ShouldNotBeNull().ShouldContain("github.event_name != 'workflow_dispatch' || inputs.track == 'blue-green'");
+        var canaryIf = deploy.Text("jobs", "canary", "if");
+        canaryIf.ShouldNotBeNull().ShouldContain("github.event_name == 'workflow_dispatch'");
+        canaryIf.ShouldContain("inputs.track == 'canary'");
+    }
+
+    [Fact]
+    public void The_canary_job_runs_the_canary_script_against_production_and_its_prometheus()
+    {
+        var job = Workflow(Deploy).At("jobs", "canary");
+        job.ShouldNotBeNull("deploy.yml has no canary job");
+        job.Text("needs").ShouldBe("build-push");
+        job.Text("environment").ShouldBe("production");
+        Steps(job).ShouldContain(s => s.Text("env", "KUBE_CONFIG") == "${{ secrets.KUBE_CONFIG }}");
+        var release = Steps(job).Single(s => s.Text("run")?.Contains("scripts/deploy/canary.sh", StringComparison.Ordinal) == true);
+        release.Text("run").ShouldBe("bash scripts/deploy/canary.sh \"$IMAGE\"");
+        release.Text("env", "IMAGE").ShouldBe("${{ needs.build-push.outputs.image }}");
+        release.Text("env", "PROMETHEUS_URL").ShouldNotBeNullOrWhiteSpace();
+        File.Exists(Repository.PathOf("scripts/deploy/canary.sh")).ShouldBeTrue();
+
+        // The job outlasts the three steps it holds, so a timeout does not cut the promotion short.
+        var steps = release.Number("env", "STEP_SECONDS").ShouldNotBeNull();
+        (job.Number("timeout-minutes") ?? 0).ShouldBeGreaterThan(3 * steps / 60);
     }
 
     [Fact]
