@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the test command's checkers available: promtool (Debian package prometheus), amtool (Debian package
 # prometheus-alertmanager: deploy/alertmanager/check.sh), yamllint, shellcheck, jq
-# (scripts/demo.sh needs it, and a test runs the demo), and Debian's chromium for the ops console's browser tests
+# (scripts/demo.sh needs it, and a test runs the demo), kubectl (Debian package kubernetes-client: the deploy tests
+# render k8s/ with kubectl kustomize), and Debian's chromium for the ops console's browser tests
 # (Playwright drives it from /usr/bin/chromium; no browser is downloaded).
 # Installs from Debian's packages whatever is missing; never starts a service (the prometheus and
 # prometheus-alertmanager packages would start a Prometheus server and an Alertmanager: a policy-rc.d answering 101
@@ -19,9 +20,11 @@ command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
 command -v yamllint >/dev/null || packages+=(yamllint)
 command -v shellcheck >/dev/null || packages+=(shellcheck)
 command -v jq >/dev/null || packages+=(jq)
+# kubectl kustomize renders the k8s/ overlays in the deploy tests (they need kustomize v5's syntax; see docs/deploy.md).
+command -v kubectl >/dev/null || packages+=(kubernetes-client)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ ${#packages[@]} -eq 0 ]; then
-  log "already installed: promtool, amtool, yamllint, shellcheck, jq, chromium"
+  log "already installed: promtool, amtool, yamllint, shellcheck, jq, kubectl, chromium"
   exit 0
 fi
 
@@ -54,5 +57,5 @@ if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
   exit 1
 fi
 command -v promtool >/dev/null && command -v amtool >/dev/null && command -v yamllint >/dev/null && command -v shellcheck >/dev/null \
-  && command -v jq >/dev/null && [ -x /usr/bin/chromium ]
+  && command -v jq >/dev/null && command -v kubectl >/dev/null && [ -x /usr/bin/chromium ]
 log "installed ${packages[*]}"
