@@ -45,8 +45,12 @@ CONTAINER=grocery-workflows
 WEIGHT_ANNOTATION=nginx.ingress.kubernetes.io/canary-weight
 MIN_API_REPLICAS=2
 # Recording rules of deploy/prometheus/rules/grocery-recording.yml: the short (5 m) window of the fast page alerts,
-# the only one that a step of minutes can move. They cover every pod, stable and canary alike (docs/deploy.md).
-BURN_RATE_RULES=(grocery:checkout_latency_slo:burn_rate5m grocery:slot_booking_slo:burn_rate5m)
+# the only one that a step of minutes can move. The first two cover every pod, stable and canary alike; the canary_
+# ones the canary's pods alone (label track="canary"), so that a canary failing its own requests is seen at 5 %.
+BURN_RATE_RULES=(
+  grocery:checkout_latency_slo:burn_rate5m grocery:slot_booking_slo:burn_rate5m
+  grocery:canary_checkout_latency_slo:burn_rate5m grocery:canary_slot_booking_slo:burn_rate5m
+)
 
 log() { printf '[%s] canary: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 fail() {

@@ -17,6 +17,8 @@ public sealed partial class CanaryScriptTests : IDisposable
     private const string Image = "harbor.example.com/grocery/grocery-workflows:4567def";
     private const string Checkout = "grocery:checkout_latency_slo:burn_rate5m";
     private const string SlotBooking = "grocery:slot_booking_slo:burn_rate5m";
+    private const string CanaryCheckout = "grocery:canary_checkout_latency_slo:burn_rate5m";
+    private const string CanarySlotBooking = "grocery:canary_slot_booking_slo:burn_rate5m";
     private const int ChecksPerStep = 2;
 
     // The fake kubectl: arguments after --namespace; the weight the canary Ingress was given last in $FAKE_DIR/weight.
@@ -43,6 +45,9 @@ public sealed partial class CanaryScriptTests : IDisposable
 
     /// <summary>The canary weight at which the stand-in reports a checkout burn rate of 20 (above 14.4); null: never.</summary>
     private string? _burningAt;
+
+    /// <summary>The weight at which the canary's own checkout burn rate is 100 while the global one stays low; null: never.</summary>
+    private string? _canaryBurningAt;
 
     /// <summary>The stand-in's whole answer, when a test wants something other than a vector of one sample.</summary>
     private string? _answer;
@@ -73,7 +78,12 @@ public sealed partial class CanaryScriptTests : IDisposable
         var weightFile = Path.Combine(_directory, "weight");
         var weight = File.Exists(weightFile) ? (await File.ReadAllTextAsync(weightFile)).Trim() : "";
         _queries.Enqueue((query, weight));
-        var burn = query == Checkout && weight == _burningAt ? "20" : "0.5";
+        var burn = query switch
+        {
+            Checkout when weight == _burningAt => "20",
+            CanaryCheckout when weight == _canaryBurningAt => "100",
+            _ => "0.5",
+        };
         var sample = $$"""{"metric":{"__name__":"{{query}}"},"value":[1767225600.123,"{{burn}}"]}""";
         var body = _answer ?? """{"status":"success","data":{"resultType":"vector","result":[""" + sample + "]}}";
         return new LocalHttpResponse(HttpStatusCode.OK, "application/json", body);
@@ -142,6 +152,8 @@ public sealed partial class CanaryScriptTests : IDisposable
         {
             _queries.Count(q => q.Weight == weight && q.Query == Checkout).ShouldBe(ChecksPerStep, $"checkout checks at {weight} %");
             _queries.Count(q => q.Weight == weight && q.Query == SlotBooking).ShouldBe(ChecksPerStep, $"slot booking checks at {weight} %");
+            _queries.Count(q => q.Weight == weight && q.Query == CanaryCheckout).ShouldBe(ChecksPerStep, $"canary checkout checks at {weight} %");
+            _queries.Count(q => q.Weight == weight && q.Query == CanarySlotBooking).ShouldBe(ChecksPerStep, $"canary slot booking checks at {weight} %");
         }
 
         // The canaries get the image first; the engine canary's pods are its share of the messages (3 stable pods:
@@ -193,6 +205,22 @@ public sealed partial class CanaryScriptTests : IDisposable
         ShouldEndAtRest(calls);
         // The stable engine was never scaled down, so it is not scaled back either.
         calls.ShouldNotContain(c => c.StartsWith("kubectl scale deployment/grocery-engine ", StringComparison.Ordinal));
+    }
+
+    /// <summary>At 5 % a canary failing all its checkouts moves the global burn rate by 5 only; its own rate catches it.</summary>
+    [Fact]
+    public async Task A_canary_burning_its_own_budget_at_5_per_cent_rolls_back_there()
+    {
+        _canaryBurningAt = "5";
+
+        var (result, calls) = await Release();
+
+        result.ExitCode.ShouldNotBe(0);
+        result.Errors.ShouldContain($"{CanaryCheckout} is 100, above 14.4");
+        Weights(calls).ShouldBe(["5", "0"]);
+        _queries.ShouldNotContain(q => q.Weight == "25");
+        ShouldNotPromote(calls);
+        ShouldEndAtRest(calls);
     }
 
     [Fact]
@@ -298,15 +326,16 @@ public sealed partial class CanaryScriptTests : IDisposable
         var rules = Yaml.Documents(Repository.Read("deploy/prometheus/rules/grocery-recording.yml")).Single()
             .Items("groups").SelectMany(g => g.Items("rules")).Select(r => r.Text("record")).OfType<string>().ToHashSet();
         var named = Regex.Match(script, @"^BURN_RATE_RULES=\((?<rules>[^)]*)\)$", RegexOptions.Multiline).Groups["rules"].Value
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        named.ShouldBe([Checkout, SlotBooking]);
+            .Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        named.ShouldBe([Checkout, SlotBooking, CanaryCheckout, CanarySlotBooking]);
         named.ShouldAllBe(rule => rules.Contains(rule));
 
         var threshold = Regex.Match(script, @"^BURN_RATE_THRESHOLD=\$\{BURN_RATE_THRESHOLD:-(?<value>[\d.]+)\}$", RegexOptions.Multiline).Groups["value"].Value;
         threshold.ShouldNotBeNullOrEmpty();
         var alerts = Yaml.Documents(Repository.Read("deploy/prometheus/rules/grocery-slo-alerts.yml")).Single()
             .Items("groups").SelectMany(g => g.Items("rules")).ToList();
-        foreach (var rule in named)
+        // The canary's own rates have no alert of their own: the script holds them to the global fast page threshold.
+        foreach (var rule in named.Where(r => !r.StartsWith("grocery:canary_", StringComparison.Ordinal)))
         {
             var page = alerts.Where(a => a.Text("labels", "severity") == "page" && (a.Text("expr") ?? "").Contains(rule, StringComparison.Ordinal)).ToList();
             page.Count.ShouldBe(1, $"one page alert reads {rule}");
