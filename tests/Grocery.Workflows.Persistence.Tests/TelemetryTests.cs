@@ -203,6 +203,31 @@ public abstract class TelemetryTests(TestDatabase database) : IAsyncLifetime
         WorkflowMetrics.SagaTransitions.WithLabels("Order", from, "Completed").Value.ShouldBe(1);
     }
 
+    /// <summary>An order's failure is a critical event of the logs too (deploy/promtail keeps its category 90 days).</summary>
+    [Fact]
+    public async Task A_rejected_or_refunding_order_writes_one_warning_in_the_order_failures_category()
+    {
+        var logs = new CapturingLogs();
+        await using var host = await WorkflowTestHost.Start(database, services: s => s.AddSingleton<ILoggerProvider>(logs));
+        var rejected = Guid.NewGuid();
+        var refunding = Guid.NewGuid();
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+            db.Set<OrderState>().Add(new OrderState { CorrelationId = rejected, CurrentState = "Rejected", EndReason = "PaymentDeclined" });
+            db.Timeline.Add(Step("Order", rejected, "AwaitingPayment", "Rejected"));
+            db.Timeline.Add(Step("Order", refunding, "OutForDelivery", "Refunding"));
+            db.Timeline.Add(Step("Order", Guid.NewGuid(), "OutForDelivery", "Completed"));
+            await db.SaveChangesAsync();
+            SagaMetrics.Committed(db);
+        }
+
+        (await logs.Next(l => l.Message == $"Order {rejected} failed: Rejected from AwaitingPayment, PaymentDeclined")).ShouldNotBe(default);
+        (await logs.Next(l => l.Message == $"Order {refunding} failed: Refunding from OutForDelivery, DeliveryFailed")).ShouldNotBe(default);
+        logs.Lines.Count(l => l.Message.Contains(" failed: ", StringComparison.Ordinal)).ShouldBe(2);
+    }
+
     [Fact]
     public async Task Log_lines_written_while_a_message_is_consumed_carry_its_order_and_trace()
     {
@@ -263,6 +288,8 @@ public sealed class CapturingLogs : ILoggerProvider, ISupportExternalScope
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public IReadOnlyCollection<(string Message, IReadOnlyList<KeyValuePair<string, string>> Scope)> Lines => _lines;
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 

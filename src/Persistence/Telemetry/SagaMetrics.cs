@@ -5,6 +5,8 @@ using Grocery.Workflows.Sagas.Orders;
 using Grocery.Workflows.Sagas.Slots;
 using Grocery.Workflows.Sagas.Substitutions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace Grocery.Workflows.Persistence.Telemetry;
 
@@ -13,8 +15,11 @@ namespace Grocery.Workflows.Persistence.Telemetry;
 /// transitions, and the saga rows beside them say why. Counting after the commit means a rolled-back or retried
 /// message counts once, when it finally commits.
 /// </summary>
-public static class SagaMetrics
+public static partial class SagaMetrics
 {
+    /// <summary>The log category of order failures, which the logs keep as critical events (deploy/promtail).</summary>
+    public const string OrderFailures = "Grocery.Workflows.Persistence.Orders.OrderFailures";
+
     public static void Committed(WorkflowDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -56,7 +61,9 @@ public static class SagaMetrics
                 break;
             case nameof(OrderStateMachine.Rejected):
                 // A rejection's EndReason is the OrderRejectionReason's name: a small, fixed set of label values.
-                WorkflowMetrics.OrdersRejected.WithLabels(Find<OrderState>(db, step)?.EndReason ?? "Unknown").Inc();
+                var reason = Find<OrderState>(db, step)?.EndReason ?? "Unknown";
+                WorkflowMetrics.OrdersRejected.WithLabels(reason).Inc();
+                LogOrderFailed(FailureLog(db), step.CorrelationId, step.ToState, step.FromState, reason);
                 break;
             case nameof(OrderStateMachine.Cancelled):
                 // The customer's own words stay in the order's EndReason; the label stays bounded.
@@ -64,9 +71,16 @@ public static class SagaMetrics
                 break;
             case nameof(OrderStateMachine.Refunding):
                 WorkflowMetrics.OrdersCancelled.WithLabels("DeliveryFailed", step.FromState).Inc();
+                LogOrderFailed(FailureLog(db), step.CorrelationId, step.ToState, step.FromState, Find<OrderState>(db, step)?.EndReason ?? "DeliveryFailed");
                 break;
         }
     }
+
+    /// <summary>Only when an order fails, so the hot path of every other commit never resolves a logger.</summary>
+    private static ILogger FailureLog(WorkflowDbContext db) => db.GetService<ILoggerFactory>().CreateLogger(OrderFailures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} failed: {State} from {FromState}, {Reason}")]
+    private static partial void LogOrderFailed(ILogger logger, Guid orderId, string state, string fromState, string reason);
 
     private static void CountSubstitutions(WorkflowDbContext db, SagaTimelineEntry step)
     {
