@@ -105,8 +105,9 @@ public static class PersistenceRegistration
         services.AddSingleton<IDeduplicationTable, ProviderEventRetention>();
         services.TryAddSingleton<StartupLock>();
         services.AddHostedService<DatabaseMigrator>();
-        services.AddHostedService<StoredStateCheck>();
         services.AddCatalogSeed();
+        // After the migrations, before the bus: a saga instance in a state this version does not know stops the start.
+        services.AddHostedService<StoredStateCheck>();
 
         services.AddHostedService<SagaTimelineConnector>();
         return services;
