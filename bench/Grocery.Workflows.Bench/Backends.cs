@@ -148,8 +148,9 @@ internal static class Sql
 /// <summary>Fills the workflow tables with copies of the rows finished orders left, to time the engine on a larger history.</summary>
 internal static class History
 {
-    // Every table an order writes to. Copies get fresh uuids (keys and references alike: only the sizes matter here),
-    // fresh text keys, and new identity values.
+    // Every table an order writes to. Copies get new uuids, the same new one for the same old one within a round
+    // (md5 of the old and the round), so that a copied order's rows still refer to each other where a round copies
+    // them all (the retention job deletes them together); fresh text keys, and new identity values.
     private static readonly string[] Tables =
     [
         "order_sagas", "slot_reservation_sagas", "picking_sagas", "substitution_sagas", "delivery_sagas",
@@ -174,7 +175,7 @@ internal static class History
                     DECLARE columns text; copies text;
                     BEGIN
                       SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
-                             string_agg(CASE WHEN data_type = 'uuid' THEN 'gen_random_uuid()'
+                             string_agg(CASE WHEN data_type = 'uuid' THEN 'md5(' || quote_ident(column_name) || '::text || ''r{now}'')::uuid'
                                              WHEN column_name = 'idempotency_key' THEN 'md5(random()::text)'
                                              ELSE quote_ident(column_name) END, ', ' ORDER BY ordinal_position)
                         INTO columns, copies

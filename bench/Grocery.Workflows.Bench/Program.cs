@@ -7,13 +7,15 @@ using Npgsql;
 
 // The whole engine under load: real host processes on loopback, on the production stack (PostgreSQL, RabbitMQ,
 // Redis) and on the embedded default. Prints a table, then one JSON line.
-// Usage: bench [--quick] [--throughput-only] [--reconciliation-only] [--embedded-only] [--idle-only] [--intake-only]   (the last five run one scenario: for profiling)
+// Usage: bench [--quick] [--throughput-only] [--reconciliation-only] [--embedded-only] [--idle-only] [--intake-only] [--retention-only]
+//   (the last six run one scenario: for profiling)
 var quick = args.Contains("--quick");
 var throughputOnly = args.Contains("--throughput-only");
 var reconciliationOnly = args.Contains("--reconciliation-only");
 var embeddedOnly = args.Contains("--embedded-only");
 var idleOnly = args.Contains("--idle-only");
 var intakeOnly = args.Contains("--intake-only");
+var retentionOnly = args.Contains("--retention-only");
 var repository = Repository();
 var report = new Report(quick ? "quick" : "full");
 var scale = quick ? 1 : 3;
@@ -26,7 +28,34 @@ var simulator = new Dictionary<string, string>
     ["Simulation__ApprovalRate"] = "1",
     ["Simulation__CourierNoShowRate"] = "0",
     ["Slots__RepairInterval"] = "00:00:01",
+    // The retention phase's archive: a directory of this run's own, removed at the end.
+    ["Retention__ArchivePath"] = Path.Combine(Path.GetTempPath(), $"grocery-bench-archive-{Environment.ProcessId}"),
 };
+
+// The retention job alone, on a history of finished orders: for a look at its cost without the whole run.
+if (retentionOnly)
+{
+    await using var backends = await Backends.Create("retention");
+    var environment = new Dictionary<string, string>(backends.Environment);
+    foreach (var (key, value) in simulator)
+    {
+        environment[key] = value;
+    }
+
+    await using var engine = await Engine.Start(repository, environment);
+    await RoomyStore(backends);
+    var storefront = await Storefront.Open(engine.Client);
+    Progress("retention: orders, then a history of copies");
+    await Load.ClosedLoop(quick ? 300 : 1000, 64, i => storefront.Place(i));
+    await WaitForEnd(engine, TimeSpan.FromSeconds(600));
+    await History.Grow(backends.ConnectionString, quick ? 10_000 : 30_000);
+    Progress("retention: one run of the job");
+    var retention = await RetentionBench.Run(engine.Client, backends.ConnectionString);
+    report.Add("retention_orders_per_s", retention.Archived / retention.Seconds, "report", null, RetentionBench.Describe(retention));
+    report.Print();
+    DeleteArchive(simulator);
+    return 0;
+}
 
 // The nightly stock reconciliation: a count of every SKU at 20 stores (1,000,000 rows) on PostgreSQL.
 if (!embeddedOnly && !idleOnly && !intakeOnly)
@@ -208,6 +237,12 @@ if (!embeddedOnly)
             report.Add($"orders_per_s_with_{size / 1000}k_history", perSecond, "report", null,
                 $"{history} orders in the database; to Completed p50 {done.P50:F0}, p99 {done.P99:F0} ms; engine peak {engine.PeakWorkingSetMb:F0} MB; database {megabytes} MB", json: false);
         }
+
+        // The history, aged past Retention:Orders, goes with one run of the retention job: what keeps it bounded.
+        Progress("retention of the history");
+        var retention = await RetentionBench.Run(engine.Client, backends.ConnectionString);
+        report.Add("retention_orders_per_s", retention.Archived / retention.Seconds, "report", null, RetentionBench.Describe(retention), json: false);
+        DeleteArchive(simulator);
     }
 }
 
@@ -240,6 +275,14 @@ await EmbeddedDefault(repository, simulator, report, quick);
 
 report.Print();
 return 0;
+
+static void DeleteArchive(Dictionary<string, string> settings)
+{
+    if (Directory.Exists(settings["Retention__ArchivePath"]))
+    {
+        Directory.Delete(settings["Retention__ArchivePath"], recursive: true);
+    }
+}
 
 static void Progress(string phase) => Console.Error.WriteLine($"bench: {DateTime.UtcNow:HH:mm:ss} {phase}");
 

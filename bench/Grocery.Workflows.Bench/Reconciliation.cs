@@ -61,26 +61,8 @@ internal static class Reconciliation
             throw new InvalidOperationException($"import: {(int)import.StatusCode} {await import.Content.ReadAsStringAsync()}");
         }
 
-        using var started = await client.PostAsync(new Uri("/api/jobs/stock-reconciliation/runs", UriKind.Relative), null);
-        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
-        JsonElement run;
-        while (true)
-        {
-            run = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/jobs/stock-reconciliation/runs/{runId}", UriKind.Relative));
-            if (run.GetProperty("status").GetString() is "Succeeded" or "Failed")
-            {
-                break;
-            }
-
-            await Task.Delay(250);
-        }
-
-        if (run.GetProperty("status").GetString() != "Succeeded")
-        {
-            throw new InvalidOperationException($"reconciliation failed: {run}");
-        }
-
-        var seconds = (run.GetProperty("finishedAt").GetDateTimeOffset() - run.GetProperty("startedAt").GetDateTimeOffset()).TotalSeconds;
+        var run = await Jobs.Run(client, "stock-reconciliation");
+        var seconds = Jobs.Seconds(run);
         var summary = run.GetProperty("summary");
         return new ReconciliationFigures(rows, importSeconds, seconds, summary.GetProperty("compared").GetInt64(), summary.GetProperty("adjusted").GetInt64(),
             summary.GetProperty("accuracyPercent").ValueKind == JsonValueKind.Null ? null : summary.GetProperty("accuracyPercent").GetDecimal());
