@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using Grocery.Workflows.Messaging;
 using Grocery.Workflows.Messaging.Failures;
@@ -139,51 +140,51 @@ public sealed class OrderRetention(IServiceScopeFactory scopes, WriteGate gate, 
         return [.. busy.Distinct()];
     }
 
-    private async Task<int> Audit(ArchiveFiles archive, DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+    private Task<int> Audit(ArchiveFiles archive, DateTimeOffset before, int batchSize, CancellationToken cancellationToken) =>
+        ArchiveThenDelete(archive, "audit", batchSize,
+            db => db.AuditLog.Where(a => a.At < before), a => a.Id, a => a.At,
+            async (db, last, ct) =>
+            {
+                // audit_log refuses deletes; its trigger lets through rows older than audit_retention's mark, which
+                // may not come later than 30 days ago (the database checks that too).
+                await AuditRetentionMark.MoveTo(db, before, ct);
+                return await db.AuditLog.Where(a => a.Id <= last && a.At < before).ExecuteDeleteAsync(ct);
+            },
+            cancellationToken);
+
+    private Task<int> FailedMessages(ArchiveFiles archive, DateTimeOffset before, int batchSize, CancellationToken cancellationToken) =>
+        ArchiveThenDelete(archive, "failed-messages", batchSize,
+            db => db.FailedMessages.Where(f => f.FailedAt < before), f => f.Id, f => f.FailedAt,
+            (db, last, ct) => db.FailedMessages.Where(f => f.Id <= last && f.FailedAt < before).ExecuteDeleteAsync(ct),
+            cancellationToken);
+
+    /// <summary>
+    /// Rows of a table of events keyed by an ascending id, oldest first in batches: each batch archived under
+    /// <paramref name="kind"/> by the day of its event, then deleted up to its last id in a transaction of its own.
+    /// </summary>
+    private async Task<int> ArchiveThenDelete<T>(ArchiveFiles archive, string kind, int batchSize,
+        Func<WorkflowDbContext, IQueryable<T>> expired, Expression<Func<T, long>> id, Func<T, DateTimeOffset> atOf,
+        Func<WorkflowDbContext, long, CancellationToken, Task<int>> deleteUpTo, CancellationToken cancellationToken)
+        where T : class
     {
+        var idOf = id.Compile();
         var total = 0;
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
-            var batch = await db.AuditLog.AsNoTracking().Where(a => a.At < before).OrderBy(a => a.Id).Take(batchSize).ToListAsync(cancellationToken);
+            var batch = await expired(db).AsNoTracking().OrderBy(id).Take(batchSize).ToListAsync(cancellationToken);
             if (batch.Count == 0)
             {
                 return total;
             }
 
-            await archive.Append("audit", batch.Select(a => (DateOnly.FromDateTime(a.At.UtcDateTime), a)), cancellationToken);
-            var last = batch[^1].Id;
+            await archive.Append(kind, batch.Select(r => (DateOnly.FromDateTime(atOf(r).UtcDateTime), r)), cancellationToken);
             using (await gate.Enter(cancellationToken))
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                // audit_log refuses deletes; its trigger lets through rows older than audit_retention's mark, which
-                // may not come later than 30 days ago (the database checks that too).
-                await AuditRetentionMark.MoveTo(db, before, cancellationToken);
-                total += await db.AuditLog.Where(a => a.Id <= last && a.At < before).ExecuteDeleteAsync(cancellationToken);
+                total += await deleteUpTo(db, idOf(batch[^1]), cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
-            }
-        }
-    }
-
-    private async Task<int> FailedMessages(ArchiveFiles archive, DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (true)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
-            var batch = await db.FailedMessages.AsNoTracking().Where(f => f.FailedAt < before).OrderBy(f => f.Id).Take(batchSize).ToListAsync(cancellationToken);
-            if (batch.Count == 0)
-            {
-                return total;
-            }
-
-            await archive.Append("failed-messages", batch.Select(f => (DateOnly.FromDateTime(f.FailedAt.UtcDateTime), f)), cancellationToken);
-            var last = batch[^1].Id;
-            using (await gate.Enter(cancellationToken))
-            {
-                total += await db.FailedMessages.Where(f => f.Id <= last && f.FailedAt < before).ExecuteDeleteAsync(cancellationToken);
             }
         }
     }
