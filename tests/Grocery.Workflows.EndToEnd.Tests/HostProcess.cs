@@ -52,6 +52,26 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Starts the host; in <paramref name="workingDirectory"/> (kept afterwards) or a new temporary one.</summary>
     public static async Task<HostProcess> Start(IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
+        // A free port is free only when it is picked. The host binds it last, after its start-up work (migrations, the
+        // seed: seconds), and meanwhile a port 0 elsewhere (another instance's management server, an outgoing
+        // connection) may be given the same one. A host that lost its port so exits; it is started again on another
+        // port, three times at most, and finds its start-up work done.
+        var attempts = 0;
+        while (true)
+        {
+            try
+            {
+                return await StartOnce(environment, workingDirectory);
+            }
+            catch (PortTakenException) when (++attempts < 3)
+            {
+                // Another port, same everything else.
+            }
+        }
+    }
+
+    private static async Task<HostProcess> StartOnce(IReadOnlyDictionary<string, string> environment, string? workingDirectory)
+    {
         var port = FreePort();
         var directory = workingDirectory ?? Directory.CreateTempSubdirectory("grocery-e2e-").FullName;
         var info = new ProcessStartInfo("dotnet", [HostDll()])
@@ -90,7 +110,14 @@ public sealed class HostProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"The host exited with {process.ExitCode}:\n{host.Output}");
+                var output = host.Output;
+                if (output.Contains($"Failed to bind to address http://127.0.0.1:{port}: address already in use", StringComparison.Ordinal))
+                {
+                    await host.DisposeAsync();
+                    throw new PortTakenException($"Port {port} was taken before the host bound it:\n{output}");
+                }
+
+                throw new InvalidOperationException($"The host exited with {process.ExitCode}:\n{output}");
             }
 
             try
@@ -245,3 +272,6 @@ public sealed class HostProcess : IAsyncDisposable
         throw new FileNotFoundException("Grocery.Workflows.Host.dll was not built; build the solution first.");
     }
 }
+
+/// <summary>The host's port was given to another socket between the test picking it and the host binding it.</summary>
+public sealed class PortTakenException(string message) : Exception(message);

@@ -56,6 +56,7 @@ public sealed class StartupRaceTests
             {
                 var hosts = await Task.WhenAll(starting);
                 await Task.WhenAll(hosts.Select(h => h.Ready(TimeSpan.FromSeconds(120))));
+                hosts.Select(h => h.BaseAddress).Distinct().Count().ShouldBe(Instances, "each instance answers on a port of its own");
             }
             finally
             {
