@@ -37,14 +37,7 @@ public abstract class DurableStateTests(TestDatabase database) : IAsyncLifetime
 
     public Task DisposeAsync() => database.DisposeAsync();
 
-    private OrderSubmitted Order(Guid? orderId = null) => new(orderId ?? _orderId, "cust-1", Store, SlotId, "VND",
-    [
-        new OrderLine("MILK-1L", "Fresh milk 1 L", SaleUnit.Each, 2, 25_000),
-        new OrderLine("BANANA", "Bananas", SaleUnit.Kilogram, 1.2m, 30_000),
-    ], new PaymentMethod("sandbox", "tok_success"), SubstitutionPreference.Accept, DateTimeOffset.UtcNow, NotYetHeld);
-
-    /// <summary>An order's slot before checkout holds it (<see cref="WorkflowTestHost.Checkout"/> fills it in).</summary>
-    private static readonly HeldSlot NotYetHeld = new(Guid.Empty, default, default, default, default);
+    private OrderSubmitted Order(Guid? orderId = null) => TestOrders.Submitted(orderId ?? _orderId, Store, SlotId);
 
     private static async Task Seed(WorkflowTestHost host, int slotCapacity = 10)
     {

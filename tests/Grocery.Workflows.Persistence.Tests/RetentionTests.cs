@@ -38,11 +38,7 @@ public abstract class RetentionTests(TestDatabase database) : IAsyncLifetime
         }
     }
 
-    private static OrderSubmitted Order(Guid orderId) => new(orderId, "cust-1", Store, SlotId, "VND",
-    [
-        new OrderLine("MILK-1L", "Fresh milk 1 L", SaleUnit.Each, 2, 25_000),
-        new OrderLine("BANANA", "Bananas", SaleUnit.Kilogram, 1.2m, 30_000),
-    ], new PaymentMethod("sandbox", "tok_success"), SubstitutionPreference.Accept, DateTimeOffset.UtcNow, new HeldSlot(Guid.Empty, default, default, default, default));
+    private static OrderSubmitted Order(Guid orderId) => TestOrders.Submitted(orderId, Store, SlotId);
 
     private OrderRetention Retention(WorkflowTestHost host, int batchSize = 1) => new(
         host.Services.GetRequiredService<IServiceScopeFactory>(), host.Services.GetRequiredService<WriteGate>(), TimeProvider.System,

@@ -39,11 +39,7 @@ public sealed class FeatureTests
         {
             await using var factory = new GroceryApiFactory();
             factory.Settings["GROCERY_SECRETS_FILE"] = secrets;
-            factory.Settings["MoMo:PartnerCode"] = "MOMOTEST";
-            factory.Settings["MoMo:AccessKey"] = "access";
-            factory.Settings["MoMo:SecretKey"] = "overridden by the secrets file";
-            factory.Settings["MoMo:IpnUrl"] = "https://shop.example/api/webhooks/momo";
-            factory.Settings["MoMo:RedirectUrl"] = "https://shop.example/orders";
+            OfferMoMo(factory, secretKey: "overridden by the secrets file");
             using var client = await factory.Client();
 
             var features = await client.GetFromJsonAsync<JsonElement>("/api/features");
@@ -85,11 +81,7 @@ public sealed class FeatureTests
             factory.Settings[$"{flag}:EnabledFor:0:Parameters:Audience:Users:0"] = user;
         }
 
-        factory.Settings["MoMo:PartnerCode"] = "MOMOTEST";
-        factory.Settings["MoMo:AccessKey"] = "access";
-        factory.Settings["MoMo:SecretKey"] = "secret";
-        factory.Settings["MoMo:IpnUrl"] = "https://shop.example/api/webhooks/momo";
-        factory.Settings["MoMo:RedirectUrl"] = "https://shop.example/orders";
+        OfferMoMo(factory, secretKey: "secret");
         using var client = await factory.Client();
 
         var features = await client.GetFromJsonAsync<JsonElement>("/api/features");
@@ -109,5 +101,15 @@ public sealed class FeatureTests
             (await response.Content.ReadAsStringAsync()).ShouldContain($"MoMo payments are switched off for now for this customer at store '{GroceryApiFactory.Store}'");
             (await factory.Query(db => Task.FromResult(db.OrderRequests.Count()))).ShouldBe(0);
         }
+    }
+
+    /// <summary>MoMo's merchant settings, so that MoMo is offered unless its flag says otherwise.</summary>
+    private static void OfferMoMo(GroceryApiFactory factory, string secretKey)
+    {
+        factory.Settings["MoMo:PartnerCode"] = "MOMOTEST";
+        factory.Settings["MoMo:AccessKey"] = "access";
+        factory.Settings["MoMo:SecretKey"] = secretKey;
+        factory.Settings["MoMo:IpnUrl"] = "https://shop.example/api/webhooks/momo";
+        factory.Settings["MoMo:RedirectUrl"] = "https://shop.example/orders";
     }
 }
