@@ -141,11 +141,19 @@ public sealed class GroceryApiFactory : WebApplicationFactory<Program>
             new Store { StoreId = Store, Name = "Test store", City = "Ho Chi Minh City", TimeZone = "Asia/Ho_Chi_Minh", Currency = "VND", PriceFactor = 254m, PriceRounding = 100,
                 Address = "15 Le Loi, District 1, Ho Chi Minh City", Latitude = 10.773521, Longitude = 106.701234, Phone = "+842838221500" },
             new Store { StoreId = OtherStore, Name = "Other store", City = "Singapore", TimeZone = "Asia/Singapore", Currency = "SGD", PriceFactor = 1.35m, PriceRounding = 1 });
-        db.Products.AddRange(
-            new Product { Sku = "DAI-00001", Name = "Fresh Milk 1 L", Category = "Dairy & Eggs", Unit = SaleUnit.Each, BasePriceUsCents = 180 },
-            new Product { Sku = "DAI-00002", Name = "Fresh Milk Less Sugar 1 L", Category = "Dairy & Eggs", Unit = SaleUnit.Each, BasePriceUsCents = 190 },
-            new Product { Sku = "PRO-00001", Name = "Bananas (per kg)", Category = "Produce", Unit = SaleUnit.Kilogram, BasePriceUsCents = 120 },
-            new Product { Sku = "PRO-00002", Name = "Plantains (per kg)", Category = "Produce", Unit = SaleUnit.Kilogram, BasePriceUsCents = 110 });
+        Product[] products =
+        [
+            new() { Sku = "DAI-00001", Name = "Fresh Milk 1 L", NameVi = "Sữa tươi 1 L", Category = "Dairy & Eggs", Unit = SaleUnit.Each, BasePriceUsCents = 180 },
+            new() { Sku = "DAI-00002", Name = "Fresh Milk Less Sugar 1 L", NameVi = "Sữa tươi ít đường 1 L", Category = "Dairy & Eggs", Unit = SaleUnit.Each, BasePriceUsCents = 190 },
+            new() { Sku = "PRO-00001", Name = "Bananas (per kg)", NameVi = "Chuối (theo kg)", Category = "Produce", Unit = SaleUnit.Kilogram, BasePriceUsCents = 120 },
+            new() { Sku = "PRO-00002", Name = "Plantains (per kg)", NameVi = "Chuối sứ (theo kg)", Category = "Produce", Unit = SaleUnit.Kilogram, BasePriceUsCents = 110 },
+        ];
+        foreach (var product in products)
+        {
+            product.SearchText = ProductSearchText.Of(product);
+        }
+
+        db.Products.AddRange(products);
         var window = OpenWindow;
         db.DeliverySlots.AddRange(
             new DeliverySlot { SlotId = OpenSlot, StoreId = Store, WindowStart = window, WindowEnd = window.AddHours(1), CutOffAt = window.AddHours(-2), Capacity = 500 },

@@ -289,6 +289,46 @@ public sealed class OrderApiTests(GroceryApiFactory factory) : IClassFixture<Gro
         }
     }
 
+    [Theory]
+    [InlineData("sua tuoi", new[] { "DAI-00001", "DAI-00002" })]
+    [InlineData("SỮA TƯƠI ít đường", new[] { "DAI-00002" })]
+    [InlineData("fresh milk less", new[] { "DAI-00002" })]
+    [InlineData("sua t", new[] { "DAI-00001", "DAI-00002" })]
+    [InlineData("chuoi", new[] { "PRO-00001", "PRO-00002" })]
+    [InlineData("chuối sứ", new[] { "PRO-00002" })]
+    [InlineData("pro-00002", new[] { "PRO-00002" })]
+    [InlineData("durian", new string[0])]
+    public async Task Search_finds_products_by_either_name_with_or_without_accents(string search, string[] expected)
+    {
+        using var client = await factory.Client();
+
+        var page = await client.GetFromJsonAsync<JsonElement>(new Uri(
+            $"/api/stores/{GroceryApiFactory.Store}/products?search={Uri.EscapeDataString(search)}", UriKind.Relative));
+
+        page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("sku").GetString()).ShouldBe(expected);
+        page.GetProperty("total").GetInt32().ShouldBe(expected.Length);
+        if (expected.Length > 0)
+        {
+            page.GetProperty("items")[0].GetProperty("nameVi").GetString().ShouldNotBeNullOrEmpty();
+        }
+    }
+
+    [Theory]
+    [InlineData("search=%21%21%21", "search", "at least one letter or digit")]
+    [InlineData("search=milk&cursor=DAI-00001", "cursor", "nextCursor of the previous page")]
+    [InlineData("search=milk&cursor=-1", "cursor", "nextCursor of the previous page")]
+    public async Task A_search_without_words_or_with_a_cursor_of_another_kind_is_a_bad_request(string query, string field, string detail)
+    {
+        using var client = await factory.Client();
+
+        using var response = await client.GetAsync(new Uri($"/api/stores/{GroceryApiFactory.Store}/products?{query}", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("detail").GetString()!.ShouldContain(detail);
+        problem.GetRawText().ShouldContain(field);
+    }
+
     [Fact]
     public async Task The_catalogue_slots_and_ops_views_answer()
     {

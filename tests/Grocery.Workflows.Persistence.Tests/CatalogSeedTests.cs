@@ -19,6 +19,13 @@ public sealed class CatalogSeedTests
 {
     private static readonly DateOnly FirstDay = new(2026, 11, 26);
 
+    /// <summary>Vietnamese words of the catalogue that are written without marks: bia, lon, kem, vani...</summary>
+    private static readonly HashSet<string> UnmarkedVietnamese = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "bia", "chai", "lon", "kem", "que", "vani", "socola", "nui", "thanh", "cua", "long", "khoai", "lang", "su", "nho",
+        "xanh", "theo", "nam", "phi", "chile", "malaysia", "philippines",
+    };
+
     [Fact]
     public void The_seed_builds_the_same_catalogue_every_time()
     {
@@ -50,6 +57,60 @@ public sealed class CatalogSeedTests
             "Baby", "Bakery", "Beverages", "Dairy & Eggs", "Frozen", "Household", "Meat", "Pantry", "Personal Care", "Produce",
             "Rice & Noodles", "Seafood", "Snacks",
         ]);
+    }
+
+    [Fact]
+    public void Every_product_has_a_Vietnamese_name_with_its_diacritics()
+    {
+        var products = CatalogSeed.Products();
+
+        products.ShouldAllBe(p => p.NameVi.Length > 0 && p.NameVi.Length <= 200 && p.NameVi == p.NameVi.Trim()
+            && !p.NameVi.Contains("  ", StringComparison.Ordinal) && p.NameVi != p.Name && !char.IsLower(p.NameVi[0]));
+
+        // Some Vietnamese words carry no marks ("Kem que socola Walls 100 ml", "Bia Crystal Tiger lon 330 ml"): in such a
+        // name every other word is the brand, the amount or a loanword of its English name.
+        var unmarked = products.Where(p => !p.NameVi.Any(c => c > '\u007f' && char.IsLetter(c))).ToList();
+        unmarked.ShouldAllBe(p => IsVietnameseWithoutMarks(p));
+        (unmarked.Count * 100.0 / products.Count).ShouldBeLessThan(1);
+    }
+
+    [Fact]
+    public void A_Vietnamese_name_reads_product_variant_brand_or_origin_then_size()
+    {
+        var products = CatalogSeed.Products();
+        var vietnamese = products.ToDictionary(p => p.Name, p => p.NameVi, StringComparer.Ordinal);
+
+        vietnamese["Vinamilk Fresh Milk Less Sugar 1 L"].ShouldBe("Sữa tươi ít đường Vinamilk 1 L");
+        vietnamese["Organic Vietnamese Mango (per kg)"].ShouldBe("Xoài hữu cơ Việt Nam (theo kg)");
+        vietnamese["Kinh Do Sliced Sandwich Bread 400 g"].ShouldBe("Bánh mì sandwich cắt lát Kinh Do 400 g");
+        vietnamese["Ayam Tuna Chunks in Oil 185 g"].ShouldBe("Cá ngừ miếng ngâm dầu Ayam 185 g");
+        vietnamese["Ba Huan Chicken Eggs Pack of 10"].ShouldBe("Trứng gà Ba Huan hộp 10");
+        vietnamese["Saigon Lager Pack of 6 x 330 ml"].ShouldBe("Bia lager Saigon lốc 6 x 330 ml");
+        vietnamese["Coca-Cola Zero Sugar 330 ml Can"].ShouldBe("Coca-Cola không đường lon 330 ml", "no product word: the brand leads");
+
+        var freshMilk = products.Where(p => p.Name.StartsWith("Vinamilk Fresh Milk ", StringComparison.Ordinal)).ToList();
+        freshMilk.ShouldNotBeEmpty();
+        freshMilk.ShouldAllBe(p => p.NameVi.StartsWith("Sữa tươi ", StringComparison.Ordinal) && p.NameVi.Contains(" Vinamilk ", StringComparison.Ordinal));
+        freshMilk.ShouldAllBe(p => ProductSearchText.Fold(p.NameVi).StartsWith("sua tuoi ", StringComparison.Ordinal));
+
+        var weighedMangoes = products.Where(p => p.Unit == SaleUnit.Kilogram && p.Name.EndsWith(" Mango (per kg)", StringComparison.Ordinal)).ToList();
+        weighedMangoes.ShouldNotBeEmpty();
+        weighedMangoes.ShouldAllBe(p => p.NameVi.StartsWith("Xoài ", StringComparison.Ordinal));
+        products.Where(p => p.Unit == SaleUnit.Kilogram).ShouldAllBe(p => p.NameVi.EndsWith(" (theo kg)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Vietnamese_names_are_unique_and_only_pineapple_and_coconut_meet_without_their_marks()
+    {
+        var products = CatalogSeed.Products();
+
+        products.Select(p => p.NameVi).Distinct(StringComparer.OrdinalIgnoreCase).Count().ShouldBe(50_000);
+
+        // Search folds the marks away, and "dứa" (pineapple) and "dừa" (coconut), weighed from the same origins, are both "dua".
+        var folded = products.GroupBy(p => ProductSearchText.Fold(p.NameVi), StringComparer.Ordinal).Where(g => g.Count() > 1).ToList();
+        folded.Count.ShouldBe(22);
+        folded.ShouldAllBe(g => g.Count() == 2
+            && g.Any(p => p.NameVi.StartsWith("Dứa ", StringComparison.Ordinal)) && g.Any(p => p.NameVi.StartsWith("Dừa ", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -174,6 +235,19 @@ public sealed class CatalogSeedTests
 
         CatalogSeed.LocalToday(stores["bkk-01"], now).ShouldBe(new DateOnly(2026, 11, 26)); // 23:30 in Bangkok
         CatalogSeed.LocalToday(stores["sgp-01"], now).ShouldBe(new DateOnly(2026, 11, 27)); // 00:30 in Singapore
+    }
+
+    /// <summary>
+    /// Every word is a Vietnamese word that has no marks or is also in the English name (brand, amount, loanword), and
+    /// at least one is Vietnamese.
+    /// </summary>
+    private static bool IsVietnameseWithoutMarks(Product product)
+    {
+        var english = Words(product.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var words = Words(product.NameVi);
+        return words.All(w => english.Contains(w) || UnmarkedVietnamese.Contains(w)) && words.Any(UnmarkedVietnamese.Contains);
+
+        static IEnumerable<string> Words(string name) => Regex.Matches(name, @"\p{L}+").Select(m => m.Value);
     }
 
     private static List<DeliverySlot> AllSlots(IReadOnlyList<Store> stores)

@@ -13,13 +13,14 @@ namespace Grocery.Workflows.Api.Stores;
 
 public sealed record StoreView(string StoreId, string Name, string City, string TimeZone, string Currency);
 
-public sealed record ProductView(string Sku, string Name, string Category, string Unit, long Price, string Currency, decimal Available);
+public sealed record ProductView(string Sku, string Name, string NameVi, string Category, string Unit, long Price, string Currency, decimal Available);
 
 public sealed record ClosureView(DateOnly Date, string Reason);
 
 public sealed record CloseDayRequest(string? Reason);
 
-public sealed record ProductPage(IReadOnlyList<ProductView> Items, string? NextCursor);
+/// <summary>A page of products; <paramref name="Total"/> is the number of matches in all, given with a search only.</summary>
+public sealed record ProductPage(IReadOnlyList<ProductView> Items, string? NextCursor, int? Total = null);
 
 /// <summary>The storefront's catalogue: stores, and products with price and stock at a store.</summary>
 public static class StoreEndpoints
@@ -31,7 +32,8 @@ public static class StoreEndpoints
     {
         var stores = app.MapGroup("/api/stores").WithTags("Stores");
         stores.MapGet("/", List).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("Every store with its time zone and currency.");
-        stores.MapGet("/{storeId}/products", Products).RequireAuthorization(GroceryPolicies.StorefrontOrOps).WithSummary("Products at a store: price in its currency and stock available; keyset paging by SKU.");
+        stores.MapGet("/{storeId}/products", Products).RequireAuthorization(GroceryPolicies.StorefrontOrOps)
+            .WithSummary("Products at a store: price in its currency and stock available. Without search, by SKU; with search (words in Vietnamese or English, accents optional, each a word's beginning), ranked by relevance with the total. Page on with nextCursor.");
         stores.MapGet("/{storeId}/closures", Closures).RequireAuthorization(GroceryPolicies.Ops).WithSummary("The days a store is closed (no delivery slots), from today on.");
         stores.MapPut("/{storeId}/closures/{date}", Close).RequireAuthorization(GroceryPolicies.Ops).Accepts<CloseDayRequest>("application/json").WithBodyLimit(RequestLimits.SmallBody)
             .WithSummary("Closes a store on a local date (yyyy-MM-dd): the next slot generation makes no slot that day and removes its unbooked ones.");
@@ -156,9 +158,22 @@ public static class StoreEndpoints
             return problem!;
         }
 
-        if (search is { Length: > 100 } || (search is not null && Problems.IsNotPlainText(search)))
+        if (search is { Length: > ProductSearchText.MaxQueryLength } || (search is not null && Problems.IsNotPlainText(search)))
         {
-            return Problems.Invalid("search", "search must be at most 100 printable characters.");
+            return Problems.Invalid("search", $"search must be at most {ProductSearchText.MaxQueryLength} printable characters.");
+        }
+
+        var terms = search is null ? [] : ProductSearchText.Terms(search);
+        if (search is not null && !string.IsNullOrWhiteSpace(search) && terms.Count == 0)
+        {
+            return Problems.Invalid("search", "search needs at least one letter or digit.");
+        }
+
+        var offset = 0;
+        if (terms.Count > 0 && cursor is not null
+            && !int.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset))
+        {
+            return Problems.Invalid("cursor", "cursor must be the nextCursor of the previous page of this search.");
         }
 
         var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.StoreId == storeId, cancellationToken);
@@ -167,29 +182,49 @@ public static class StoreEndpoints
             return Problems.NotFound("Store", $"There is no store '{storeId}'.");
         }
 
-        var products = db.Products.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(search))
+        if (terms.Count > 0)
         {
-            var pattern = $"%{search.Trim().ToLowerInvariant()}%";
-            products = products.Where(p => EF.Functions.Like(p.Name.ToLower(), pattern) || EF.Functions.Like(p.Sku.ToLower(), pattern));
+            return TypedResults.Ok(await Search(db, store, terms, offset, take, cancellationToken));
         }
 
+        var products = db.Products.AsNoTracking();
         if (!string.IsNullOrEmpty(cursor))
         {
             products = products.Where(p => string.Compare(p.Sku, cursor) > 0);
         }
 
-        var page = await products.OrderBy(p => p.Sku).Take(take + 1)
-            .Select(p => new
-            {
-                Product = p,
-                Stock = db.StockBalances.Where(b => b.StoreId == storeId && b.Sku == p.Sku)
-                    .Select(b => (long?)(b.OnHandMilli - b.ReservedMilli)).FirstOrDefault(),
-            })
-            .ToListAsync(cancellationToken);
-
-        var items = page.Take(take).Select(x => new ProductView(x.Product.Sku, x.Product.Name, x.Product.Category, x.Product.Unit.ToString(),
-            CatalogPricing.PriceAt(store, x.Product), store.Currency, Math.Max(0, x.Stock ?? 0) / 1000m)).ToList();
+        var page = await WithStock(db, storeId, products.OrderBy(p => p.Sku).Take(take + 1), cancellationToken);
+        var items = page.Take(take).Select(x => View(store, x.Product, x.Stock)).ToList();
         return TypedResults.Ok(new ProductPage(items, page.Count > take ? items[^1].Sku : null));
     }
+
+    /// <summary>A ranked page: the search gives the SKUs in order, one more query their products and this store's stock.</summary>
+    private static async Task<ProductPage> Search(
+        WorkflowDbContext db, Store store, IReadOnlyList<string> terms, int offset, int take, CancellationToken cancellationToken)
+    {
+        var found = await ProductSearch.Find(db, terms, offset, take, cancellationToken);
+        var skus = found.Skus;
+        var rows = await WithStock(db, store.StoreId, db.Products.AsNoTracking().Where(p => skus.Contains(p.Sku)), cancellationToken);
+        var bySku = rows.ToDictionary(x => x.Product.Sku, StringComparer.Ordinal);
+        var items = skus.Where(bySku.ContainsKey).Select(sku => View(store, bySku[sku].Product, bySku[sku].Stock)).ToList();
+        var next = offset + skus.Count;
+        return new ProductPage(items, next < found.Total ? next.ToString(System.Globalization.CultureInfo.InvariantCulture) : null, found.Total);
+    }
+
+    private static async Task<List<(Product Product, long? Stock)>> WithStock(
+        WorkflowDbContext db, string storeId, IQueryable<Product> products, CancellationToken cancellationToken) =>
+        [
+            .. (await products
+                .Select(p => new
+                {
+                    Product = p,
+                    Stock = db.StockBalances.Where(b => b.StoreId == storeId && b.Sku == p.Sku)
+                        .Select(b => (long?)(b.OnHandMilli - b.ReservedMilli)).FirstOrDefault(),
+                })
+                .ToListAsync(cancellationToken)).Select(x => (x.Product, x.Stock)),
+        ];
+
+    private static ProductView View(Store store, Product product, long? stockMilli) =>
+        new(product.Sku, product.Name, product.NameVi, product.Category, product.Unit.ToString(),
+            CatalogPricing.PriceAt(store, product), store.Currency, Math.Max(0, stockMilli ?? 0) / 1000m);
 }

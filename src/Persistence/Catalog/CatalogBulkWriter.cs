@@ -18,10 +18,18 @@ namespace Grocery.Workflows.Persistence.Catalog;
 internal static class CatalogBulkWriter
 {
     private const string InsertProductSql =
-        "INSERT INTO products (sku, name, category, unit, base_price_us_cents) VALUES ($sku, $name, $category, $unit, $price)";
+        "INSERT INTO products (sku, name, name_vi, search_text, category, unit, base_price_us_cents) " +
+        "VALUES ($sku, $name, $nameVi, $searchText, $category, $unit, $price)";
 
     private const string CopyProductsSql =
-        "COPY products (sku, name, category, unit, base_price_us_cents) FROM STDIN (FORMAT BINARY)";
+        "COPY products (sku, name, name_vi, search_text, category, unit, base_price_us_cents) FROM STDIN (FORMAT BINARY)";
+
+    private const string UpdateProductNamesSql =
+        "UPDATE products SET name_vi = $nameVi, search_text = $searchText WHERE sku = $sku";
+
+    private const string UpdateProductNamesFromArraysSql =
+        "UPDATE products p SET name_vi = u.name_vi, search_text = u.search_text " +
+        "FROM unnest(@skus, @names, @texts) AS u(sku, name_vi, search_text) WHERE p.sku = u.sku";
 
     private const string InsertBalanceSql =
         "INSERT INTO stock_balances (store_id, sku, on_hand_milli, reserved_milli, updated_at) VALUES ($store, $sku, $onHand, $reserved, $updatedAt)";
@@ -51,6 +59,8 @@ internal static class CatalogBulkWriter
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(product.Sku, NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(product.Name, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(product.NameVi, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(ProductSearchText.Of(product), NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(product.Category, NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(product.Unit.ToString(), NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(product.BasePriceUsCents, NpgsqlDbType.Bigint, cancellationToken);
@@ -60,20 +70,51 @@ internal static class CatalogBulkWriter
         }
 
         await using var command = Prepared(connection, transaction, InsertProductSql,
-            ("$sku", SqliteType.Text), ("$name", SqliteType.Text), ("$category", SqliteType.Text), ("$unit", SqliteType.Text),
-            ("$price", SqliteType.Integer));
+            ("$sku", SqliteType.Text), ("$name", SqliteType.Text), ("$nameVi", SqliteType.Text), ("$searchText", SqliteType.Text),
+            ("$category", SqliteType.Text), ("$unit", SqliteType.Text), ("$price", SqliteType.Integer));
         var inserted = 0;
         foreach (var product in products)
         {
             command.Parameters[0].Value = product.Sku;
             command.Parameters[1].Value = product.Name;
-            command.Parameters[2].Value = product.Category;
-            command.Parameters[3].Value = product.Unit.ToString();
-            command.Parameters[4].Value = product.BasePriceUsCents;
+            command.Parameters[2].Value = product.NameVi;
+            command.Parameters[3].Value = ProductSearchText.Of(product);
+            command.Parameters[4].Value = product.Category;
+            command.Parameters[5].Value = product.Unit.ToString();
+            command.Parameters[6].Value = product.BasePriceUsCents;
             inserted += await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return inserted;
+    }
+
+    /// <summary>Writes each product's Vietnamese name and its search text (from <see cref="ProductSearchText.Of"/>).</summary>
+    public static async Task<int> UpdateProductNames(WorkflowDbContext db, IReadOnlyCollection<Product> products, CancellationToken cancellationToken)
+    {
+        var (connection, transaction) = Connection(db);
+        if (connection is NpgsqlConnection)
+        {
+            return await db.Database.ExecuteSqlRawAsync(UpdateProductNamesFromArraysSql,
+                [
+                    new NpgsqlParameter<string[]>("skus", [.. products.Select(p => p.Sku)]),
+                    new NpgsqlParameter<string[]>("names", [.. products.Select(p => p.NameVi)]),
+                    new NpgsqlParameter<string[]>("texts", [.. products.Select(ProductSearchText.Of)]),
+                ],
+                cancellationToken);
+        }
+
+        await using var command = Prepared(connection, transaction, UpdateProductNamesSql,
+            ("$sku", SqliteType.Text), ("$nameVi", SqliteType.Text), ("$searchText", SqliteType.Text));
+        var updated = 0;
+        foreach (var product in products)
+        {
+            command.Parameters[0].Value = product.Sku;
+            command.Parameters[1].Value = product.NameVi;
+            command.Parameters[2].Value = ProductSearchText.Of(product);
+            updated += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return updated;
     }
 
     public static async Task<int> InsertStockBalances(WorkflowDbContext db, IEnumerable<StockBalance> balances, CancellationToken cancellationToken)

@@ -32,7 +32,18 @@ public sealed class Store
 public sealed class Product
 {
     public string Sku { get; set; } = "";
+    /// <summary>The name in English.</summary>
     public string Name { get; set; } = "";
+
+    /// <summary>The name in Vietnamese, with its diacritics (brands stay as they are spelled).</summary>
+    public string NameVi { get; set; } = "";
+
+    /// <summary>
+    /// Both names and the SKU folded for search (<see cref="ProductSearchText"/>): lower case, no diacritics, letters and
+    /// digits only. Written with the product; the search indexes (FTS5 on SQLite, a tsvector on PostgreSQL) read it.
+    /// </summary>
+    public string SearchText { get; set; } = "";
+
     public string Category { get; set; } = "";
     public SaleUnit Unit { get; set; }
 

@@ -88,7 +88,8 @@ public static partial class CatalogSeed
                 var cents = random.Next(size.MinCents, size.MaxCents + 1);
                 picked.Add((shelf.SkuPrefix, new Product
                 {
-                    Name = name, Category = shelf.Category, Unit = shelf.Unit, BasePriceUsCents = cents - (cents % 10) + 9,
+                    Name = name, NameVi = pick.NameVi(), Category = shelf.Category, Unit = shelf.Unit,
+                    BasePriceUsCents = cents - (cents % 10) + 9,
                 }));
                 taken++;
             }
@@ -271,6 +272,23 @@ public static partial class CatalogSeed
             var text = string.Format(CultureInfo.InvariantCulture, Line.Layout,
                 Line.Brands[Brand], Line.Kinds[Product], Line.Variants[Variant], Line.Sizes[Size].Label);
             return string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        /// <summary>
+        /// The name in Vietnamese order, product, variant, brand or origin, size: "Sữa tươi ít đường Vinamilk 1 L",
+        /// "Xoài hữu cơ Việt Nam (theo kg)". Brands stay as they are spelled; every other word comes from the dictionary.
+        /// </summary>
+        public string NameVi()
+        {
+            var kind = Line.Kinds[Product];
+            var product = Vietnamese(ProductNamesVi, kind, "product");
+            var variant = Vietnamese(VariantNamesVi, Line.Variants[Variant], "variant");
+            var brand = IsOriginLine(Line) ? Vietnamese(OriginNamesVi, Line.Brands[Brand], "origin") : Line.Brands[Brand];
+            var size = SizeNameVi(Line.Sizes[Size].Label, kind);
+
+            // Without a product word (the soft drinks) the brand is what the product is called: "Sprite hương chanh".
+            string[] parts = product.Length > 0 ? [product, variant, brand, size] : [brand, variant, size];
+            return Capitalised(string.Join(' ', string.Join(' ', parts).Split(' ', StringSplitOptions.RemoveEmptyEntries)));
         }
     }
 }

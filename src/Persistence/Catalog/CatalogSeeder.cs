@@ -59,6 +59,13 @@ internal sealed partial class CatalogSeeder(
 
         if (await db.Stores.AnyAsync(cancellationToken))
         {
+            var filled = await FillSearchText(db, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            if (filled > 0)
+            {
+                LogSearchTextFilled(filled);
+            }
+
             return new CatalogSeedResult(0, 0, 0, 0, 0, time.GetElapsedTime(started));
         }
 
@@ -88,6 +95,30 @@ internal sealed partial class CatalogSeeder(
         await db.Database.ExecuteSqlRawAsync("ANALYZE products; ANALYZE stock_balances; ANALYZE delivery_slots;", cancellationToken);
         return new CatalogSeedResult(stores.Count, productRows, balanceRows, templates.Count, slots.Created, time.GetElapsedTime(started));
     }
+
+    /// <summary>
+    /// Products written before names were searchable (migration <c>ProductSearch</c>) get their Vietnamese name from the
+    /// seed, where the seed has their SKU, and their search text; the search indexes take them up through the update.
+    /// </summary>
+    private static async Task<int> FillSearchText(WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        var missing = await db.Products.AsNoTracking().Where(p => p.SearchText == "").ToListAsync(cancellationToken);
+        if (missing.Count == 0)
+        {
+            return 0;
+        }
+
+        var seeded = CatalogSeed.Products().ToDictionary(p => p.Sku, p => p.NameVi, StringComparer.Ordinal);
+        foreach (var product in missing.Where(p => p.NameVi.Length == 0))
+        {
+            product.NameVi = seeded.GetValueOrDefault(product.Sku, "");
+        }
+
+        return await CatalogBulkWriter.UpdateProductNames(db, missing, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Made {Products} products searchable: Vietnamese names from the seed and search text")]
+    private partial void LogSearchTextFilled(int products);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Seeded the catalogue in {ElapsedMilliseconds} ms: {Stores} stores, {Products} products, {StockBalances} stock balances, {SlotTemplates} slot templates, {DeliverySlots} delivery slots")]
