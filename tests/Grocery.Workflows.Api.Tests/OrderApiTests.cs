@@ -294,6 +294,8 @@ public sealed class OrderApiTests(GroceryApiFactory factory) : IClassFixture<Gro
     [InlineData("SỮA TƯƠI ít đường", new[] { "DAI-00002" })]
     [InlineData("fresh milk less", new[] { "DAI-00002" })]
     [InlineData("sua t", new[] { "DAI-00001", "DAI-00002" })]
+    [InlineData("1 l", new[] { "DAI-00001", "DAI-00002" })]
+    [InlineData("c", new string[0])]
     [InlineData("chuoi", new[] { "PRO-00001", "PRO-00002" })]
     [InlineData("chuối sứ", new[] { "PRO-00002" })]
     [InlineData("pro-00002", new[] { "PRO-00002" })]

@@ -10,7 +10,8 @@ public sealed record ProductSearchPage(IReadOnlyList<string> Skus, int Total);
 
 /// <summary>
 /// Finds products by the words of a query in either language, accents or not, each word a prefix of a word of the
-/// product's <see cref="Product.SearchText"/> ("sua t" finds "Sữa tươi"), ranked by relevance, then shorter names first.
+/// product's <see cref="Product.SearchText"/> ("sua t" finds "Sữa tươi"; a query of one-character words only matches them as whole words),
+/// ranked by relevance, then shorter names first.
 /// The index is the provider's own full-text index over that column: a <c>tsvector</c> column with a GIN index on
 /// PostgreSQL, the FTS5 table <c>products_search</c> kept by triggers on SQLite (migration <c>ProductSearch</c>).
 /// </summary>
@@ -58,10 +59,14 @@ public static class ProductSearch
 
         // The terms are folded letters and digits only (ProductSearchText.Terms), so neither query language can be
         // injected; they still travel as a parameter.
+        // A query of one-character words only ("l", "1 l") takes them whole: as prefixes they would match half the
+        // catalogue and make a shopper's first keystroke the slowest search. Beside a longer word ("sua t") they are
+        // prefixes, and the longer word keeps the matches few.
+        var prefixes = terms.Any(t => t.Length > 1);
         var postgres = db.Database.IsNpgsql();
         var query = postgres
-            ? string.Join(" & ", terms.Select(t => t + ":*"))
-            : string.Join(' ', terms.Select(t => $"\"{t}\"*"));
+            ? string.Join(" & ", terms.Select(t => prefixes ? t + ":*" : t))
+            : string.Join(' ', terms.Select(t => prefixes ? $"\"{t}\"*" : $"\"{t}\""));
 
         var connection = db.Database.GetDbConnection();
         var opened = connection.State != System.Data.ConnectionState.Open;
