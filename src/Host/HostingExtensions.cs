@@ -76,8 +76,6 @@ public static partial class HostingExtensions
         }
 
         // Before the authentication: its registration takes routing's content-type check out, which Razor Pages would add.
-        services.AddOpsConsole(builder.Configuration, secureCookies: !builder.Environment.IsDevelopment());
-        builder.AddGroceryAuthentication();
         services.AddGroceryRateLimits();
         builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis && role == HostRole.All);
         services.AddFeatureManagement();
@@ -109,6 +107,10 @@ public static partial class HostingExtensions
 
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
+        // After the persistence: data protection (the console's cookies, authentication) reads its key ring, a table,
+        // when its hosted service starts, which must come after the migrator that creates the table.
+        services.AddOpsConsole(builder.Configuration, secureCookies: !builder.Environment.IsDevelopment());
+        builder.AddGroceryAuthentication();
         services.AddWorkflowMessaging<WorkflowDbContext>();
         services.AddPayments(builder.Configuration, gateway => new MeteredPaymentGateway(gateway));
         // API pods hold no slot: they neither need Redis nor may rebuild its counters on start.
@@ -125,6 +127,9 @@ public static partial class HostingExtensions
 
         services.AddMassTransit(x =>
         {
+            // MassTransit 8.5 would otherwise post a usage report (the bus's endpoints and consumers) to
+            // usage-tracking.masstransit.io: the engine calls no one it was not configured to call.
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             x.AddDelayedMessageScheduler();
             x.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.RecordFailures(context));

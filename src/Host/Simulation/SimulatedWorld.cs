@@ -132,13 +132,18 @@ public sealed class SimulatedPicker(WorkflowDbContext db, IOptions<SimulationSet
 
 /// <summary>
 /// A customer who answers substitution questions, mostly with yes; the customers named in
-/// <see cref="SimulationSettings.SilentCustomers"/> never answer, so their decision time runs out (or an operator
-/// applies their default).
+/// <see cref="SimulationSettings.SilentCustomers"/>, and all of them when <see cref="SimulationSettings.AnswerSubstitutions"/>
+/// is false, never answer, so their decision time runs out (or an operator or the storefront answers).
 /// </summary>
 public sealed class SimulatedCustomer(IOptions<SimulationSettings> options, WorkflowDbContext db) : IConsumer<SubstitutionsProposed>
 {
     public async Task Consume(ConsumeContext<SubstitutionsProposed> context)
     {
+        if (!options.Value.AnswerSubstitutions)
+        {
+            return;
+        }
+
         if (options.Value.SilentCustomers.Length > 0)
         {
             var orderId = context.Message.OrderId;

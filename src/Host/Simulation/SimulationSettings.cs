@@ -34,6 +34,12 @@ public sealed class SimulationSettings
     /// <summary>Customers (ids) who never answer a substitution question: their decision time runs out and their default applies.</summary>
     public string[] SilentCustomers { get; set; } = [];
 
+    /// <summary>
+    /// Whether the simulator answers substitution questions for the customers at all; false where someone else plays
+    /// them (the load test's storefront answers through the API).
+    /// </summary>
+    public bool AnswerSubstitutions { get; set; } = true;
+
     /// <summary>Start picking at confirmation instead of before the delivery window.</summary>
     public bool StartPickingImmediately { get; set; } = true;
 }

@@ -3,6 +3,7 @@ using Grocery.Workflows.Api.Tests.Payments;
 using Grocery.Workflows.Host;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grocery.Workflows.Api.Tests.Operations;
 
@@ -18,6 +19,18 @@ public sealed class HostingTests
         {
             (await client.GetAsync(probe)).StatusCode.ShouldBe(HttpStatusCode.OK, probe);
         }
+    }
+
+    [Fact]
+    public async Task Data_protection_reads_its_key_ring_only_after_the_migrations_made_its_table()
+    {
+        await using var factory = new GroceryApiFactory();
+        using var client = await factory.Client();
+
+        var hosted = factory.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Select(h => h.GetType().Name).ToList();
+
+        hosted.ShouldContain("DataProtectionHostedService");
+        hosted.IndexOf("DataProtectionHostedService").ShouldBeGreaterThan(hosted.IndexOf(nameof(Grocery.Workflows.Persistence.DatabaseMigrator)));
     }
 
     [Fact]

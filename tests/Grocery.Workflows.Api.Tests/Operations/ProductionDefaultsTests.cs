@@ -51,6 +51,7 @@ public sealed class ProductionDefaultsTests : IAsyncLifetime
         stores.Headers.Contains("X-Grocery-Simulated").ShouldBeFalse();
         production.Services.GetRequiredService<PaymentGateways>().Providers.ShouldBeEmpty();
         production.Services.GetRequiredService<IOptions<SimulationSettings>>().Value.Enabled.ShouldBeFalse();
+        production.Services.GetRequiredService<IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled.ShouldBeFalse("no usage report to masstransit.io");
     }
 
     /// <summary>The engine as the container starts it: Production, appsettings.json and nothing else but a database file.</summary>

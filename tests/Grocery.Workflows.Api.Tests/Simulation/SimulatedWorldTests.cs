@@ -118,6 +118,30 @@ public sealed class SimulatedWorldTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_AnswerSubstitutions_off_the_simulator_leaves_every_question_to_the_storefront()
+    {
+        _settings.AnswerSubstitutions = false;
+        var orders = Enumerable.Range(0, 20).Select(_ => NewId.NextGuid()).ToList();
+        await Picking(orders);
+        var harness = _provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+
+        foreach (var orderId in orders)
+        {
+            await harness.Bus.Publish(new PickingQueued(orderId, Store, 1));
+            await harness.Bus.Publish(new SubstitutionsProposed(orderId, Guid.NewGuid(),
+                [.. Lines().Select(l => new ShortLine(l.Sku, l.Name, l.Quantity, l with { Sku = $"{l.Sku}-SUB" }))], DateTimeOffset.UtcNow.AddMinutes(10)));
+        }
+
+        await Consumed<SubstitutionsProposed>(harness, orders.Count);
+        await Consumed<PickingQueued>(harness, orders.Count);
+
+        // The pickers still play (their pick lists are sent after the same step delay as an answer would be).
+        harness.Sent.Select<PickListReported>().Take(orders.Count).Count().ShouldBe(orders.Count);
+        harness.Sent.Select<AnswerSubstitutions>().Any().ShouldBeFalse();
+    }
+
+    [Fact]
     public void The_simulated_world_answers_the_engine_without_waiting_for_its_intermediate_steps()
     {
         static IEnumerable<Type> Consumes(Type consumer) =>
