@@ -21,7 +21,8 @@
 #     substitution questions.
 # The token comes from the host's own token command and reaches Locust and load/warmup.py in GROCERY_TOKEN only.
 # The engine is warmed (load/warmup.py) before Locust measures. The engine is stopped (SIGTERM, SIGKILL after 30 s)
-# and its directory removed on every exit, Ctrl-C included; a failed run keeps its logs in /tmp/grocery-load-logs.*.
+# and its directory removed on every exit, Ctrl-C included; a failed run, or one where the engine logged an error, keeps
+# its logs in /tmp/grocery-load-logs.*.
 # stderr also says how busy the machine's CPU was during the load, and how much of that was the engine and Locust.
 #
 # Exit code: 0 when Locust ran and no request failed; 1 when a request failed (5xx, unexpected 4xx, timeout), the
@@ -168,8 +169,10 @@ cleanup() {
       xargs -r -n 500 redis-cli -h "${GROCERY_REDIS%:*}" -p "${GROCERY_REDIS##*:}" unlink >/dev/null 2>&1 ||
       log "warning: could not delete the Redis keys $redis_prefix*"
   fi
-  # A failed run keeps its logs and Locust's CSV files (not the database, not the key) for a look afterwards.
-  if [ "$status" -ne 0 ] && [ "$status" -ne 2 ] && compgen -G "$work/*.log" >/dev/null; then
+  # A failed run, or one where the engine logged an error, keeps its logs and Locust's CSV files (not the database, not
+  # the key) for a look afterwards.
+  if { { [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; } || grep -qE '^(fail|crit): ' "$work/engine.log" 2>/dev/null; } &&
+    compgen -G "$work/*.log" >/dev/null; then
     kept=$(mktemp -d /tmp/grocery-load-logs.XXXXXX)
     cp "$work"/*.log "$kept"/ 2>/dev/null || true
     cp "$work"/*.csv "$kept"/ 2>/dev/null || true
