@@ -42,8 +42,7 @@ public sealed class SimulatedWorldTests : IAsyncLifetime
         foreach (var orderId in orders)
         {
             await harness.Bus.Publish(new PickingQueued(orderId, Store, 1));
-            await harness.Bus.Publish(new SubstitutionsProposed(orderId, Guid.NewGuid(),
-                [.. Lines().Select(l => new ShortLine(l.Sku, l.Name, l.Quantity, l with { Sku = $"{l.Sku}-SUB" }))], DateTimeOffset.UtcNow.AddMinutes(10)));
+            await harness.Bus.Publish(EveryLineShort(orderId));
             await harness.Bus.Publish(new DispatchCourier(orderId, Store, 1));
         }
 
@@ -129,8 +128,7 @@ public sealed class SimulatedWorldTests : IAsyncLifetime
         foreach (var orderId in orders)
         {
             await harness.Bus.Publish(new PickingQueued(orderId, Store, 1));
-            await harness.Bus.Publish(new SubstitutionsProposed(orderId, Guid.NewGuid(),
-                [.. Lines().Select(l => new ShortLine(l.Sku, l.Name, l.Quantity, l with { Sku = $"{l.Sku}-SUB" }))], DateTimeOffset.UtcNow.AddMinutes(10)));
+            await harness.Bus.Publish(EveryLineShort(orderId));
         }
 
         await Consumed<SubstitutionsProposed>(harness, orders.Count);
@@ -167,6 +165,11 @@ public sealed class SimulatedWorldTests : IAsyncLifetime
             await Task.Delay(50);
         }
     }
+
+    /// <summary>A question about every line of the order, each with its own substitute.</summary>
+    private static SubstitutionsProposed EveryLineShort(Guid orderId) =>
+        new(orderId, Guid.NewGuid(), [.. Lines().Select(l => new ShortLine(l.Sku, l.Name, l.Quantity, l with { Sku = $"{l.Sku}-SUB" }))],
+            DateTimeOffset.UtcNow.AddMinutes(10));
 
     private static IEnumerable<OrderLine> Lines() =>
         Enumerable.Range(1, LinesPerOrder).Select(i => new OrderLine($"SIM-{i:D5}", $"Simulated item {i}", SaleUnit.Each, 1, 100));
