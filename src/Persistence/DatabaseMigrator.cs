@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,6 +32,10 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, Startu
 
         if (settings.Value.MigrateOnStart)
         {
+            // On an empty PostgreSQL database the migrator's first read of its history fails, and EF Core logs that
+            // failed command as an error before it creates the table; creating the table first keeps a first
+            // deployment's log free of errors that are none.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             LogMigrated(db.Database.ProviderName ?? "?");
         }
