@@ -75,7 +75,6 @@ public static partial class HostingExtensions
             throw new InvalidOperationException("Host:Role Api consumes no message: it needs Transport:Kind RabbitMq and Persistence:Provider PostgreSql, shared with instances of Host:Role All.");
         }
 
-        // Before the authentication: its registration takes routing's content-type check out, which Razor Pages would add.
         services.AddGroceryRateLimits();
         builder.AddGroceryTelemetry(redis: slotStore == SlotStoreKind.Redis && role == HostRole.All);
         services.AddFeatureManagement();
@@ -108,7 +107,8 @@ public static partial class HostingExtensions
         // Before the bus: migrations and the seed run, and the timeline observer is connected, before any message is consumed.
         services.AddWorkflowPersistence(builder.Configuration);
         // After the persistence: data protection (the console's cookies, authentication) reads its key ring, a table,
-        // when its hosted service starts, which must come after the migrator that creates the table.
+        // when its hosted service starts, which must come after the migrator that creates the table. The console before
+        // the authentication: its registration takes routing's content-type check out, which Razor Pages would add.
         services.AddOpsConsole(builder.Configuration, secureCookies: !builder.Environment.IsDevelopment());
         builder.AddGroceryAuthentication();
         services.AddWorkflowMessaging<WorkflowDbContext>();
